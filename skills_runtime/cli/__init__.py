@@ -1,0 +1,22 @@
+"""The ``skillbank`` command line (typer + rich; install the ``cli`` extra)."""
+
+from __future__ import annotations
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    """Entry point of the ``skillbank`` console script."""
+    try:
+        from skills_runtime.cli.app import app
+    except ImportError as error:  # the CLI lives behind an extra
+        import sys
+
+        missing = error.name or "typer"
+        print(
+            f"skillbank: the command line needs {missing!r}; install it with "
+            "`pip install 'skillbank[cli]'`",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from error
+    app()

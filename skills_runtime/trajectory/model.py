@@ -69,6 +69,8 @@ class ToolCall(_Frozen):
     mutates: bool | None = None
     raw_arguments: str | None = None
     paired: bool = True
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    """Other fields the source recorded for this call (e.g. τ²'s ``requestor``)."""
 
 
 class OrphanResult(_Frozen):

@@ -1,0 +1,1 @@
+"""Runnable examples: a small bookshop domain and agents that use learned skills."""

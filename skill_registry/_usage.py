@@ -1,0 +1,274 @@
+"""What happens after promotion: outcomes, reliability, kept trajectories, tool schema changes."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import _queries as q
+from .errors import InvalidRecord
+from .model import OutcomeRecord, Reliability, State, TrajectoryRecord, VersionRecord
+from .stats import reliability as posterior
+
+if TYPE_CHECKING:
+    from ._db import Database
+    from .policy import Policy
+
+__all__ = ["UsageMixin"]
+
+
+class UsageMixin:
+    """Outcome recording, reliability and tool-schema tracking of ``Registry``."""
+
+    _db: Database
+    policy: Policy
+
+    def _reliability(self, successes: int, failures: int) -> Reliability:
+        return posterior(successes, failures, quantile=self.policy.credible_quantile)
+
+    def _trajectory_row(
+        self, trajectory: Mapping[str, Any], *, source: str
+    ) -> tuple[str, str, str, str, str]:
+        if not isinstance(trajectory, Mapping):
+            raise InvalidRecord(
+                f"a trajectory must be a JSON object, got {type(trajectory).__name__}"
+            )
+        try:
+            body = q.canonical_json(dict(trajectory))
+        except (TypeError, ValueError) as error:
+            raise InvalidRecord(f"trajectory is not JSON-serialisable: {error}") from error
+        digest = q.sha256(body)
+        trajectory_id = trajectory.get("id")
+        task = trajectory.get("task")
+        return (
+            digest,
+            trajectory_id if isinstance(trajectory_id, str) and trajectory_id else digest[:16],
+            task if isinstance(task, str) else "",
+            body,
+            source,
+        )
+
+    def record_outcome(
+        self,
+        name: str,
+        *,
+        version: int,
+        success: bool,
+        duration_seconds: float,
+        trajectory: Mapping[str, Any] | None = None,
+    ) -> OutcomeRecord:
+        """Record one use of a version; the policy may then promote or demote it (audit-logged).
+
+        Args:
+            name: The skill.
+            version: The version that ran.
+            success: Whether the call achieved what it was called for.
+            duration_seconds: Wall time of the call.
+            trajectory: The tool calls of this use, kept for re-learning.
+        """
+        if not isinstance(success, bool):
+            raise InvalidRecord(f"success must be a bool, got {success!r}")
+        if (
+            not isinstance(duration_seconds, int | float)
+            or not math.isfinite(duration_seconds)
+            or duration_seconds < 0
+        ):
+            raise InvalidRecord(
+                f"duration_seconds must be a finite number >= 0, got {duration_seconds!r}"
+            )
+        kept = None
+        if trajectory is not None:
+            kept = self._trajectory_row(trajectory, source=f"outcome:{name}@{version}")
+
+        def work(connection: sqlite3.Connection) -> OutcomeRecord:
+            row = q.version_row(connection, name, version)
+            now = time.time()
+            if kept is not None:
+                connection.execute(
+                    q.INSERT_TRAJECTORY,
+                    (*kept, now),
+                )
+            outcome_id = connection.execute(
+                "INSERT INTO outcomes (version_id, success, duration, at, trajectory_digest) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (row[0], int(success), float(duration_seconds), now, kept and kept[0]),
+            ).lastrowid
+            column = "successes" if success else "failures"
+            connection.execute(
+                f"UPDATE versions SET {column} = {column} + 1 WHERE id = ?", (row[0],)
+            )
+            self._apply_policy(connection, row)
+            assert outcome_id is not None
+            return OutcomeRecord(
+                id=outcome_id,
+                name=name,
+                version=version,
+                success=success,
+                duration_seconds=float(duration_seconds),
+                at=now,
+                trajectory_digest=kept[0] if kept else None,
+            )
+
+        return self._db.write(work)
+
+    def _apply_policy(self, connection: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+        successes, failures = connection.execute(
+            "SELECT successes, failures FROM versions WHERE id = ?", (row[0],)
+        ).fetchone()
+        stats = self._reliability(successes, failures)
+        state = State(row[9])
+        if self.policy.demotion_due(state, stats):
+            q.set_state(
+                connection,
+                row,
+                State.CANDIDATE,
+                action="auto-demote",
+                actor="policy",
+                reason=f"reliability lower bound {stats.lower_bound:.3f} < "
+                f"{self.policy.demote_below_lower_bound} after {stats.uses} uses",
+            )
+        elif self.policy.promotion_due(state, stats):
+            latest = q.gate(connection, row)
+            if all(entry is not None and entry[1] for entry in latest.values()):
+                q.set_state(
+                    connection,
+                    row,
+                    State.PROMOTED,
+                    action="auto-promote",
+                    actor="policy",
+                    reason=f"{stats.successes} successes, reliability lower bound "
+                    f"{stats.lower_bound:.3f} >= {self.policy.promote_min_lower_bound}",
+                )
+
+    def reliability(self, name: str, *, version: int | None = None) -> Reliability:
+        """The Beta posterior of a version's success rate (the current version when None)."""
+
+        def work(connection: sqlite3.Connection) -> tuple[int, int]:
+            row = q.version_row(connection, name, version)
+            counts = connection.execute(
+                "SELECT successes, failures FROM versions WHERE id = ?", (row[0],)
+            ).fetchone()
+            return int(counts[0]), int(counts[1])
+
+        return self._reliability(*self._db.read(work))
+
+    def record_trajectory(
+        self, trajectory_json: Mapping[str, Any], *, source: str
+    ) -> TrajectoryRecord:
+        """Keep a trajectory (e.g. captured from a skill call) for re-learning; deduplicated."""
+        if not isinstance(source, str) or not source:
+            raise InvalidRecord(f"source must be a non-empty string, got {source!r}")
+        row = self._trajectory_row(trajectory_json, source=source)
+
+        def work(connection: sqlite3.Connection) -> TrajectoryRecord:
+            connection.execute(
+                q.INSERT_TRAJECTORY,
+                (*row, time.time()),
+            )
+            stored = connection.execute(
+                f"SELECT {_TRAJECTORY_COLUMNS} FROM trajectories WHERE digest = ?", (row[0],)
+            ).fetchone()
+            return _trajectory_of(tuple(stored))
+
+        return self._db.write(work)
+
+    def trajectories(
+        self, *, source: str | None = None, limit: int | None = None
+    ) -> list[TrajectoryRecord]:
+        """Kept trajectories, oldest first (only those from ``source`` when given)."""
+        sql = f"SELECT {_TRAJECTORY_COLUMNS} FROM trajectories"
+        params: list[Any] = []
+        if source is not None:
+            sql += " WHERE source = ?"
+            params.append(source)
+        sql += " ORDER BY created_at, digest LIMIT ?"
+        params.append(-1 if limit is None else limit)
+        rows = self._db.read(lambda c: c.execute(sql, params).fetchall())
+        return [_trajectory_of(tuple(row)) for row in rows]
+
+    def source_trajectories(
+        self, name: str, *, version: int | None = None
+    ) -> list[TrajectoryRecord]:
+        """The stored full trajectories a version was learned from, in provenance order."""
+
+        def work(connection: sqlite3.Connection) -> list[TrajectoryRecord]:
+            row = q.version_row(connection, name, version)
+            return [
+                _trajectory_of(tuple(r))
+                for r in connection.execute(
+                    "SELECT t.digest, t.trajectory_id, t.task, t.source, t.body, t.created_at FROM "
+                    "version_sources s JOIN trajectories t ON t.digest = s.digest "
+                    "WHERE s.version_id = ? ORDER BY s.position",
+                    (row[0],),
+                )
+            ]
+
+        return self._db.read(work)
+
+    def tool_schema_changed(self, tool: str, schema: Mapping[str, Any]) -> list[VersionRecord]:
+        """Record ``tool``'s schema; when it differs from the stored one, send every verified or
+        promoted version that calls the tool back to ``candidate`` for re-verification.
+
+        The first schema seen for a tool is only recorded. Returns the demoted versions.
+        """
+        if not isinstance(tool, str) or not tool:
+            raise InvalidRecord(f"tool must be a non-empty name, got {tool!r}")
+        if not isinstance(schema, Mapping):
+            raise InvalidRecord(f"schema of tool {tool!r} must be a JSON object")
+        schema_json = q.canonical_json(dict(schema))
+        new_hash = q.sha256(schema_json)
+
+        def work(connection: sqlite3.Connection) -> list[VersionRecord]:
+            stored = connection.execute(
+                "SELECT schema_hash FROM tool_schemas WHERE tool = ?", (tool,)
+            ).fetchone()
+            connection.execute(
+                "INSERT OR REPLACE INTO tool_schemas (tool, schema_hash, schema_json, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                (tool, new_hash, schema_json, time.time()),
+            )
+            if (
+                stored is None
+                or stored[0] == new_hash
+                or not self.policy.demote_on_tool_schema_change
+            ):
+                return []
+            rows = connection.execute(
+                f"SELECT {q.VERSION_COLUMNS} FROM versions WHERE id IN (SELECT version_id FROM "
+                "version_tools WHERE tool = ?) AND state IN (?, ?) ORDER BY skill, version",
+                (tool, State.PROMOTED.value, State.VERIFIED.value),
+            ).fetchall()
+            demoted = []
+            for row in rows:
+                new_row = q.set_state(
+                    connection,
+                    tuple(row),
+                    State.CANDIDATE,
+                    action="tool-schema-changed",
+                    actor="policy",
+                    reason=f"tool {tool!r} changed its schema "
+                    f"({stored[0][:12]}… → {new_hash[:12]}…); re-verify",
+                )
+                demoted.append(new_row)
+            return [q.record_of(connection, r) for r in demoted]
+
+        return self._db.write(work)
+
+
+_TRAJECTORY_COLUMNS = "digest, trajectory_id, task, source, body, created_at"
+
+
+def _trajectory_of(row: tuple[Any, ...]) -> TrajectoryRecord:
+    digest, trajectory_id, task, source, body, created_at = row
+    return TrajectoryRecord(
+        id=trajectory_id,
+        digest=digest,
+        task=task,
+        source=source,
+        trajectory=json.loads(body),
+        created_at=created_at,
+    )

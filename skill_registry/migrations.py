@@ -1,0 +1,198 @@
+"""The schema, as an ordered list of migrations recorded in ``schema_migrations``.
+
+Each migration runs inside the write transaction that records it, so a crash leaves the file at
+the previous version. ``PRAGMA user_version`` mirrors the latest applied migration and
+``PRAGMA application_id`` marks the file as ours.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from .errors import IncompatibleRegistry
+
+__all__ = ["APPLICATION_ID", "LATEST_VERSION", "MIGRATIONS", "Migration", "migrate"]
+
+APPLICATION_ID = 0x534B424B
+"""``PRAGMA application_id`` of a skillbank registry ("SKBK")."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its number, a name for humans and the SQL it runs."""
+
+    version: int
+    name: str
+    sql: str
+
+
+_V1 = """
+CREATE TABLE schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at REAL NOT NULL
+);
+CREATE TABLE skills (
+    name TEXT PRIMARY KEY,
+    current_version INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    skill TEXT NOT NULL REFERENCES skills(name),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    content_hash TEXT NOT NULL,
+    source TEXT NOT NULL,
+    schema_json TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    docstring TEXT NOT NULL,
+    tools_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN
+        ('draft', 'candidate', 'verified', 'promoted', 'deprecated', 'rejected')),
+    synthesizer TEXT NOT NULL,
+    synthesizer_version TEXT NOT NULL,
+    parent_version INTEGER,
+    gated_by_json TEXT NOT NULL DEFAULT '[]',
+    successes INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    UNIQUE (skill, version),
+    UNIQUE (skill, content_hash)
+);
+CREATE INDEX versions_by_state ON versions(state);
+CREATE TABLE trajectories (
+    digest TEXT PRIMARY KEY,
+    trajectory_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    body TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX trajectories_by_source ON trajectories(source, created_at);
+CREATE TABLE version_sources (
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    position INTEGER NOT NULL,
+    trajectory_id TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (version_id, position),
+    UNIQUE (version_id, digest)
+);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('check', 'verify')),
+    passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    report_json TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX reports_by_hash ON reports(content_hash, kind, id);
+CREATE TABLE regression_cases (
+    id INTEGER PRIMARY KEY,
+    skill TEXT NOT NULL REFERENCES skills(name),
+    case_digest TEXT NOT NULL,
+    case_json TEXT NOT NULL,
+    added_in_version INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    UNIQUE (skill, case_digest)
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    skill TEXT NOT NULL REFERENCES skills(name),
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX audit_by_skill ON audit_log(skill, id);
+CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    success INTEGER NOT NULL CHECK (success IN (0, 1)),
+    duration REAL NOT NULL,
+    at REAL NOT NULL,
+    trajectory_digest TEXT REFERENCES trajectories(digest)
+);
+CREATE INDEX outcomes_by_version ON outcomes(version_id);
+CREATE VIRTUAL TABLE search_index USING fts5(
+    name, summary, docstring, params, tasks, state,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO search_index(search_index, rank) VALUES ('rank', 'bm25(8.0, 4.0, 1.5, 2.0, 1.0, 0.0)');
+"""
+
+# Migration 2: what a skill depends on (tools and their schemas), embedding vectors, and a floor
+# below which reports no longer count for a version sent back for re-verification.
+_V2 = """
+ALTER TABLE versions ADD COLUMN evidence_after INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE version_tools (
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    tool TEXT NOT NULL,
+    PRIMARY KEY (tool, version_id)
+);
+INSERT OR IGNORE INTO version_tools (version_id, tool)
+    SELECT versions.id, json_each.value FROM versions, json_each(versions.tools_json);
+CREATE TABLE tool_schemas (
+    tool TEXT PRIMARY KEY,
+    schema_hash TEXT NOT NULL,
+    schema_json TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE embeddings (
+    version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+    model TEXT NOT NULL,
+    dimensions INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "skills, versions, reports, audit log, outcomes, search index", _V1),
+    Migration(2, "tool dependencies, tool schemas, embeddings, evidence floor", _V2),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _statements(sql: str) -> list[str]:
+    # executescript() would COMMIT our transaction; split on complete statements instead.
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return [s for s in statements if s]
+
+
+def migrate(connection: sqlite3.Connection, *, path: str, target: int = LATEST_VERSION) -> int:
+    """Apply the pending migrations up to ``target`` inside the caller's write transaction.
+
+    Returns:
+        The schema version after migrating.
+
+    Raises:
+        IncompatibleRegistry: when the file's schema is newer than this code knows.
+    """
+    current = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if current > LATEST_VERSION:
+        raise IncompatibleRegistry(
+            f"registry {path!r} has schema version {current}, newer than the {LATEST_VERSION} "
+            "this skillbank knows; upgrade skillbank to open it"
+        )
+    if current == 0:
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for migration in MIGRATIONS:
+        if current < migration.version <= target:
+            for statement in _statements(migration.sql):
+                connection.execute(statement)
+            connection.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, time.time()),
+            )
+            connection.execute(f"PRAGMA user_version = {migration.version}")
+            current = migration.version
+    return current

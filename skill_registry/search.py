@@ -1,0 +1,194 @@
+"""Search: FTS5 BM25 over what a skill does, optionally blended with embeddings and reliability.
+
+User text never reaches FTS5 as syntax: it is cut into word tokens and each token is quoted, so
+quotes, ``*``, ``-``, ``:``, parentheses, ``NEAR``, ``AND``/``OR`` are plain words. Tokens are
+combined with ``OR`` and ranked by BM25 (weights: name 8, summary 4, parameters 2, docstring 1.5,
+tasks of source trajectories 1); the state filter is a column filter inside the same FTS5 query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from .model import SearchHit, State
+
+__all__ = [
+    "Embedder",
+    "SearchWeights",
+    "decode_vector",
+    "encode_vector",
+    "fts_query",
+    "index_fields",
+    "terms_of",
+]
+
+_WORD = re.compile(r"[^\W_]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_MAX_TERMS = 32
+_MAX_TASK_TEXT = 4000
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into vectors; any model will do (the registry stores and compares them)."""
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, all of the same length."""
+        ...
+
+
+@dataclass(frozen=True)
+class SearchWeights:
+    """How the final score blends its parts (all in [0, 1]).
+
+    Attributes:
+        semantic: Weight of the cosine similarity when an embedder is configured (the BM25 part
+            gets ``1 - semantic``).
+        reliability: How much the reliability mean can move the score: the blended score is
+            multiplied by ``1 - reliability + reliability * mean``.
+        candidates: How many BM25 hits are re-ranked (at least ``k``).
+    """
+
+    semantic: float = 0.5
+    reliability: float = 0.2
+    candidates: int = 50
+
+
+def terms_of(text: str) -> list[str]:
+    """The safe search terms of ``text``: lowercased words, snake_case and camelCase split."""
+    terms: list[str] = []
+    seen: set[str] = set()
+    for word in _WORD.findall(_CAMEL.sub(" ", text)):
+        term = word.lower()
+        if term not in seen:
+            seen.add(term)
+            terms.append(term)
+        if len(terms) >= _MAX_TERMS:
+            break
+    return terms
+
+
+def fts_query(text: str, states: Iterable[State] | None) -> str | None:
+    """An FTS5 MATCH expression for ``text`` restricted to ``states``; None when no terms."""
+    terms = terms_of(text)
+    if not terms:
+        return None
+    query = "(" + " OR ".join(f'"{term}"' for term in terms) + ")"
+    if states is not None:
+        query += " AND state : (" + " OR ".join(f'"{s.value}"' for s in states) + ")"
+    return query
+
+
+def _parameter_names(schema: Mapping[str, Any]) -> list[str]:
+    for candidate in (schema.get("parameters"), schema):
+        if isinstance(candidate, Mapping):
+            properties = candidate.get("properties")
+            if isinstance(properties, Mapping):
+                return [str(name) for name in properties]
+    return []
+
+
+def index_fields(
+    *, name: str, summary: str, docstring: str, schema: Mapping[str, Any], tasks: Sequence[str]
+) -> dict[str, str]:
+    """The text of each search column for one version."""
+    task_text = "\n".join(tasks)[:_MAX_TASK_TEXT]
+    return {
+        "name": " ".join(terms_of(name)) + " " + name,
+        "summary": summary,
+        "docstring": docstring,
+        "params": " ".join(" ".join(terms_of(p)) for p in _parameter_names(schema)),
+        "tasks": task_text,
+    }
+
+
+def embedding_text(fields: Mapping[str, str]) -> str:
+    """The text embedded for one version (name, summary, parameters, docstring, tasks)."""
+    order = ("name", "summary", "params", "docstring", "tasks")
+    return "\n".join(fields[key] for key in order if fields[key])
+
+
+def encode_vector(vector: Sequence[float]) -> bytes:
+    """A unit-normalised float32 BLOB (cosine similarity becomes a dot product)."""
+    norm = math.sqrt(math.fsum(x * x for x in vector)) or 1.0
+    return struct.pack(f"<{len(vector)}f", *(x / norm for x in vector))
+
+
+def decode_vector(blob: bytes) -> tuple[float, ...]:
+    """The floats stored by ``encode_vector``."""
+    return struct.unpack(f"<{len(blob) // 4}f", blob)
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return math.fsum(x * y for x, y in zip(a, b, strict=True))
+
+
+def run_search(
+    connection: sqlite3.Connection,
+    query: str,
+    *,
+    k: int,
+    states: Sequence[State] | None,
+    weights: SearchWeights,
+    query_vector: Sequence[float] | None,
+) -> list[SearchHit]:
+    """Rank versions for ``query``; at most one hit per skill name (its best version)."""
+    lexical: dict[int, float] = {}
+    match = fts_query(query, states)
+    if match is not None:
+        limit = max(k * 4, weights.candidates)
+        for rowid, rank in connection.execute(
+            "SELECT rowid, rank FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        ):
+            lexical[int(rowid)] = -float(rank)
+    semantic: dict[int, float] = {}
+    if query_vector is not None:
+        semantic = _semantic_scores(connection, query_vector, states)
+    best_lexical = max(lexical.values(), default=0.0) or 1.0
+    ids = set(lexical) | {i for i, score in semantic.items() if score > 0}
+    if not ids:
+        return []
+    blend = weights.semantic if query_vector is not None else 0.0
+    hits: dict[str, SearchHit] = {}
+    rows = connection.execute(
+        "SELECT id, skill, version, summary, state, successes, failures FROM versions "
+        f"WHERE id IN ({','.join('?' * len(ids))})",
+        sorted(ids),
+    ).fetchall()
+    for row_id, skill, version, summary, state, successes, failures in rows:
+        score = (1 - blend) * lexical.get(row_id, 0.0) / best_lexical + blend * max(
+            semantic.get(row_id, 0.0), 0.0
+        )
+        mean = (successes + 1) / (successes + failures + 2)
+        score *= 1 - weights.reliability + weights.reliability * mean
+        hit = SearchHit(
+            name=skill, version=version, score=score, summary=summary, state=State(state)
+        )
+        previous = hits.get(skill)
+        if previous is None or hit.score > previous.score:
+            hits[skill] = hit
+    ranked = sorted(hits.values(), key=lambda h: (-h.score, h.name, -h.version))
+    return ranked[:k]
+
+
+def _semantic_scores(
+    connection: sqlite3.Connection, query_vector: Sequence[float], states: Sequence[State] | None
+) -> dict[int, float]:
+    # A linear scan in pure Python: fine for thousands of skills; beyond that, an ANN index.
+    target = decode_vector(encode_vector(query_vector))
+    sql = "SELECT e.version_id, e.vector FROM embeddings e JOIN versions v ON v.id = e.version_id"
+    params: list[Any] = [len(target)]
+    sql += " WHERE e.dimensions = ?"
+    if states is not None:
+        sql += f" AND v.state IN ({','.join('?' * len(states))})"
+        params.extend(s.value for s in states)
+    return {
+        int(i): _dot(decode_vector(blob), target) for i, blob in connection.execute(sql, params)
+    }

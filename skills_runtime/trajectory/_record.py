@@ -178,7 +178,7 @@ def outcome_of(record: Mapping[str, Any], ctx: RecordContext) -> Outcome:
         if isinstance(value, str) and value.lower() in Outcome._value2member_map_:
             return Outcome(value.lower())
         allowed = sorted(member.value for member in Outcome)
-        ctx.note(f"outcome {describe(value)} is not one of {allowed} (kept as unknown)")
+        ctx.note(f"outcome {value!r} is not one of {allowed} (kept as unknown)")
         return Outcome.UNKNOWN
     success = record.get("success")
     if isinstance(success, bool):

@@ -46,7 +46,9 @@ def looks_like_transcript(value: Any) -> bool:
         and all(
             isinstance(entry, dict)
             and ("role" in entry or "type" in entry)
-            and not {"steps", "messages", "input", "output"} & set(entry)
+            and not {"steps", "messages"} & set(entry)
+            # A Responses record has input/output; a function_call_output item has a type.
+            and ("type" in entry or not {"input", "output"} & set(entry))
             for entry in value
         )
     )

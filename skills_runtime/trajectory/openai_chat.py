@@ -73,7 +73,7 @@ def parse_openai_chat(record: Any, ctx: RecordContext) -> Trajectory:
                 position=index,
             )
         else:
-            raise Malformed(f"{where}: unknown role {describe(role)}; expected one of {_ROLES}")
+            raise Malformed(f"{where}: unknown role {role!r}; expected one of {list(_ROLES)}")
     return assemble(
         record,
         ctx,

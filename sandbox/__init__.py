@@ -1,0 +1,98 @@
+"""Run untrusted skill code: RestrictedPython inside isolated, limited worker processes.
+
+``run(source, entry=..., args=...)`` returns a :class:`RunResult`; nothing a skill does raises.
+Tools live in the host and are reached through a capability-checked bridge. See docs/sandbox.md
+for what each layer guarantees and what it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sandbox.errors import (
+    ConfigurationError,
+    ExecutorClosed,
+    MissingEntry,
+    SandboxError,
+    SkillPrecondition,
+    ToolError,
+)
+from sandbox.executor import Executor, default_executor
+from sandbox.inprocess import InProcessExecutor
+from sandbox.limits import LIMIT_KINDS, Limits
+from sandbox.pool import ProcessPool
+from sandbox.result import Rejection, RunResult, ToolCallRecord
+from sandbox.tools import Tool, load_tools, schema_for_function
+
+__all__ = [
+    "LIMIT_KINDS",
+    "ConfigurationError",
+    "Executor",
+    "ExecutorClosed",
+    "InProcessExecutor",
+    "Limits",
+    "MissingEntry",
+    "ProcessPool",
+    "Rejection",
+    "RunResult",
+    "SandboxError",
+    "SkillPrecondition",
+    "Tool",
+    "ToolCallRecord",
+    "ToolError",
+    "default_executor",
+    "load_tools",
+    "run",
+    "run_trusted",
+    "schema_for_function",
+]
+
+
+def run(
+    source: str,
+    *,
+    entry: str,
+    args: Mapping[str, Any],
+    tools: Iterable[Tool] = (),
+    limits: Limits | None = None,
+    executor: Executor | None = None,
+) -> RunResult:
+    """Run restricted ``source`` by calling its function ``entry`` with ``args``.
+
+    Args:
+        source: Skill module source (annotations allowed; they are stripped before compiling).
+        entry: Name of the function to call.
+        args: Keyword arguments, JSON values. The skill receives ``tools`` as its parameter
+            named ``tools`` when it declares one.
+        tools: Host tools granted for this call.
+        limits: Limits of the call; ``None`` uses the executor's (``Limits()`` for the default).
+        executor: Where to run; ``None`` uses the shared warm ``ProcessPool`` (see
+            :func:`default_executor`).
+
+    Returns:
+        The result; never raises for anything the skill did.
+
+    Raises:
+        ConfigurationError: Bad arguments from the host (not JSON, unknown option values).
+    """
+    chosen = executor if executor is not None else default_executor()
+    return chosen.run(source, entry=entry, args=args, tools=tools, limits=limits)
+
+
+def run_trusted(
+    target: str,
+    payload: Any,
+    *,
+    tools: Iterable[Tool] = (),
+    limits: Limits | None = None,
+    executor: Executor | None = None,
+) -> RunResult:
+    """Run a TRUSTED function ``"package.module:function"`` as ``function(payload, tools)``.
+
+    The module is imported only inside the worker, where it may import normally; skill code it
+    runs through :mod:`sandbox.restricted` stays restricted. Its JSON return value is
+    ``RunResult.value``.
+    """
+    chosen = executor if executor is not None else default_executor()
+    return chosen.run_trusted(target, payload, tools=tools, limits=limits)

@@ -1,0 +1,95 @@
+"""Run one request (restricted skill or trusted target) and classify what happened.
+
+Shared by the worker process and the in-process executor. Classification uses the *identity* of
+the interpreter's own exception classes, never names: skill code cannot reach or construct
+``MemoryError`` or ``RecursionError`` (they are not in its builtins, and ``__class__`` and
+``type`` are unavailable), so an instance of the real class means the interpreter hit the limit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.errors import MissingEntry
+from sandbox.proxy import Dispatch, SkillTools
+from sandbox.restricted import compile_skill
+from sandbox.result import Rejection
+
+__all__ = ["Outcome", "encode_value", "error_payload", "run_request"]
+
+# (status, payload): ("ok", value) | ("error", {"type","message"}) | ("rejected", {"line",
+# "message"}) | ("memory", message) — "memory" covers the stack (recursion) limit too.
+Outcome = tuple[str, Any]
+
+_MESSAGE_CAP = 2_000
+
+
+def run_request(
+    request: dict[str, Any], dispatch: Dispatch, on_print: Callable[[str], None]
+) -> Outcome:
+    """Run ``request`` (``{"op": "run"|"trusted", ...}``) and classify the outcome."""
+    try:
+        if request["op"] == "run":
+            compiled = compile_skill(request["source"])
+            if isinstance(compiled, Rejection):
+                return "rejected", compiled.to_dict()
+            value = compiled.call(
+                request["entry"], request["args"], dispatch=dispatch, on_print=on_print
+            )
+        else:
+            function = load_target(request["target"])
+            value = function(request["payload"], SkillTools(dispatch))
+    except MissingEntry as exc:
+        return "rejected", {"line": None, "message": str(exc)}
+    except BaseException as exc:
+        return classify_exception(exc)
+    return "ok", value
+
+
+def classify_exception(exc: BaseException) -> Outcome:
+    """Turn an exception escaping the code into an outcome."""
+    if type(exc) is MemoryError:
+        return "memory", "the interpreter ran out of memory (MemoryError)"
+    if type(exc) is RecursionError:
+        return "memory", "the stack limit was reached (maximum recursion depth exceeded)"
+    return "error", error_payload(exc)
+
+
+def error_payload(exc: BaseException) -> dict[str, str]:
+    """``{"type", "message"}`` of an exception, with the message capped."""
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "<the exception message could not be built>"
+    if len(message) > _MESSAGE_CAP:
+        message = message[:_MESSAGE_CAP] + "…"
+    return {"type": type(exc).__name__, "message": message}
+
+
+def encode_value(value: Any) -> tuple[str | None, dict[str, str] | None]:
+    """JSON text of a return value, or an ``InvalidResult`` error payload."""
+    try:
+        return json.dumps(value, allow_nan=False, separators=(",", ":")), None
+    except RecursionError:
+        return None, {"type": "InvalidResult", "message": "return value is nested too deeply"}
+    except (TypeError, ValueError) as exc:
+        return None, {
+            "type": "InvalidResult",
+            "message": f"return value is not JSON-serialisable: {exc}",
+        }
+
+
+def load_target(target: str) -> Callable[..., Any]:
+    """Import ``"package.module:function"`` (trusted code) and return the function."""
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"target {target!r} must look like 'package.module:function'")
+    found: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    if not callable(found):
+        raise TypeError(f"target {target!r} is not callable")
+    return found  # type: ignore[no-any-return]

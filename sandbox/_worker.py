@@ -1,0 +1,126 @@
+"""The worker process: applies its limits, then serves requests from the host over pipes.
+
+Started as ``python -I -c <bootstrap> <config json>`` with a scrubbed environment, a temporary
+cwd and its own session. Every request gets a fresh namespace; the host recycles the worker
+after a limit breach, a crash, a trusted run, or a number of calls.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import sys
+from typing import Any
+
+from sandbox import _protocol
+from sandbox._runner import encode_value, run_request
+from sandbox.errors import ToolError
+
+__all__ = ["BOOTSTRAP", "main"]
+
+#: Code passed to ``python -I -c``: put the host's import path in place, then serve.
+BOOTSTRAP = (
+    "import sys, json; config = json.loads(sys.argv[1]); sys.path[:0] = config['path']; "
+    "from sandbox._worker import main; main(config)"
+)
+
+_MIB = 1024 * 1024
+
+
+def _apply_limits(config: dict[str, Any]) -> None:
+    hard_as = int(config["memory_mb"]) * _MIB
+    resource.setrlimit(resource.RLIMIT_AS, (hard_as, hard_as))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    # Counted per user: with 0 this process can neither fork nor start threads (unless root).
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+
+class _Output(io.TextIOBase):
+    """Captured text with a cap; crossing the cap reports to the host and ends the worker."""
+
+    def __init__(self, conn_fd: int, cap: int) -> None:
+        self._fd = conn_fd
+        self._cap = cap
+        self._parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        if type(text) is not str:
+            raise TypeError("only text can be printed")
+        size = len(text.encode("utf-8", "replace"))
+        if self._size + size > self._cap:
+            _protocol.write_all(self._fd, _protocol.encode({"op": "limit", "kind": "output"}))
+            os._exit(0)
+        self._parts.append(text)
+        self._size += size
+        return len(text)
+
+    def emit(self, text: str) -> None:
+        """The print sink of restricted code."""
+        self.write(text)
+
+    def text(self) -> str:
+        return "".join(self._parts)
+
+
+def _serve(request: dict[str, Any], rfd: int, wfd: int) -> bytes:
+    limits = request["limits"]
+    used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    # Kernel backstop for CPU; the host also measures and kills earlier.
+    cpu_soft = int(used + float(limits["cpu_seconds"])) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_soft, resource.RLIM_INFINITY))
+    hard_as = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (min(int(limits["memory_mb"]) * _MIB, hard_as), hard_as))
+    output = _Output(wfd, int(limits["output_bytes"]))
+
+    def dispatch(name: str, args: dict[str, Any]) -> Any:
+        _protocol.write_all(wfd, _protocol.encode({"op": "tool", "name": name, "args": args}))
+        reply = _protocol.read_frame_blocking(rfd)
+        if reply is None:
+            os._exit(0)
+        if "error" in reply:
+            raise ToolError(reply["error"])
+        return reply["value"]
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = output
+    try:
+        status, payload = run_request(request, dispatch, output.emit)
+    finally:
+        sys.stdout, sys.stderr = saved
+    head: dict[str, Any] = {"op": "done", "status": status, "output": output.text()}
+    if status != "ok":
+        head["payload"] = payload
+        return _protocol.encode(head)
+    text, problem = encode_value(payload)
+    del payload
+    if text is None:
+        head.update(status="error", payload=problem)
+        return _protocol.encode(head)
+    if len(text.encode("utf-8")) > int(limits["result_bytes"]):
+        head.update(status="result_size", payload=len(text.encode("utf-8")))
+        return _protocol.encode(head)
+    body = _protocol.encode(head)[4:-1] + b',"value":' + text.encode("utf-8") + b"}"
+    return _protocol.encode_raw(body)
+
+
+def main(config: dict[str, Any]) -> None:
+    """Serve requests until the host closes the pipe."""
+    _apply_limits(config)
+    sys.dont_write_bytecode = True
+    rfd, wfd = config["fds"]
+    import sandbox.restricted  # noqa: F401 - preload so calls do not pay for imports
+
+    _protocol.write_all(wfd, _protocol.encode({"op": "ready", "pid": os.getpid()}))
+    while True:
+        request = _protocol.read_frame_blocking(rfd)
+        if request is None:
+            os._exit(0)
+        try:
+            frame = _serve(request, rfd, wfd)
+        except MemoryError:
+            frame = _protocol.encode({"op": "done", "status": "memory", "output": ""})
+        _protocol.write_all(wfd, frame)

@@ -1,0 +1,182 @@
+"""A warm pool of isolated worker processes, safe for concurrent callers in the host."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sandbox._request import run_request, tools_tuple, trusted_request
+from sandbox.bridge import ToolBridge
+from sandbox.errors import ConfigurationError, ExecutorClosed
+from sandbox.limits import Limits
+from sandbox.process import Worker
+from sandbox.result import RunResult
+from sandbox.tools import Tool
+
+__all__ = ["ProcessPool"]
+
+
+def _kill_all(workers: list[Worker]) -> None:
+    for worker in list(workers):
+        worker.kill()
+
+
+class ProcessPool:
+    """Pre-started ``python -I`` workers that serve many calls each, one call at a time.
+
+    Each call gets a fresh namespace; a worker is replaced after a limit breach, a crash, a
+    trusted run, or ``max_calls_per_worker`` calls. Workers exit when the host closes their
+    pipe (the pool is closed, or the host process dies).
+
+    Args:
+        size: Number of workers kept warm.
+        limits: Default limits of calls; ``limits.memory_mb`` is also each worker's hard
+            address-space cap (a call asking for more gets a dedicated worker).
+        max_calls_per_worker: Calls a worker serves before it is replaced.
+    """
+
+    def __init__(
+        self, *, size: int = 2, limits: Limits | None = None, max_calls_per_worker: int = 500
+    ) -> None:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ConfigurationError(f"ProcessPool size must be an int >= 1, got {size!r}")
+        if max_calls_per_worker < 1:
+            raise ConfigurationError(
+                f"max_calls_per_worker must be >= 1, got {max_calls_per_worker!r}"
+            )
+        self.limits = limits if limits is not None else Limits()
+        self.size = size
+        self.max_calls_per_worker = max_calls_per_worker
+        self._lock = threading.Condition()
+        self._closed = False
+        self._all: list[Worker] = []
+        self._idle: list[Worker] = []
+        self._finalizer = weakref.finalize(self, _kill_all, self._all)
+        with self._lock:
+            for _ in range(size):
+                self._idle.append(self._spawn())
+
+    def _spawn(self, memory_mb: int | None = None) -> Worker:
+        worker = Worker(memory_mb=memory_mb or self.limits.memory_mb)
+        self._all.append(worker)
+        return worker
+
+    def __enter__(self) -> ProcessPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def worker_pids(self) -> tuple[int, ...]:
+        """Process ids of the live workers (for monitoring)."""
+        with self._lock:
+            return tuple(worker.pid for worker in self._all if worker.alive)
+
+    def close(self) -> None:
+        """Kill every worker; further calls raise :class:`ExecutorClosed`."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._idle.clear()
+            self._lock.notify_all()
+        for worker in workers:
+            worker.kill()
+
+    def run(
+        self,
+        source: str,
+        *,
+        entry: str,
+        args: Mapping[str, Any],
+        tools: Iterable[Tool] = (),
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """Run restricted ``source`` by calling its function ``entry`` with ``args``.
+
+        Args:
+            source: Skill module source (annotations allowed).
+            entry: Name of the function to call.
+            args: Keyword arguments (JSON values).
+            tools: Tools granted for this call.
+            limits: Limits of this call; ``None`` uses the pool's.
+
+        Returns:
+            The result; never raises for anything the skill did.
+
+        Raises:
+            ConfigurationError: Bad arguments from the host.
+            ExecutorClosed: The pool was closed.
+        """
+        call_limits = limits if limits is not None else self.limits
+        request = run_request(source, entry, args, call_limits)
+        return self._run(request, tools_tuple(tools), call_limits, recycle=False)
+
+    def run_trusted(
+        self,
+        target: str,
+        payload: Any,
+        *,
+        tools: Iterable[Tool] = (),
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """Run trusted ``"package.module:function"`` as ``function(payload, tools)`` in a worker.
+
+        The worker is replaced afterwards, so modules the target imported do not outlive it.
+        """
+        call_limits = limits if limits is not None else self.limits
+        request = trusted_request(target, payload, call_limits)
+        return self._run(request, tools_tuple(tools), call_limits, recycle=True)
+
+    def _run(
+        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, recycle: bool
+    ) -> RunResult:
+        dedicated = limits.memory_mb > self.limits.memory_mb
+        worker = self._checkout(limits.memory_mb if dedicated else None)
+        result: RunResult | None = None
+        try:
+            result = worker.run(request, ToolBridge(tools, limits), limits)
+        finally:
+            retire = (
+                dedicated
+                or recycle
+                or result is None
+                or result.status in ("limit", "crashed")
+                or worker.calls >= self.max_calls_per_worker
+            )
+            self._checkin(worker, retire=retire, dedicated=dedicated)
+        return result
+
+    def _checkout(self, memory_mb: int | None) -> Worker:
+        with self._lock:
+            if memory_mb is not None:
+                if self._closed:
+                    raise ExecutorClosed("this ProcessPool is closed; create a new one")
+                return self._spawn(memory_mb)
+            while not self._idle:
+                if self._closed:
+                    raise ExecutorClosed("this ProcessPool is closed; create a new one")
+                self._lock.wait()
+            if self._closed:
+                raise ExecutorClosed("this ProcessPool is closed; create a new one")
+            return self._idle.pop()
+
+    def _checkin(self, worker: Worker, *, retire: bool, dedicated: bool) -> None:
+        if retire:
+            worker.kill()
+        with self._lock:
+            if retire:
+                self._all.remove(worker)
+            if self._closed:
+                worker.kill()
+                return
+            if dedicated:
+                return
+            self._idle.append(self._spawn() if retire else worker)
+            self._lock.notify()

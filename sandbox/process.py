@@ -1,0 +1,318 @@
+"""One isolated worker process seen from the host: spawn, run a request, observe, kill.
+
+Verdicts are the host's observations: its own wall-clock timer, the worker's CPU time read from
+``/proc`` (and ``SIGXCPU`` from the kernel's ``RLIMIT_CPU``), the exit status, frame sizes, and
+the tool bridge's budget. A worker's own report counts only for what its trusted runner observed
+(an output cap crossed, a real ``MemoryError``/``RecursionError``, an oversized result).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from sandbox import _protocol
+from sandbox._worker import BOOTSTRAP
+from sandbox.bridge import ToolBridge
+from sandbox.limits import Limits
+from sandbox.result import Rejection, RunResult
+
+__all__ = ["Worker"]
+
+_STARTUP_SECONDS = 60.0
+_FRAME_OVERHEAD = 1 << 20
+_TICKS = os.sysconf("SC_CLK_TCK")
+_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+def _host_path() -> list[str]:
+    """Absolute import path of the host, so the worker finds the same packages."""
+    return [os.path.abspath(entry) for entry in sys.path if entry and os.path.isdir(entry)]
+
+
+class Worker:
+    """A ``python -I`` worker process with rlimits, its own session and a temporary cwd.
+
+    Args:
+        memory_mb: Hard address-space cap of the process; calls may only lower it.
+    """
+
+    def __init__(self, *, memory_mb: int) -> None:
+        self.memory_mb = memory_mb
+        self.calls = 0
+        self.alive = True
+        self._ready = False
+        self._cwd = tempfile.mkdtemp(prefix="sandbox-worker-")
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        config = {"memory_mb": memory_mb, "fds": [to_child_r, from_child_w], "path": _host_path()}
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", "-c", BOOTSTRAP, json.dumps(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(to_child_r, from_child_w),
+                cwd=self._cwd,
+                env=_ENV,
+                start_new_session=True,
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.pid = self._process.pid
+        self._reader = _protocol.FrameReader(self._from_child)
+
+    # -- observations -------------------------------------------------------------------------
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the worker has used so far, read from ``/proc``."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+
+    def peak_rss_kib(self) -> int | None:
+        """Peak resident memory since the last reset, from ``/proc``."""
+        try:
+            with open(f"/proc/{self.pid}/status", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def rss_kib(self) -> int | None:
+        """Current resident memory, from ``/proc``."""
+        try:
+            with open(f"/proc/{self.pid}/status", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"VmRSS:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def _reset_peak(self) -> None:
+        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak.
+        with contextlib.suppress(OSError), open(f"/proc/{self.pid}/clear_refs", "w") as handle:
+            handle.write("5")
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def wait_ready(self) -> str | None:
+        """Wait for the worker's hello; returns why it failed, or ``None``."""
+        if self._ready:
+            return None
+        try:
+            message = self._reader.read(
+                deadline=time.monotonic() + _STARTUP_SECONDS, max_bytes=4096
+            )
+        except (ValueError, _protocol.FrameTooLarge):
+            message = None
+        if not isinstance(message, dict) or message.get("op") != "ready":
+            self.kill()
+            return f"the worker process did not start (exit status {self._process.returncode})"
+        self._ready = True
+        return None
+
+    def kill(self) -> int | None:
+        """Kill the worker's whole process group and reap it; returns the wait status."""
+        status = None
+        if self.alive:
+            self.alive = False
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+            try:
+                _, status, _ = os.wait4(self.pid, 0)
+                self._process.returncode = -1
+            except ChildProcessError:
+                status = None
+            for fd in (self._to_child, self._from_child):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            shutil.rmtree(self._cwd, ignore_errors=True)
+        return status
+
+    def _reap_dead(self) -> tuple[int | None, int | None]:
+        """Reap a worker that closed its pipe; returns (wait status, max RSS KiB)."""
+        try:
+            _, status, usage = os.wait4(self.pid, 0)
+        except ChildProcessError:
+            return None, None
+        self._process.returncode = -1
+        self.alive = False
+        for fd in (self._to_child, self._from_child):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        shutil.rmtree(self._cwd, ignore_errors=True)
+        return status, usage.ru_maxrss
+
+    # -- one call -----------------------------------------------------------------------------
+
+    def run(self, request: dict[str, Any], bridge: ToolBridge, limits: Limits) -> RunResult:
+        """Send one request, serve its tool calls, and return the host's verdict.
+
+        After any verdict other than ok/error/rejected the worker is dead (``alive`` is False).
+        """
+        problem = self.wait_ready()
+        if problem is not None:
+            return _crashed(problem, bridge, {})
+        self.calls += 1
+        call = _Call(self, bridge, limits)
+        return call.run(request)
+
+
+class _Call:
+    """The host's side of one request: timers, CPU watch, frame handling, verdict."""
+
+    def __init__(self, worker: Worker, bridge: ToolBridge, limits: Limits) -> None:
+        self.worker = worker
+        self.bridge = bridge
+        self.limits = limits
+        self.max_frame = limits.result_bytes + 4 * limits.output_bytes + _FRAME_OVERHEAD
+        self.cpu_start = 0.0
+        self.started = 0.0
+        self.cpu_used = 0.0
+
+    def _cpu_exceeded(self) -> bool:
+        self.cpu_used = self.worker.cpu_seconds() - self.cpu_start
+        return self.cpu_used >= self.limits.cpu_seconds
+
+    def _stats(self, *, max_rss_kib: int | None = None) -> dict[str, Any]:
+        if self.worker.alive:
+            self.cpu_used = self.worker.cpu_seconds() - self.cpu_start
+            max_rss_kib = self.worker.peak_rss_kib()
+        return {
+            "wall_seconds": round(time.monotonic() - self.started, 6),
+            "cpu_seconds": round(max(self.cpu_used, 0.0), 3),
+            "max_rss_kib": max_rss_kib,
+            "tool_seconds": round(self.bridge.tool_seconds, 6),
+            "worker_calls": self.worker.calls,
+        }
+
+    def _limit(self, kind: str, **extra: Any) -> RunResult:
+        stats = self._stats()
+        self.worker.kill()
+        stats.update(extra)
+        return RunResult(
+            status="limit",
+            limit=kind,  # type: ignore[arg-type]
+            tool_calls=self.bridge.records,
+            stats=stats,
+        )
+
+    def run(self, request: dict[str, Any]) -> RunResult:
+        worker = self.worker
+        worker._reset_peak()
+        self.cpu_start = worker.cpu_seconds()
+        self.started = time.monotonic()
+        deadline = self.started + self.limits.wall_seconds
+        if not _protocol.write_all(worker._to_child, _protocol.encode(request), deadline=deadline):
+            return self._after_exit()
+        while True:
+            try:
+                message = worker._reader.read(
+                    deadline=deadline, max_bytes=self.max_frame, on_idle=self._cpu_exceeded
+                )
+            except _protocol.FrameTooLarge:
+                return self._limit("result_size")
+            except (ValueError, RecursionError):
+                return self._crash("the worker sent a malformed message")
+            if message is _protocol.TIMEOUT:
+                return self._limit("cpu" if self._cpu_exceeded() else "wall")
+            if message is _protocol.EOF:
+                return self._after_exit()
+            if not isinstance(message, dict):
+                return self._crash("the worker sent a malformed message")
+            op = message.get("op")
+            if op == "tool":
+                ok, value = self.bridge.call(message.get("name"), message.get("args"))
+                if self.bridge.exceeded is not None:
+                    return self._limit(self.bridge.exceeded)
+                reply = {"value": value} if ok else {"error": value}
+                if not _protocol.write_all(
+                    worker._to_child, _protocol.encode(reply), deadline=deadline
+                ):
+                    return self._after_exit()
+            elif op == "limit" and message.get("kind") == "output":
+                return self._limit("output")
+            elif op == "done":
+                return self._done(message)
+            else:
+                return self._crash(f"the worker sent an unexpected message {op!r}")
+
+    def _done(self, message: dict[str, Any]) -> RunResult:
+        status = message.get("status")
+        payload = message.get("payload")
+        output = message.get("output")
+        output = output if isinstance(output, str) else ""
+        if status == "memory":
+            return self._limit("memory", reason=str(payload))
+        if status == "result_size":
+            return self._limit("result_size")
+        stats = self._stats()
+        records = self.bridge.records
+        if status == "ok":
+            return RunResult(
+                status="ok", value=message.get("value"), output=output,
+                tool_calls=records, stats=stats,
+            )  # fmt: skip
+        if status == "error" and isinstance(payload, dict):
+            error = {"type": str(payload.get("type")), "message": str(payload.get("message"))}
+            return RunResult(
+                status="error", error=error, output=output, tool_calls=records, stats=stats
+            )
+        if status == "rejected" and isinstance(payload, dict):
+            line = payload.get("line")
+            rejection = Rejection(
+                line if isinstance(line, int) else None, str(payload.get("message"))
+            )
+            return RunResult(status="rejected", rejection=rejection, stats=stats)
+        return self._crash(f"the worker sent an unknown verdict {status!r}")
+
+    def _crash(self, message: str) -> RunResult:
+        stats = self._stats()
+        self.worker.kill()
+        return _crashed(message, self.bridge, stats)
+
+    def _after_exit(self) -> RunResult:
+        """The worker closed its pipe: read its last CPU time, reap it, classify its exit."""
+        cpu = self.worker.cpu_seconds() - self.cpu_start
+        status, max_rss = self.worker._reap_dead()
+        self.cpu_used = max(cpu, self.cpu_used)
+        stats = self._stats(max_rss_kib=max_rss)
+        if status is not None and os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            if number == signal.SIGXCPU or (
+                number == signal.SIGKILL and self.cpu_used >= self.limits.cpu_seconds
+            ):
+                return RunResult(
+                    status="limit", limit="cpu", tool_calls=self.bridge.records, stats=stats
+                )
+            return _crashed(
+                f"the worker was killed by signal {signal.Signals(number).name}",
+                self.bridge, stats,
+            )  # fmt: skip
+        code = os.WEXITSTATUS(status) if status is not None else None
+        return _crashed(f"the worker exited unexpectedly (exit code {code})", self.bridge, stats)
+
+
+def _crashed(message: str, bridge: ToolBridge, stats: dict[str, Any]) -> RunResult:
+    return RunResult(
+        status="crashed",
+        error={"type": "WorkerCrashed", "message": message},
+        tool_calls=bridge.records,
+        stats=stats,
+    )

@@ -1,0 +1,146 @@
+"""Restricted compilation and in-process execution of skill source.
+
+Importable both in worker processes and in the host. :func:`compile_skill` never raises for bad
+source: it returns a :class:`Rejection`. :meth:`CompiledSkill.call` runs the skill *in the current
+process*; in the host that is only appropriate for trusted code (see ``InProcessExecutor``).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+import sys
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from RestrictedPython.compile import compile_restricted_exec
+
+from sandbox import policy
+from sandbox.annotations import strip_annotations
+from sandbox.errors import MissingEntry
+from sandbox.proxy import Dispatch, SkillTools, tool_dispatcher
+from sandbox.result import Rejection
+from sandbox.safe_builtins import skill_globals
+
+__all__ = ["CompiledSkill", "Rejection", "SkillTools", "compile_skill", "tool_dispatcher"]
+
+_LINE = re.compile(r"^Line (\d+): (.*)$", re.DOTALL)
+_CACHE: dict[tuple[str, str], CompiledSkill | Rejection] = {}
+_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class CompiledSkill:
+    """Restricted bytecode of a skill module, ready to run many times with fresh namespaces.
+
+    Attributes:
+        source_hash: SHA-256 of the original source.
+        filename: Name used in tracebacks.
+        functions: Names of the module's top-level functions.
+    """
+
+    source_hash: str
+    filename: str
+    functions: tuple[str, ...]
+    code: types.CodeType = field(repr=False, compare=False)
+
+    def call(
+        self,
+        entry: str,
+        args: Mapping[str, Any],
+        *,
+        dispatch: Dispatch,
+        on_print: Callable[[str], None] | None = None,
+    ) -> Any:
+        """Run the module in a fresh namespace and call its function ``entry``.
+
+        Args:
+            entry: Name of the top-level function to call.
+            args: Keyword arguments for it (JSON values).
+            dispatch: Receives the skill's tool calls as ``(name, kwargs)``; may raise
+                ``sandbox.ToolError``, which the skill sees.
+            on_print: Receives printed text; by default it goes to ``sys.stdout``.
+
+        Returns:
+            Whatever the function returns.
+
+        Raises:
+            MissingEntry: The module defines no function ``entry``.
+        """
+        sink = on_print if on_print is not None else _write_stdout
+        namespace = skill_globals(sink)
+        exec(self.code, namespace)
+        function = namespace.get(entry)
+        if type(function) is not types.FunctionType or (
+            function.__code__.co_filename != self.filename
+        ):
+            raise MissingEntry(
+                f"the skill defines no function {entry!r}; it defines: {list(self.functions)}"
+            )
+        code = function.__code__
+        parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        kwargs = dict(args)
+        if "tools" in kwargs:
+            raise TypeError("'tools' is reserved for the tools object; rename that argument")
+        if "tools" in parameters:
+            kwargs["tools"] = SkillTools(dispatch)
+        return function(**kwargs)
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def compile_skill(source: str, *, filename: str = "<skill>") -> CompiledSkill | Rejection:
+    """Check and compile skill source under the restricted policy.
+
+    Args:
+        source: Python source of a skill module (annotations allowed; they are stripped).
+        filename: Name used in tracebacks.
+
+    Returns:
+        The compiled skill, or the first reason the source is refused.
+    """
+    if not isinstance(source, str):
+        return Rejection(None, f"source must be a str, got {type(source).__name__}")
+    key = (hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(), filename)
+    cached = _CACHE.get(key)
+    if cached is None:
+        try:
+            cached = _compile(source, key[0], filename)
+        except (RecursionError, MemoryError):
+            return Rejection(None, "source is too deeply nested or too large to compile")
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = cached
+    return cached
+
+
+def _compile(source: str, digest: str, filename: str) -> CompiledSkill | Rejection:
+    early = policy.precheck(source)
+    if early is not None:
+        return early
+    try:
+        stripped = strip_annotations(source)
+    except cst.ParserSyntaxError as exc:
+        return Rejection(exc.raw_line, f"syntax error: {exc.message}")
+    refused = policy.check(stripped)
+    if refused is not None:
+        return refused
+    result = compile_restricted_exec(stripped, filename=filename)
+    if result.errors or result.code is None:
+        first = result.errors[0] if result.errors else "restricted compilation failed"
+        match = _LINE.match(first)
+        if match:
+            return Rejection(int(match.group(1)), match.group(2))
+        return Rejection(None, first)
+    functions = tuple(
+        node.name for node in ast.parse(stripped).body if isinstance(node, ast.FunctionDef)
+    )
+    return CompiledSkill(
+        source_hash=digest, filename=filename, functions=functions, code=result.code
+    )

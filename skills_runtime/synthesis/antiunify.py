@@ -1,0 +1,350 @@
+"""Anti-unification: one plan that every unit of a family instantiates.
+
+Units of a family have the same key, so their reads line up slot by slot (a slot is a run of
+consecutive calls of one tool). A slot called exactly once in every unit becomes a *role*; slots
+repeated a varying number of times are left out (their results cannot be addressed the same way
+in every unit). For every argument of every role, in order of preference:
+
+1. the same value an earlier role's argument carried, in every unit → the same expression;
+2. a path into an earlier role's result that holds in every unit → data flow;
+3. a value equal in every unit that is a constant by nature (an enum member, a bool, a number)
+   → a constant;
+4. otherwise → a typed parameter (reused when another hole has the same values everywhere).
+
+Reads are kept when something later uses their result or when their arguments are fully explained
+(they then act as guards: the read must succeed). Conditions on a kept read's result that hold in
+every unit become preconditions: a categorical field (like a status) equal everywhere, and a field
+equal to a value the skill already knows (the order's user id equals the user found).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from skills_runtime.synthesis.group import Family, Unit
+from skills_runtime.synthesis.lift import LiftedTrace, Path, is_distinctive
+from skills_runtime.synthesis.naming import noun_of, unique
+from skills_runtime.synthesis.plan import (
+    CallStep,
+    Const,
+    Expr,
+    Guard,
+    Param,
+    ParamRef,
+    Plan,
+    ResultRef,
+)
+from skills_runtime.synthesis.types import of_values, refine
+from skills_runtime.trajectory.model import ToolSchema, canonical_json
+
+__all__ = ["AntiUnified", "FieldStats", "antiunify", "field_stats"]
+
+_MAX_CATEGORIES = 12
+
+
+@dataclass(frozen=True)
+class FieldStats:
+    """How many times each value of each top-level result field was seen, per tool.
+
+    A field is *categorical* (a status, a kind) when it takes few values over many results; only
+    such fields become constant guards, so that a coincidence (two units about the same user)
+    never turns a name or an address into a precondition.
+    """
+
+    counts: Mapping[tuple[str, str], Mapping[str, int]]
+
+    def categorical(self, tool: str, field: str) -> bool:
+        values = self.counts.get((tool, field), {})
+        total = sum(values.values())
+        return 2 <= len(values) <= _MAX_CATEGORIES and total >= 2 * len(values)
+
+
+def field_stats(traces: Iterable[LiftedTrace]) -> FieldStats:
+    """Count the values of top-level string and bool fields of every read result."""
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for trace in traces:
+        for step in trace.steps:
+            if step.is_write or not isinstance(step.result, dict):
+                continue
+            for field, value in step.result.items():
+                if isinstance(value, str | bool):
+                    counts.setdefault((step.name, field), Counter())[repr(value)] += 1
+    return FieldStats({key: dict(counter) for key, counter in counts.items()})
+
+
+@dataclass(frozen=True)
+class AntiUnified:
+    """A family's plan and, per unit, the arguments that make the plan reproduce it."""
+
+    plan: Plan
+    units: tuple[Unit, ...]
+    arguments: tuple[dict[str, Any], ...]
+    expected: tuple[Any, ...]
+
+
+@dataclass
+class _Hole:
+    name: str
+    values: tuple[Any, ...]
+    tool: str
+    arg: str
+
+
+def _role_var(role: int) -> str:
+    return f"#{role}"
+
+
+def _ints(path: Path) -> int:
+    return sum(1 for part in path if isinstance(part, int))
+
+
+class _Unifier:
+    def __init__(self, family: Family, stats: FieldStats, schemas: Mapping[str, ToolSchema]):
+        self.family = family
+        self.units = family.units
+        self.stats = stats
+        self.schemas = schemas
+        slots: list[list[list[int]]] = []
+        for unit in self.units:
+            runs: list[list[int]] = []
+            for position in unit.steps:
+                name = unit.trace.steps[position].name
+                if runs and unit.trace.steps[runs[-1][0]].name == name:
+                    runs[-1].append(position)
+                else:
+                    runs.append([position])
+            slots.append(runs)
+        width = len(slots[0])
+        self.roles = [i for i in range(width) if all(len(s[i]) == 1 for s in slots)]
+        self.pos = [[s[i][0] for i in self.roles] for s in slots]
+        self.role_of = [{p: r for r, p in enumerate(positions)} for positions in self.pos]
+        self.exprs: dict[tuple[int, str], Expr] = {}
+        self.holes: list[_Hole] = []
+        self.broken: set[int] = set()
+
+    def step(self, unit: int, role: int) -> Any:
+        return self.units[unit].trace.steps[self.pos[unit][role]]
+
+    def distinct_results(self, role: int) -> int:
+        return len({canonical_json(self.step(u, role).result) for u in range(len(self.units))})
+
+    def property_schema(self, tool: str, arg: str) -> Mapping[str, Any] | None:
+        schema = self.schemas.get(tool)
+        properties = schema.parameters.get("properties") if schema else None
+        prop = properties.get(arg) if isinstance(properties, dict) else None
+        return prop if isinstance(prop, dict) else None
+
+    def resolve(self, role: int, arg: str) -> Expr | None:
+        args = [self.step(u, role).arg(arg) for u in range(len(self.units))]
+        if any(a is None for a in args):
+            return None
+        origins = [a.origin for a in args if a is not None]
+        values = tuple(a.value for a in args if a is not None)
+        if len(origins) == len(args) and all(o is not None for o in origins):
+            targets = set()
+            for u, origin in enumerate(origins):
+                assert origin is not None
+                same = origin.same_as
+                target_role = self.role_of[u].get(same[0]) if same else None
+                targets.add((target_role, same[1], same[2]) if same else None)
+            if len(targets) == 1:
+                (target,) = targets
+                if target is not None and target[0] is not None and target[2] is None:
+                    found = self.exprs.get((target[0], target[1]))
+                    if found is not None:
+                        return found
+            common: set[tuple[int, Path]] | None = None
+            for u, origin in enumerate(origins):
+                assert origin is not None
+                mine = {
+                    (self.role_of[u][flow.step], flow.path)
+                    for flow in origin.flows
+                    if flow.step in self.role_of[u]
+                }
+                common = mine if common is None else common & mine
+            if common:
+                best = min(common, key=lambda c: (_ints(c[1]), len(c[1]), -c[0], repr(c[1])))
+                if _ints(best[1]) == 0 or self.distinct_results(best[0]) >= 2:
+                    return ResultRef(_role_var(best[0]), best[1])
+        tool = self.step(0, role).name
+        prop = self.property_schema(tool, arg)
+        first = values[0]
+        if all(canonical_json(v) == canonical_json(first) for v in values):
+            enum = prop.get("enum") if prop else None
+            natural = first is None or isinstance(first, bool) or (
+                isinstance(first, int | float) and not is_distinctive(first)
+            )
+            if natural or (isinstance(enum, list) and first in enum):
+                return Const(first)
+        for hole in self.holes:
+            same_values = canonical_json(hole.values) == canonical_json(values)
+            if same_values and (hole.arg == arg or all(is_distinctive(v) for v in values)):
+                return ParamRef(hole.name)
+        name = unique(arg, {h.name for h in self.holes} | {"tools"})
+        self.holes.append(_Hole(name, values, tool, arg))
+        return ParamRef(name)
+
+    def guards(self, role: int, known: Sequence[tuple[Expr, tuple[Any, ...]]]) -> list[Guard]:
+        results = [self.step(u, role).result for u in range(len(self.units))]
+        if not all(isinstance(r, dict) for r in results):
+            return []
+        tool = self.step(0, role).name
+        noun = noun_of(tool).replace("_", " ")
+        own = {self.exprs.get((role, a.name)) for a in self.step(0, role).args}
+        found: list[Guard] = []
+        for field in results[0]:
+            if not all(field in r for r in results):
+                continue
+            values = tuple(r[field] for r in results)
+            subject = ResultRef(_role_var(role), (field,))
+            first = values[0]
+            if (
+                isinstance(first, str | bool)
+                and all(v == first and type(v) is type(first) for v in values)
+                and not is_distinctive(first)
+                and self.distinct_results(role) >= 2
+                and self.stats.categorical(tool, field)
+            ):
+                found.append(Guard(subject, Const(first), f"{noun} {field} must be {first!r}"))
+                continue
+            if not all(isinstance(v, str) and is_distinctive(v) for v in values):
+                continue
+            for expr, known_values in known:
+                if expr in own or canonical_json(known_values) != canonical_json(values):
+                    continue
+                label = expr.name if isinstance(expr, ParamRef) else noun_of(
+                    self.step(0, int(expr.var[1:])).name
+                )
+                found.append(
+                    Guard(subject, expr, f"{noun} {field} does not match the {label.replace('_', ' ')}")
+                )
+                break
+        return found
+
+    def values_of(self, expr: Expr) -> tuple[Any, ...]:
+        out = []
+        for u in range(len(self.units)):
+            if isinstance(expr, ParamRef):
+                hole = next(h for h in self.holes if h.name == expr.name)
+                out.append(hole.values[u])
+            elif isinstance(expr, Const):
+                out.append(expr.value)
+            else:
+                value = self.step(u, int(expr.var[1:])).result
+                for part in expr.path:
+                    value = value[part]
+                out.append(value)
+        return tuple(out)
+
+    def run(self) -> AntiUnified | str:
+        role_args: list[list[tuple[str, Expr]]] = []
+        role_guards: list[list[Guard]] = []
+        for role in range(len(self.roles)):
+            names = [a.name for a in self.step(0, role).args]
+            if any([a.name for a in self.step(u, role).args] != names for u in range(len(self.units))):
+                if self.step(0, role).is_write:
+                    return f"the write {self.step(0, role).name} takes different arguments across traces"
+                self.broken.add(role)
+                role_args.append([])
+                role_guards.append([])
+                continue
+            resolved: list[tuple[str, Expr]] = []
+            for name in names:
+                expr = self.resolve(role, name)
+                assert expr is not None
+                self.exprs[(role, name)] = expr
+                resolved.append((name, expr))
+            role_args.append(resolved)
+            known: list[tuple[Expr, tuple[Any, ...]]] = []
+            for earlier in range(role):
+                if all(isinstance(self.step(u, earlier).result, str) for u in range(len(self.units))):
+                    ref = ResultRef(_role_var(earlier), ())
+                    known.append((ref, self.values_of(ref)))
+            known += [(ParamRef(h.name), h.values) for h in self.holes]
+            is_read = not self.step(0, role).is_write
+            role_guards.append(self.guards(role, known) if is_read else [])
+        return self.assemble(role_args, role_guards)
+
+    def assemble(
+        self, role_args: list[list[tuple[str, Expr]]], role_guards: list[list[Guard]]
+    ) -> AntiUnified | str:
+        last = len(self.roles) - 1
+        kept = {last}
+        for role in range(last - 1, -1, -1):
+            if role in self.broken:
+                continue
+            used: set[Expr] = set()
+            for later in kept:
+                used.update(expr for _, expr in role_args[later])
+                for guard in role_guards[later]:
+                    used.update((guard.subject, guard.expected))
+            var = _role_var(role)
+            referenced = any(isinstance(e, ResultRef) and e.var == var for e in used)
+            explained = all(
+                isinstance(e, ResultRef | Const) or e in used for _, e in role_args[role]
+            )
+            if referenced or explained:
+                kept.add(role)
+        used_vars = set()
+        for role in kept:
+            for _, expr in role_args[role]:
+                if isinstance(expr, ResultRef):
+                    used_vars.add(expr.var)
+            for guard in role_guards[role] if role in kept else []:
+                used_vars.add(guard.subject.var)
+                if isinstance(guard.expected, ResultRef):
+                    used_vars.add(guard.expected.var)
+        params_used = [
+            e.name
+            for role in sorted(kept)
+            for e in [x for _, x in role_args[role]] + [g.expected for g in role_guards[role]]
+            if isinstance(e, ParamRef)
+        ]
+        order = list(dict.fromkeys(params_used))
+        holes = {h.name: h for h in self.holes}
+        taken = set(order) | {"tools", "result"}
+        rename: dict[str, str] = {}
+        for role in sorted(kept):
+            var = _role_var(role)
+            if role == last:
+                rename[var] = "result"
+            elif var in used_vars:
+                rename[var] = unique(noun_of(self.step(0, role).name), taken)
+                taken.add(rename[var])
+
+        def fix(expr: Expr) -> Expr:
+            return ResultRef(rename[expr.var], expr.path) if isinstance(expr, ResultRef) else expr
+
+        body: list[CallStep | Guard] = []
+        for role in sorted(kept):
+            step = self.step(0, role)
+            args = tuple((name, fix(expr)) for name, expr in role_args[role])
+            body.append(CallStep(step.name, args, rename.get(_role_var(role)), step.is_write))
+            for guard in role_guards[role]:
+                subject = fix(guard.subject)
+                assert isinstance(subject, ResultRef)
+                body.append(Guard(subject, fix(guard.expected), guard.message))
+        params = []
+        for name in order:
+            hole = holes[name]
+            prop = self.property_schema(hole.tool, hole.arg)
+            description = str(prop.get("description", "")) if prop else ""
+            params.append(Param(name, refine(hole.values, prop), description, hole.values))
+        expected = tuple(self.step(u, last).result for u in range(len(self.units)))
+        plan = Plan(tuple(params), tuple(body), "result", of_values(expected))
+        arguments = tuple(
+            {p.name: p.values[u] for p in params} for u in range(len(self.units))
+        )
+        return AntiUnified(plan, self.units, arguments, expected)
+
+
+def antiunify(
+    family: Family, *, stats: FieldStats, schemas: Mapping[str, ToolSchema]
+) -> AntiUnified | str:
+    """The plan of a family, or the reason there is none."""
+    if not family.units:
+        return "empty family"
+    return _Unifier(family, stats, schemas).run()

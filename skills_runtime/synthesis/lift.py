@@ -1,0 +1,195 @@
+"""Lifting: explain every argument of every call as data flow, a reused input, or a fresh value.
+
+A trajectory is lifted into a small IR of calls. Each argument value (and each element of a list
+of scalars) gets an :class:`Origin`: the earlier argument that already carried the same value
+(``same_as``), and the places in earlier results where it appeared (``flows``, with their paths,
+e.g. ``("items", 2, "item_id")``). Only *distinctive* values are matched: ``1``, ``True``, ``""``
+or ``"USA"`` appear everywhere and prove nothing.
+
+Failed calls (``is_error``) are dropped with a note: a failed read answers nothing a later call
+could use, and a failed write changed nothing. A successful retry stays, as an ordinary call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from skills_runtime.trajectory.model import Trajectory
+
+__all__ = [
+    "Flow",
+    "LiftedArg",
+    "LiftedStep",
+    "LiftedTrace",
+    "Origin",
+    "Path",
+    "is_distinctive",
+    "lift",
+    "walk",
+]
+
+Path = tuple[str | int, ...]
+
+
+def is_distinctive(value: Any) -> bool:
+    """Whether a value is specific enough that seeing it twice means data flowed.
+
+    Identifiers (``"#W2378156"``, ``"credit_card_9513926"``, ``"4202497723"``), e-mails and longer
+    phrases qualify; booleans, small numbers and short words do not.
+    """
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int):
+        return abs(value) >= 1000
+    if isinstance(value, float):
+        return abs(value) >= 1000 or value != int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) < 4:
+            return False
+        if any(ch.isdigit() or ch in "@#_" for ch in text):
+            return True
+        return len(text) >= 8
+    return False
+
+
+def walk(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every (path, value) inside a JSON value, parents before children, in document order."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk(item, (*path, index))
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A value found in the result of step ``step`` (an index into the lifted steps) at ``path``."""
+
+    step: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a distinctive value could come from when a call used it."""
+
+    same_as: tuple[int, str, int | None] | None
+    """The first earlier (step, argument, list element) that used the same value, if any."""
+    flows: tuple[Flow, ...]
+    """Result paths, in earlier steps, holding the value (before its first use as an argument)."""
+
+
+@dataclass(frozen=True)
+class LiftedArg:
+    """One argument of a call with the explanation of its value."""
+
+    name: str
+    value: Any
+    origin: Origin | None
+    """None when the value is not distinctive (or not a scalar)."""
+    elements: tuple[Origin | None, ...] | None
+    """Per-element origins when the value is a list of scalars."""
+
+
+@dataclass(frozen=True)
+class LiftedStep:
+    """One successful call of the trajectory."""
+
+    index: int
+    """Position of the call in the original trajectory."""
+    name: str
+    is_write: bool
+    args: tuple[LiftedArg, ...]
+    result: Any
+
+    def arg(self, name: str) -> LiftedArg | None:
+        """The argument called ``name``, if the call had one."""
+        for arg in self.args:
+            if arg.name == name:
+                return arg
+        return None
+
+
+@dataclass(frozen=True)
+class LiftedTrace:
+    """A trajectory as IR: its successful calls with explained arguments, and what was dropped."""
+
+    trajectory: Trajectory
+    steps: tuple[LiftedStep, ...]
+    dropped: tuple[tuple[int, str], ...]
+    """(original call index, reason) for every call left out of the IR."""
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+class _Explainer:
+    """Remembers where values appeared, in trajectory order, to explain later arguments."""
+
+    def __init__(self) -> None:
+        self._seen_results: dict[str, list[Flow]] = {}
+        self._first_use: dict[str, tuple[int, str, int | None]] = {}
+        self._origins: dict[str, tuple[Flow, ...]] = {}
+
+    @staticmethod
+    def _key(value: Any) -> str:
+        return f"{type(value).__name__}:{value!r}"
+
+    def origin(self, value: Any, use: tuple[int, str, int | None]) -> Origin | None:
+        if not is_distinctive(value):
+            return None
+        key = self._key(value)
+        first = self._first_use.get(key)
+        if first is None:
+            self._first_use[key] = use
+            self._origins[key] = tuple(self._seen_results.get(key, ()))
+            return Origin(same_as=None, flows=self._origins[key])
+        return Origin(same_as=first, flows=self._origins[key])
+
+    def record_result(self, step: int, result: Any) -> None:
+        for path, value in walk(result):
+            if _scalar(value) and is_distinctive(value):
+                self._seen_results.setdefault(self._key(value), []).append(Flow(step, path))
+
+
+def lift(trajectory: Trajectory) -> LiftedTrace:
+    """Lift a trajectory into explained calls (failed and unreadable calls are dropped, noted)."""
+    explainer = _Explainer()
+    steps: list[LiftedStep] = []
+    dropped: list[tuple[int, str]] = []
+    for index, call in enumerate(trajectory.calls):
+        if not call.paired or call.raw_arguments is not None:
+            dropped.append((index, "call without a result or with unreadable arguments"))
+            continue
+        if call.is_error:
+            dropped.append((index, "failed call (is_error): it answered nothing and changed nothing"))
+            continue
+        position = len(steps)
+        args: list[LiftedArg] = []
+        for name, value in call.arguments.items():
+            elements: tuple[Origin | None, ...] | None = None
+            if isinstance(value, list) and all(_scalar(item) for item in value):
+                elements = tuple(
+                    explainer.origin(item, (position, name, k)) for k, item in enumerate(value)
+                )
+                origin = None
+            else:
+                origin = explainer.origin(value, (position, name, None)) if _scalar(value) else None
+            args.append(LiftedArg(name=name, value=value, origin=origin, elements=elements))
+        steps.append(
+            LiftedStep(
+                index=index,
+                name=call.name,
+                is_write=trajectory.is_write(call),
+                args=tuple(args),
+                result=call.result,
+            )
+        )
+        explainer.record_result(position, call.result)
+    return LiftedTrace(trajectory=trajectory, steps=tuple(steps), dropped=tuple(dropped))

@@ -1,0 +1,109 @@
+"""The values synthesis hands out: options, skills, unexplained trajectories, bindings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from skills_runtime.replay import ReplayCase
+
+__all__ = [
+    "BindFailure",
+    "Binding",
+    "SynthesisOptions",
+    "SynthesisResult",
+    "SynthesizedSkill",
+    "Unexplained",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SynthesisOptions:
+    """How synthesis decides.
+
+    Args:
+        min_family_size: Fewest units (writes with their reads, from distinct trajectories or
+            not) a family needs to become a skill. Two is the least that lets anti-unification
+            tell a parameter from a constant; a family of one is reported as unexplained.
+        taken_names: Names the skills must not take (e.g. those already in a registry).
+    """
+
+    min_family_size: int = 2
+    taken_names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SynthesizedSkill:
+    """A skill learned from a family: typed source plus everything needed to check and replay it."""
+
+    name: str
+    source: str
+    summary: str
+    tools: tuple[str, ...]
+    write_tools: tuple[str, ...]
+    source_trajectories: tuple[str, ...]
+    trajectory_digests: tuple[str, ...]
+    replay_cases: tuple[ReplayCase, ...]
+    tool_schemas: Mapping[str, Any]
+    family_key: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything as JSON-able values (the replay cases in their own JSON form)."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "summary": self.summary,
+            "tools": list(self.tools),
+            "write_tools": list(self.write_tools),
+            "source_trajectories": list(self.source_trajectories),
+            "trajectory_digests": list(self.trajectory_digests),
+            "replay_cases": [case.to_json() for case in self.replay_cases],
+            "tool_schemas": dict(self.tool_schemas),
+            "family_key": self.family_key,
+        }
+
+
+@dataclass(frozen=True)
+class Unexplained:
+    """A trajectory (or one write of it, ``id#k``) that no skill was learned from, and why."""
+
+    trajectory_id: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"trajectory_id": self.trajectory_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    """Skills in a stable order, what stayed unexplained, and counts."""
+
+    skills: tuple[SynthesizedSkill, ...]
+    unexplained: tuple[Unexplained, ...]
+    stats: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "skills": [skill.to_json() for skill in self.skills],
+            "unexplained": [item.to_json() for item in self.unexplained],
+            "stats": dict(self.stats),
+        }
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The arguments that make a skill reproduce (part of) a trajectory."""
+
+    skill: str
+    trajectory_id: str
+    arguments: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class BindFailure:
+    """Why a skill cannot be bound to a trajectory."""
+
+    skill: str
+    trajectory_id: str
+    reason: str

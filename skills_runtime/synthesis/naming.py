@@ -1,0 +1,64 @@
+"""Names: skills from their write tools and entry lookups, variables from tool names.
+
+``find_user_id_by_name_zip`` answers a ``user_id``; ``get_order_details`` answers an ``order``. A
+skill is named after its write (``exchange_delivered_order_items``), qualified by how it finds
+its entity (``..._by_name_zip``) and kept apart from tool names and from ``taken`` names.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+
+__all__ = ["noun_of", "skill_name", "unique"]
+
+_VERB_PREFIXES = ("get_", "find_", "list_", "fetch_", "lookup_", "search_", "read_")
+_NOUN_SUFFIXES = ("_details", "_info", "_information")
+
+
+def noun_of(tool: str) -> str:
+    """The noun a read tool answers: ``get_order_details`` → ``order``."""
+    noun = tool
+    for prefix in _VERB_PREFIXES:
+        if noun.startswith(prefix) and len(noun) > len(prefix):
+            noun = noun[len(prefix) :]
+            break
+    if "_by_" in noun:
+        noun = noun.split("_by_", 1)[0]
+    for suffix in _NOUN_SUFFIXES:
+        if noun.endswith(suffix) and len(noun) > len(suffix):
+            noun = noun[: -len(suffix)]
+    return noun if noun.isidentifier() and not keyword.iskeyword(noun) else f"{noun}_value"
+
+
+def unique(base: str, taken: Iterable[str]) -> str:
+    """``base``, or ``base_2``, ``base_3``... whichever is not taken yet."""
+    used = set(taken)
+    if not base.isidentifier() or keyword.iskeyword(base):
+        base = f"{base}_value" if base.isidentifier() else "value"
+    if base not in used:
+        return base
+    k = 2
+    while f"{base}_{k}" in used:
+        k += 1
+    return f"{base}_{k}"
+
+
+def skill_name(
+    write_tools: tuple[str, ...], read_tools: tuple[str, ...], *, taken: Iterable[str]
+) -> str:
+    """A name for a skill: its writes, then how it finds its entity, never a taken name.
+
+    ``exchange_delivered_order_items`` after ``find_user_id_by_name_zip`` becomes
+    ``exchange_delivered_order_items_by_name_zip``; with no lookup it gets ``_checked`` when it
+    reads before writing, ``_only`` when it is the bare write.
+    """
+    base = "_then_".join(dict.fromkeys(write_tools)) or "procedure"
+    lookups = [tool.split("_by_", 1)[1] for tool in read_tools if "_by_" in tool]
+    if lookups:
+        base = f"{base}_by_{lookups[0]}"
+    elif read_tools:
+        base = f"{base}_checked"
+    else:
+        base = f"{base}_only"
+    return unique(base, set(taken) | set(write_tools) | set(read_tools))

@@ -1,0 +1,199 @@
+"""Rendering: a plan becomes a typed Python module, built with libcst nodes.
+
+The module holds ``from typing import ...`` when the signature needs it and exactly one public
+function whose first parameter is ``tools``. Tools are called as ``tools.NAME(arg=value)`` with
+keyword arguments; guards raise ``SkillPrecondition``, a builtin the sandbox gives skill code.
+Lines longer than 100 characters are split the way ``ruff format`` splits them (one item per
+line, magic trailing comma), so the output is stable under the formatter.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import libcst as cst
+
+from skills_runtime.synthesis.plan import CallStep, Const, Expr, Guard, ParamRef, Plan, ResultRef
+
+__all__ = ["literal_source", "render"]
+
+_WIDTH = 100
+_INDENT = "    "
+
+
+def literal_source(value: Any) -> str:
+    """Python source for a JSON value, strings in double quotes as ``ruff format`` writes them."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal_source(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{literal_source(str(k))}: {literal_source(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"not a JSON value: {value!r}")
+
+
+def _expr(expr: Expr, *, quote: str = '"') -> cst.BaseExpression:
+    if isinstance(expr, ParamRef):
+        return cst.Name(expr.name)
+    if isinstance(expr, Const):
+        return cst.parse_expression(literal_source(expr.value))
+    node: cst.BaseExpression = cst.Name(expr.var)
+    for part in expr.path:
+        if isinstance(part, int):
+            index: cst.BaseExpression = cst.Integer(str(part))
+        elif quote == '"':
+            index = cst.SimpleString(json.dumps(part, ensure_ascii=False))
+        else:
+            index = cst.SimpleString(repr(part))
+        node = cst.Subscript(node, [cst.SubscriptElement(cst.Index(index))])
+    return node
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _broken(depth: int, *, last: bool) -> cst.ParenthesizedWhitespace:
+    # One item per line: the item is indented one level deeper than the statement holding it.
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(),
+        indent=True,
+        last_line=cst.SimpleWhitespace("" if last else _INDENT),
+    )
+
+
+def _call(tool: str, args: Sequence[tuple[str, Expr]], *, prefix_len: int) -> cst.Call:
+    func = cst.Attribute(cst.Name("tools"), cst.Name(tool))
+    tight = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    flat = cst.Call(func, [cst.Arg(_expr(e), keyword=cst.Name(n), equal=tight) for n, e in args])
+    if prefix_len + len(_code(flat)) <= _WIDTH or not args:
+        return flat
+    items = []
+    for k, (name, expr) in enumerate(args):
+        comma = cst.Comma(whitespace_after=_broken(0, last=k == len(args) - 1))
+        items.append(
+            cst.Arg(
+                _expr(expr),
+                keyword=cst.Name(name),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                comma=comma,
+            )
+        )
+    return cst.Call(func, items, whitespace_before_args=_broken(0, last=False))
+
+
+def _statement(step: CallStep | Guard) -> cst.BaseStatement:
+    indent = len(_INDENT)
+    if isinstance(step, CallStep):
+        target = step.var
+        prefix = indent + (len(target) + 3 if target else 0)
+        call = _call(step.tool, step.args, prefix_len=prefix)
+        if target is None:
+            return cst.SimpleStatementLine([cst.Expr(call)])
+        return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(target))], call)])
+    text = step.message.replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("{", "{{").replace("}", "}}")
+    message = cst.FormattedString(
+        [
+            cst.FormattedStringText(f"{text}, got "),
+            cst.FormattedStringExpression(_expr(step.subject, quote="'"), conversion="r"),
+        ],
+        start='f"',
+        end='"',
+    )
+    test = cst.Comparison(
+        _expr(step.subject), [cst.ComparisonTarget(cst.NotEqual(), _expr(step.expected))]
+    )
+    call = cst.Call(cst.Name("SkillPrecondition"), [cst.Arg(message)])
+    if 2 * indent + len("raise ") + len(_code(call)) > _WIDTH:
+        closing = _broken(0, last=True)
+        call = cst.Call(
+            cst.Name("SkillPrecondition"),
+            [cst.Arg(message, whitespace_after_arg=closing)],
+            whitespace_before_args=_broken(0, last=False),
+        )
+    raise_ = cst.Raise(call)
+    return cst.If(test, cst.IndentedBlock([cst.SimpleStatementLine([raise_])]))
+
+
+def _wrap(text: str, *, initial: str = "", subsequent: str = "") -> list[str]:
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=_WIDTH - len(_INDENT),
+        initial_indent=initial,
+        subsequent_indent=subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [initial.rstrip()]
+
+
+def _docstring(plan: Plan, summary: str, sources: Sequence[str]) -> str:
+    lines = _wrap(summary)
+    calls = [s for s in plan.body if isinstance(s, CallStep)]
+    guards = [s for s in plan.body if isinstance(s, Guard)]
+    steps = ", ".join(c.tool for c in calls)
+    detail = f"Calls {steps} in this order."
+    if guards:
+        detail += " Stops with SkillPrecondition before writing unless: "
+        detail += "; ".join(g.message for g in guards) + "."
+    lines += ["", *_wrap(detail)]
+    if plan.params:
+        lines += ["", "Args:"]
+        for param in plan.params:
+            about = param.description or f"Value for {param.name}."
+            lines += _wrap(f"{param.name}: {about}", initial=_INDENT, subsequent=_INDENT * 2)
+    write = next((c.tool for c in calls if c.is_write), calls[-1].tool if calls else "")
+    lines += ["", "Returns:", *_wrap(f"The result of {write}.", initial=_INDENT)]
+    lines += ["", *_wrap("Learned from: " + ", ".join(sources) + ".", subsequent=_INDENT)]
+    body = "\n".join((_INDENT + line) if line else "" for line in lines)
+    body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return '"""' + body[len(_INDENT) :] + "\n" + _INDENT + '"""'
+
+
+def _signature(name: str, plan: Plan) -> tuple[cst.Parameters, cst.BaseParenthesizableWhitespace]:
+    params = [cst.Param(cst.Name("tools"))] + [
+        cst.Param(cst.Name(p.name), cst.Annotation(cst.parse_expression(p.type.render())))
+        for p in plan.params
+    ]
+    returns = plan.return_type.render()
+    flat = cst.Parameters(params)
+    if len(f"def {name}({_code(flat)}) -> {returns}:") <= _WIDTH:
+        return flat, cst.SimpleWhitespace("")
+    broken = [
+        p.with_changes(comma=cst.Comma(whitespace_after=_broken(0, last=k == len(params) - 1)))
+        for k, p in enumerate(params)
+    ]
+    return cst.Parameters(broken), _broken(0, last=False)
+
+
+def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str]) -> str:
+    """The module source of a skill named ``name`` that runs ``plan``."""
+    parameters, opening = _signature(name, plan)
+    docstring = cst.SimpleStatementLine([cst.Expr(cst.SimpleString(_docstring(plan, summary, sources)))])
+    body: list[cst.BaseStatement] = [docstring]
+    body += [_statement(step) for step in plan.body]
+    body.append(cst.SimpleStatementLine([cst.Return(cst.Name(plan.returns))]))
+    function = cst.FunctionDef(
+        name=cst.Name(name),
+        params=parameters,
+        body=cst.IndentedBlock(body),
+        returns=cst.Annotation(cst.parse_expression(plan.return_type.render())),
+        whitespace_before_params=opening,
+    )
+    annotations = " ".join([p.type.render() for p in plan.params] + [plan.return_type.render()])
+    wanted = [n for n in ("Any", "Literal") if n in annotations]
+    statements: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = []
+    if wanted:
+        names = [cst.ImportAlias(cst.Name(n)) for n in wanted]
+        statements.append(
+            cst.SimpleStatementLine([cst.ImportFrom(cst.Name("typing"), names)])
+        )
+        function = function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    statements.append(function)
+    return cst.Module(body=statements).code

@@ -17,7 +17,11 @@ app = typer.Typer(
 
 def _register() -> None:
     # Command modules attach themselves to ``app`` on import; the order sets the order in --help.
-    from skills_runtime.cli import commands_trajectories  # noqa: F401
+    from skills_runtime.cli import (
+        commands_lifecycle,  # noqa: F401
+        commands_registry,  # noqa: F401
+        commands_trajectories,  # noqa: F401
+    )
 
 
 _register()

@@ -1,0 +1,281 @@
+"""Moving skills through their lifecycle: ``promote``, ``deprecate``, ``reject``, ``rollback``,
+and ``review`` (walk the candidates one by one).
+
+Promotion is gated by the registry: a version whose latest check and verify reports did not both
+pass is refused, and the command exits 1 with the reason. Every move is audit-logged with the
+reason given and the user running the command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+from rich.syntax import Syntax
+from rich.text import Text
+
+from skill_registry import GateNotPassed, InvalidTransition, Registry, State, VersionRecord
+from skills_runtime.cli._output import (
+    EXIT_FAILED,
+    DbOption,
+    JsonOption,
+    emit,
+    fail,
+    stderr,
+    stdout,
+)
+from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry
+from skills_runtime.cli.app import app
+from skills_runtime.report import dossier
+
+__all__ = ["deprecate", "promote", "reject", "review", "rollback"]
+
+_REVIEWABLE = (State.CANDIDATE, State.VERIFIED)
+
+ReasonOption = typer.Option(..., "--reason", help="Why (kept in the audit log).")
+VersionOption = typer.Option(None, "--version", help="A version (default: see above).")
+
+
+def _moved(record: VersionRecord, previous: str) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "version": record.version,
+        "state": record.state.value,
+        "previous_state": previous,
+        "is_current": record.is_current,
+    }
+
+
+def _move(
+    name: str,
+    version: int | None,
+    *,
+    db: Path | None,
+    as_json: bool,
+    verb: str,
+    move: Callable[[Registry], VersionRecord],
+    default_version: Callable[[Registry], int],
+) -> None:
+    with open_registry(db, as_json=as_json) as registry:
+        number = version if version is not None else default_version(registry)
+        previous = registry.get(name, version=number).state.value
+        try:
+            record = move(registry)
+        except (GateNotPassed, InvalidTransition) as error:
+            fail(
+                f"cannot {verb} {name!r} v{number}: {error}", as_json=as_json, exit_code=EXIT_FAILED
+            )
+    document = _moved(record, previous)
+    style = STATE_STYLES.get(record.state.value, "")
+    emit(
+        document,
+        as_json=as_json,
+        human=lambda: stdout.print(
+            f"{name} v{record.version}: {previous} → [{style}]{record.state.value}[/]"
+        ),
+    )
+
+
+def _latest(name: str) -> Callable[[Registry], int]:
+    return lambda registry: registry.versions(name)[-1].version
+
+
+def _current(name: str) -> Callable[[Registry], int]:
+    return lambda registry: registry.get(name).version
+
+
+@app.command(
+    "promote",
+    epilog='Example: skillbank promote cancel_order_for_customer --reason "reviewed the code"',
+)
+def promote(
+    name: str = typer.Argument(..., help="The skill's name."),
+    version: int | None = VersionOption,
+    reason: str = ReasonOption,
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Promote a version (default: the latest) so agents get it; refused unless its gates passed.
+
+    Exit 1 when the registry refuses: the check or the verification did not pass (or never ran)
+    at the version's content hash, or its state cannot be promoted.
+    """
+    _move(
+        name,
+        version,
+        db=db,
+        as_json=as_json,
+        verb="promote",
+        move=lambda r: r.promote(name, version=version, actor=actor(), reason=reason),
+        default_version=_latest(name),
+    )
+
+
+@app.command(
+    "deprecate",
+    epilog='Example: skillbank deprecate cancel_order_for_customer --reason "policy changed"',
+)
+def deprecate(
+    name: str = typer.Argument(..., help="The skill's name."),
+    version: int | None = VersionOption,
+    reason: str = ReasonOption,
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Deprecate a version (default: the current one): agents stop getting it."""
+    _move(
+        name,
+        version,
+        db=db,
+        as_json=as_json,
+        verb="deprecate",
+        move=lambda r: r.deprecate(name, version=version, actor=actor(), reason=reason),
+        default_version=_current(name),
+    )
+
+
+@app.command(
+    "reject",
+    epilog='Example: skillbank reject cancel_order_for_customer --reason "skips the status check"',
+)
+def reject(
+    name: str = typer.Argument(..., help="The skill's name."),
+    version: int | None = VersionOption,
+    reason: str = ReasonOption,
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Reject a version (default: the latest) that should never be promoted."""
+    _move(
+        name,
+        version,
+        db=db,
+        as_json=as_json,
+        verb="reject",
+        move=lambda r: r.reject(name, version=version, actor=actor(), reason=reason),
+        default_version=_latest(name),
+    )
+
+
+@app.command(
+    "rollback",
+    epilog="Example: skillbank rollback cancel_order_for_customer --to 1",
+)
+def rollback(
+    name: str = typer.Argument(..., help="The skill's name."),
+    to: int = typer.Option(..., "--to", help="The earlier version to make current."),
+    reason: str = typer.Option("rollback", "--reason", help="Why (kept in the audit log)."),
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Make an earlier version current (and promoted) again; its gates must still pass."""
+    _move(
+        name,
+        to,
+        db=db,
+        as_json=as_json,
+        verb="roll back",
+        move=lambda r: r.rollback(name, to_version=to, actor=actor(), reason=reason),
+        default_version=lambda _registry: to,
+    )
+
+
+def _pending(registry: Registry) -> list[VersionRecord]:
+    """Every version waiting for a decision, by skill name then version."""
+    waiting: list[VersionRecord] = []
+    for skill in registry.list_skills():
+        waiting.extend(v for v in registry.versions(skill.name) if v.state in _REVIEWABLE)
+    return waiting
+
+
+def _show_briefly(registry: Registry, record: VersionRecord) -> None:
+    item = dossier(registry, record.name, version=record.version)
+    verdicts = []
+    for kind in ("check", "verify"):
+        evidence = getattr(item, kind)
+        verdict = "not run" if evidence is None else ("passed" if evidence["passed"] else "failed")
+        verdicts.append(f"{kind} {verdict}")
+    stderr.rule(f"{record.name} v{record.version} ({record.state.value})")
+    stderr.print(Text(item.summary))
+    stderr.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
+    learned = ", ".join(t["id"] for t in item.trajectories) or "-"
+    stderr.print(Text(f"{'; '.join(verdicts)} · learned from: {learned}"))
+
+
+def _decide(registry: Registry, record: VersionRecord) -> dict[str, Any] | None:
+    """Ask about one version; None when the reviewer quits."""
+    choice = typer.prompt(
+        "[p]romote, [r]eject, [s]kip, [q]uit",
+        default="s",
+        err=True,
+        type=click.Choice(["p", "r", "s", "q"]),
+        show_choices=False,
+    )
+    entry = {"name": record.name, "version": record.version, "previous_state": record.state.value}
+    if choice == "q":
+        return None
+    if choice == "s":
+        return {**entry, "decision": "skip", "state": record.state.value}
+    reason = typer.prompt(
+        "reason", default="reviewed" if choice == "p" else None, err=True, type=str
+    )
+    try:
+        if choice == "p":
+            moved = registry.promote(
+                record.name, version=record.version, actor=actor(), reason=reason
+            )
+        else:
+            moved = registry.reject(
+                record.name, version=record.version, actor=actor(), reason=reason
+            )
+    except (GateNotPassed, InvalidTransition) as error:
+        stderr.print(Text.assemble(("refused: ", "red"), str(error)))
+        return {**entry, "decision": "refused", "state": record.state.value, "reason": str(error)}
+    decision = "promote" if choice == "p" else "reject"
+    stderr.print(f"{record.name} v{record.version} → {moved.state.value}")
+    return {**entry, "decision": decision, "state": moved.state.value, "reason": reason}
+
+
+@app.command(
+    "review",
+    epilog="Example: skillbank review --db skills.db   (answer p, r or s for each skill)",
+)
+def review(
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Walk the candidate and verified versions one by one: promote, reject (with a reason) or skip.
+
+    The code and test results of each version are shown on stderr with the prompts; the summary
+    of the decisions is the command's output. Exit 1 when a promotion was refused by the gates.
+    """
+    decisions: list[dict[str, Any]] = []
+    with open_registry(db, as_json=as_json) as registry:
+        waiting = _pending(registry)
+        if not waiting:
+            emit(
+                {"reviewed": []},
+                as_json=as_json,
+                human=lambda: stdout.print("Nothing to review: no candidate or verified versions."),
+            )
+        for record in waiting:
+            _show_briefly(registry, record)
+            decision = _decide(registry, record)
+            if decision is None:
+                break
+            decisions.append(decision)
+    refused = any(d["decision"] == "refused" for d in decisions)
+
+    def human() -> None:
+        for d in decisions:
+            stdout.print(f"{d['name']} v{d['version']}: {d['decision']} → {d['state']}")
+
+    emit(
+        {"reviewed": decisions, "remaining": len(waiting) - len(decisions)},
+        as_json=as_json,
+        human=human,
+        exit_code=EXIT_FAILED if refused else 0,
+    )

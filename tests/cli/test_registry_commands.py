@@ -1,0 +1,109 @@
+"""The registry commands (list, show, diff, search, report) on a hand-seeded registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from skills_runtime.cli.app import app
+
+runner = CliRunner()
+
+
+def run_json(*args: str, exit_code: int = 0) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == exit_code, result.output
+    return json.loads(result.stdout)
+
+
+def test_list_shows_every_skill_with_state_and_reliability(seeded_db: Path) -> None:
+    document = run_json("list", "--db", str(seeded_db))
+    by_name = {skill["name"]: skill for skill in document["skills"]}
+    assert set(by_name) == {"cancel_order_for_customer", "return_items_for_customer"}
+    assert by_name["return_items_for_customer"]["state"] == "draft"
+    assert by_name["cancel_order_for_customer"]["reliability"]["successes"] == 0
+
+
+def test_list_filters_by_state(seeded_db: Path) -> None:
+    document = run_json("list", "--state", "draft", "--db", str(seeded_db))
+    assert [skill["name"] for skill in document["skills"]] == ["return_items_for_customer"]
+
+
+def test_list_with_an_unknown_state_is_bad_usage(seeded_db: Path) -> None:
+    document = run_json("list", "--state", "golden", "--db", str(seeded_db), exit_code=2)
+    assert "golden" in document["error"]
+    assert "promoted" in document["error"]
+
+
+def test_a_missing_registry_is_bad_input_naming_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.db"
+    document = run_json("list", "--db", str(missing), exit_code=2)
+    assert str(missing) in document["error"]
+    assert not missing.exists()
+
+
+def test_show_gathers_what_a_reviewer_needs(seeded_db: Path) -> None:
+    shown = run_json("show", "cancel_order_for_customer", "--version", "1", "--db", str(seeded_db))
+    assert shown["version"] == 1
+    assert "def cancel_order_for_customer" in shown["source"]
+    assert shown["schema"]["required"] == ["email", "order_id", "reason"]
+    assert shown["trajectories"][0]["id"] == "bookshop-cancel-0"
+    assert shown["trajectories"][0]["task"].startswith("Cancel order BK-10042")
+    assert shown["check"]["passed"] is True
+    assert shown["verify"]["report"]["replays"][0]["passed"] is True
+    assert len(shown["regression_cases"]) == 1
+    assert [entry["action"] for entry in shown["audit"]][:1] == ["create"]
+    assert [v["version"] for v in shown["versions"]] == [1, 2]
+
+
+def test_show_of_an_unknown_skill_is_bad_input(seeded_db: Path) -> None:
+    document = run_json("show", "cancel_order", "--db", str(seeded_db), exit_code=2)
+    assert "cancel_order" in document["error"]
+
+
+def test_show_renders_code_findings_and_the_falsifying_example(seeded_db: Path) -> None:
+    result = runner.invoke(
+        app, ["show", "cancel_order_for_customer", "--version", "2", "--db", str(seeded_db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "def cancel_order_for_customer" in result.stdout
+    assert "SK301" in result.stdout
+    assert "deterministic" in result.stdout
+    assert "BK-1" in result.stdout
+
+
+def test_diff_shows_the_source_change_and_the_report_changes(seeded_db: Path) -> None:
+    document = run_json("diff", "cancel_order_for_customer", "1", "2", "--db", str(seeded_db))
+    assert '+    if order["status"] != "pending":' in document["diff"]
+    assert document["diff"].startswith("--- cancel_order_for_customer v1")
+    assert document["reports"]["verify"] == {"from": "passed", "to": "failed"}
+    assert document["reports"]["findings"]["added"] == ["SK301"]
+    assert document["reports"]["failed_properties"]["added"] == ["deterministic"]
+
+
+def test_search_ranks_skills_for_a_task(seeded_db: Path) -> None:
+    document = run_json(
+        "search", "cancel my order", "--all-states", "--k", "1", "--db", str(seeded_db)
+    )
+    assert [hit["name"] for hit in document["results"]] == ["cancel_order_for_customer"]
+    assert document["results"][0]["score"] > 0
+
+
+def test_search_by_default_offers_only_promoted_skills(seeded_db: Path) -> None:
+    assert run_json("search", "cancel my order", "--db", str(seeded_db))["results"] == []
+
+
+def test_report_writes_an_escaped_self_contained_page(seeded_db: Path, tmp_path: Path) -> None:
+    page = tmp_path / "library.html"
+    document = run_json("report", "--html", str(page), "--db", str(seeded_db))
+    assert document["skills"] == ["cancel_order_for_customer", "return_items_for_customer"]
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<b>to the original payment</b>" not in text
+    assert "&lt;b&gt;to the original payment&lt;/b&gt; &amp; close" in text
+    assert "<script" not in text
+    assert "http://" not in text
+    assert "https://" not in text

@@ -54,7 +54,11 @@ def parse_native(record: Any, ctx: RecordContext) -> Trajectory:
     """A native record as a trajectory (raises :class:`Malformed` when it cannot be one)."""
     if not isinstance(record, dict):
         raise Malformed(f"a native record must be an object, got {describe(record)}")
-    steps = record.get("steps", [])
+    if "steps" not in record:
+        raise Malformed(
+            f"a native record needs 'steps' (a list of tool calls); keys: {sorted(record)}"
+        )
+    steps = record["steps"]
     if not isinstance(steps, list):
         raise Malformed(f"'steps' must be a list, got {describe(steps)}")
     instruction = record.get("instruction")

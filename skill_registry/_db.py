@@ -131,7 +131,11 @@ class Database:
                 check_same_thread=False,
             )
         except sqlite3.Error as error:
-            raise RegistryUnavailable(f"cannot open registry {str(path)!r}: {error}") from error
+            raise RegistryUnavailable(
+                f"cannot open registry {str(path)!r} ({error}); check that the file and its "
+                f"directory {str(path.parent)!r} exist and are writable (permissions, read-only "
+                "file system)"
+            ) from error
         try:
             self._configure(durable=durable)
             self.write(lambda connection: migrate(connection, path=str(path)))

@@ -1,0 +1,314 @@
+"""An MCP server of the registry's skills (``mcp>=2.3``), following the registry while it runs.
+
+The tool list is the toolkit's offered skills (promoted by default), and optionally the host tools
+themselves. It is refreshed on every ``tools/list``, before a call of a name not yet published, and
+by a poll of the registry every ``poll_seconds``; when it changes, clients are told: through
+``subscriptions/listen`` streams (protocol 2026-07-28) and with ``notifications/tools/list_changed``
+on handshake-era sessions.
+
+Each skill is added with ``MCPServer.add_tool`` as a function whose ``__signature__`` is
+synthesized from the skill's schema; the published ``inputSchema`` is the skill's exact JSON
+Schema, and the arguments the client sent are validated by skillbank (not coerced by pydantic).
+Failures are raised as ``ToolError``: the client gets ``isError`` and the reason, and the server
+keeps serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import logging
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
+from mcp.types import Tool as MCPTool
+from mcp.types import ToolAnnotations
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from skills_runtime.errors import InvalidArgument
+from skills_runtime.export.recording import SessionRecorder, tool_call
+from skills_runtime.toolkit import SkillEntry, Toolkit
+from skills_runtime.tools import HostTool, to_json_value
+
+__all__ = ["SkillServer"]
+
+logger = logging.getLogger(__name__)
+
+_CONTEXT = "skillbank_mcp_context"
+_INSTRUCTIONS = (
+    "Tools here are tested skills: each runs a whole procedure (several tool calls) in one step. "
+    "Prefer a skill over doing its steps one by one. An error result says what was wrong and "
+    "what the skill expects."
+)
+
+
+class SkillServer(MCPServer):
+    """``MCPServer`` whose tools are the skills a :class:`Toolkit` offers.
+
+    Args:
+        toolkit: The skills (its registry, states, toolset, executor and recording).
+        name: The server name clients see.
+        expose_host_tools: Also publish the toolset's own tools.
+        record_host_calls: Record direct host tool calls, one trajectory per client session,
+            stored when the session's connection ends (or on :meth:`flush_recordings`).
+        poll_seconds: How often to look for registry changes while a client is connected
+            (None: only on ``tools/list`` and calls).
+    """
+
+    def __init__(
+        self,
+        toolkit: Toolkit,
+        *,
+        name: str = "skillbank",
+        expose_host_tools: bool = False,
+        record_host_calls: bool = False,
+        poll_seconds: float | None = 1.0,
+    ) -> None:
+        self.bus = InMemorySubscriptionBus()
+        super().__init__(
+            name,
+            instructions=_INSTRUCTIONS,
+            subscriptions=self.bus,
+            lifespan=self._lifespan,
+            middleware=[self._track_session],
+            warn_on_duplicate_tools=False,
+        )
+        self.toolkit = toolkit
+        self.expose_host_tools = expose_host_tools
+        self.poll_seconds = poll_seconds
+        self.recorder = SessionRecorder(task_prefix="mcp-session") if record_host_calls else None
+        self._published: dict[str, tuple[int, str]] = {}
+        self._schemas: dict[str, dict[str, Any]] = {}
+        self._sync_lock = anyio.Lock()
+        self._legacy_sessions: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.changes = 0
+        """How many times the published tool list changed (a counter for observers and tests)."""
+        if expose_host_tools:
+            for tool in toolkit.toolset:
+                self._publish_host_tool(tool)
+
+    # -- the tool list follows the registry ---------------------------------------------------
+
+    async def list_tools(self) -> list[MCPTool]:
+        """The published tools, refreshed from the registry, with their exact input schemas."""
+        await self.refresh()
+        return [
+            tool.model_copy(
+                update={"input_schema": self._schemas.get(tool.name, tool.input_schema)}
+            )
+            for tool in await super().list_tools()
+        ]
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> Any:
+        """Call a tool; a name not yet published triggers one refresh first."""
+        if name not in self._schemas:
+            await self.refresh()
+        return await super().call_tool(name, arguments, context)
+
+    async def refresh(self) -> bool:
+        """Bring the published skills in line with the registry; notify clients on a change."""
+        async with self._sync_lock:
+            entries = await anyio.to_thread.run_sync(self.toolkit.skills)
+            changed = self._apply(entries)
+        if changed:
+            self.changes += 1
+            await self.notify_tools_changed()
+        return changed
+
+    def _apply(self, entries: list[SkillEntry]) -> bool:
+        wanted = {self.toolkit.names.exported(entry.name): entry for entry in entries}
+        changed = False
+        for name, identity in list(self._published.items()):
+            entry = wanted.get(name)
+            if entry is None or (entry.version, entry.state) != identity:
+                self.remove_tool(name)
+                del self._published[name]
+                self._schemas.pop(name, None)
+                changed = True
+        for name, entry in wanted.items():
+            if name in self._published:
+                continue
+            if name in self._schemas:  # a host tool of the same name keeps it
+                logger.warning("skill %r is hidden by the host tool of the same name", name)
+                continue
+            self._publish_skill(name, entry)
+            changed = True
+        return changed
+
+    async def notify_tools_changed(self) -> None:
+        """Tell connected clients the tool list changed (both protocol eras)."""
+        await self.bus.publish(ToolsListChanged())
+        for session in list(self._legacy_sessions):
+            try:
+                await session.send_tool_list_changed()
+            except Exception:  # a session that went away meanwhile
+                self._legacy_sessions.discard(session)
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    def _publish_skill(self, name: str, entry: SkillEntry) -> None:
+        async def call(**arguments: Any) -> str:
+            context = arguments.pop(_CONTEXT, None)
+            sent = _sent_arguments(context, arguments)
+            outcome = await anyio.to_thread.run_sync(
+                functools.partial(self.toolkit.execute, name, sent)
+            )
+            if outcome.is_error:
+                raise ToolError(outcome.content())
+            return outcome.content()
+
+        self._add(call, name, entry.description, entry.parameters, entry.read_only, entry.version)
+        self._published[name] = (entry.version, entry.state)
+
+    def _publish_host_tool(self, tool: HostTool) -> None:
+        async def call(**arguments: Any) -> str:
+            context = arguments.pop(_CONTEXT, None)
+            sent = _sent_arguments(context, arguments)
+            return await anyio.to_thread.run_sync(
+                functools.partial(self._call_host_tool, tool, sent, _session_key(context))
+            )
+
+        schema = dict(tool.parameters)
+        self._add(call, tool.name, tool.description, schema, not tool.mutates, None)
+
+    def _call_host_tool(self, tool: HostTool, arguments: dict[str, Any], session: str) -> str:
+        error: str | None = None
+        result: Any = None
+        try:
+            result = tool.call(arguments)
+        except InvalidArgument as failure:
+            raise ToolError(str(failure)) from None  # the model's mistake: nothing ran
+        except Exception as failure:  # the host tool raised: the model reads why
+            error = f"{type(failure).__name__}: {failure}"
+        if self.recorder is not None:
+            call = tool_call(tool.name, arguments, result=result, error=error, mutates=tool.mutates)
+            self.recorder.add(session, call, schema=tool.schema())
+        if error is not None:
+            raise ToolError(error)
+        return _text(result)
+
+    def _add(
+        self,
+        function: Callable[..., Any],
+        name: str,
+        description: str,
+        schema: dict[str, Any],
+        read_only: bool | None,
+        version: int | None,
+    ) -> None:
+        function.__name__ = name
+        function.__signature__ = _signature_of(schema)  # type: ignore[attr-defined]
+        self.add_tool(
+            function,
+            name=name,
+            description=description,
+            annotations=None if read_only is None else ToolAnnotations(read_only_hint=read_only),
+            meta=None if version is None else {"skillbank": {"version": version}},
+            structured_output=False,
+        )
+        self._schemas[name] = schema
+
+    # -- connections --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _lifespan(self, _server: MCPServer) -> AsyncIterator[dict[str, Any]]:
+        connection = uuid.uuid4().hex[:12]
+        async with anyio.create_task_group() as group:
+            if self.poll_seconds:
+                group.start_soon(self._poll, self.poll_seconds)
+            try:
+                yield {"skillbank_connection": connection}
+            finally:
+                group.cancel_scope.cancel()
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(self.flush_recordings, connection)
+
+    async def _poll(self, seconds: float) -> None:
+        while True:
+            await anyio.sleep(seconds)
+            try:
+                await self.refresh()
+            except Exception:  # a busy or briefly unavailable registry: try again next time
+                logger.exception("refreshing the skill list failed")
+
+    async def _track_session(self, ctx: Any, call_next: Any) -> Any:
+        if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+            # A session that is not weak-referenceable is simply not notified later.
+            with contextlib.suppress(TypeError):
+                self._legacy_sessions.add(ctx.session)
+        return await call_next(ctx)
+
+    def flush_recordings(self, connection: str | None = None) -> int:
+        """Store recorded host-call trajectories (of one connection, or all); return how many."""
+        if self.recorder is None:
+            return 0
+        stored = 0
+        for session in self.recorder.sessions():
+            if connection is not None and not session.startswith(connection):
+                continue
+            trajectory = self.recorder.flush(session)
+            if trajectory is None:
+                continue
+            try:
+                self.toolkit.registry.record_trajectory(
+                    trajectory.model_dump(mode="json"), source="mcp-host-calls"
+                )
+                stored += 1
+            except Exception:  # recording must not take the server down
+                logger.exception("could not store the host calls of session %r", session)
+        return stored
+
+
+def _signature_of(schema: Mapping[str, Any]) -> inspect.Signature:
+    """A keyword-only signature naming every property; all optional, so skillbank validates."""
+    parameters = [inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
+    for key in schema.get("properties", {}):
+        if key.isidentifier() and not key.startswith("_") and key != _CONTEXT:
+            parameters.append(
+                inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Any)
+            )
+    return inspect.Signature(parameters, return_annotation=str)
+
+
+def _sent_arguments(context: Any, parsed: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments exactly as the client sent them (not as the placeholder model filled them)."""
+    try:
+        raw = (context.request_context.params or {}).get("arguments")
+    except (AttributeError, ValueError):
+        raw = None
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    return {key: value for key, value in parsed.items() if value is not None}
+
+
+def _session_key(context: Any) -> str:
+    """Connection id, plus the HTTP session id when there is one."""
+    try:
+        request_context = context.request_context
+    except (AttributeError, ValueError):
+        return "unknown"
+    lifespan = request_context.lifespan_context
+    connection = lifespan.get("skillbank_connection", "") if isinstance(lifespan, Mapping) else ""
+    request = request_context.request
+    headers = getattr(request, "headers", None)
+    session = headers.get("mcp-session-id") if headers is not None else None
+    return f"{connection}:{session}" if session else connection or "unknown"
+
+
+def _text(value: Any) -> str:
+    import json
+
+    value = to_json_value(value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

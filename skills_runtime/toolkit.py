@@ -1,0 +1,432 @@
+"""The agent-facing API: stored skills as tools, in any provider's shape, executed safely.
+
+::
+
+    toolkit = Toolkit(Registry.open("skillbank.db"), retail_tools)
+    response = client.chat.completions.create(model=..., messages=..., tools=toolkit.openai_tools())
+    for call in response.choices[0].message.tool_calls or []:
+        messages.append(toolkit.handle_openai_tool_call(call))
+
+Every call is validated against the skill's schema before anything runs, runs in the sandbox with
+only the host tools the skill's check recorded, and comes back as a :class:`ToolOutcome` (never as
+an exception in the agent loop). With ``record=True`` each call is stored as a trajectory and as an
+outcome of the skill version, which feeds its reliability and the material for its next version.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from skills_runtime.errors import InvalidArgument, UnknownSkill
+from skills_runtime.export.formats import Format, ToolSpec, export_tools
+from skills_runtime.export.meta import META_TOOL_NAMES, RUN_SKILL, SEARCH_SKILLS, meta_tool_specs
+from skills_runtime.export.names import NameMap
+from skills_runtime.export.outcome import ToolOutcome
+from skills_runtime.export.recording import new_trajectory_id, skill_call_trajectory
+from skills_runtime.export.strict import restore_defaults
+from skills_runtime.tools import Toolset
+
+if TYPE_CHECKING:
+    import sandbox
+    from skill_registry import Registry, VersionRecord
+    from skills_runtime.checking import SkillSignature
+
+__all__ = ["SkillEntry", "ToolOutcome", "Toolkit"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SkillEntry:
+    """One skill version an agent may call, with its signature derived from the typed source."""
+
+    name: str
+    version: int
+    state: str
+    source: str
+    signature: SkillSignature
+    tools: tuple[str, ...]
+    read_only: bool | None
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """JSON Schema object of the arguments (the one source of every export format)."""
+        return dict(self.signature.parameters_schema)
+
+    @property
+    def description(self) -> str:
+        """Summary and description from the docstring (arguments are described in the schema)."""
+        summary = (self.signature.summary or "").strip()
+        body = (self.signature.description or "").strip()
+        if body and not body.startswith(summary):
+            return f"{summary}\n\n{body}" if summary else body
+        return body or summary or f"Skill {self.name}."
+
+    def spec(self) -> ToolSpec:
+        """The provider-neutral declaration."""
+        return ToolSpec(
+            self.name,
+            self.description,
+            self.parameters,
+            read_only=self.read_only,
+            meta={"skillbank": {"version": self.version, "state": self.state}},
+        )
+
+
+class Toolkit:
+    """Skills of a registry as tools for an agent, run with the host's tools.
+
+    Args:
+        registry: The skill registry.
+        toolset: The host tools skills may call (each skill gets only those its check recorded).
+        states: Lifecycle states an agent may use (default: promoted only).
+        executor: The sandbox executor (e.g. a warm ``sandbox.ProcessPool``); None runs each
+            call in a fresh isolated worker.
+        limits: Per-call resource limits (sandbox defaults when None).
+        record: Store every skill call as a trajectory and an outcome in the registry.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        toolset: Toolset,
+        *,
+        states: Sequence[str] = ("promoted",),
+        executor: Any = None,
+        limits: sandbox.Limits | None = None,
+        record: bool = True,
+    ) -> None:
+        self.registry = registry
+        self.toolset = toolset
+        self.states = tuple(str(state) for state in states)
+        self.executor = executor
+        self.limits = limits
+        self.record = record
+        self._signatures: dict[str, SkillSignature] = {}
+        self._lock = threading.Lock()
+        self.names = NameMap()
+
+    # -- what an agent may use ----------------------------------------------------------------
+
+    def skills(self, *, query: str | None = None, k: int | None = None) -> list[SkillEntry]:
+        """The skills offered: every one in the allowed states, or the top ``k`` for ``query``."""
+        if query is not None and query.strip():
+            hits = self.registry.search(query, k=k or 5, states=self.states)
+            found = [(hit.name, hit.version) for hit in hits]
+        else:
+            found = [
+                (summary.name, summary.version)
+                for state in self.states
+                for summary in self.registry.list_skills(state=state)
+            ]
+            found = found[:k] if k is not None else found
+        entries = []
+        for name, version in found:
+            entry = self._entry(self.registry.get(name, version=version))
+            if entry is not None:
+                self.names.add(entry.name)
+                entries.append(entry)
+        return entries
+
+    def specs(self, *, query: str | None = None, k: int | None = None) -> list[ToolSpec]:
+        """Provider-neutral declarations of the offered skills."""
+        return [entry.spec() for entry in self.skills(query=query, k=k)]
+
+    def tools(
+        self,
+        format: Format = "openai",
+        *,
+        strict: bool = False,
+        query: str | None = None,
+        k: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Declarations of the offered skills in one provider's shape."""
+        return export_tools(self.specs(query=query, k=k), format=format, strict=strict)
+
+    def openai_tools(self, *, strict: bool = False, **select: Any) -> list[dict[str, Any]]:
+        """OpenAI Chat Completions tools: ``{"type": "function", "function": {...}}``."""
+        return self.tools("openai", strict=strict, **select)
+
+    def responses_tools(self, *, strict: bool = False, **select: Any) -> list[dict[str, Any]]:
+        """OpenAI Responses tools: ``{"type": "function", "name", "parameters", ...}``."""
+        return self.tools("openai-responses", strict=strict, **select)
+
+    def anthropic_tools(self, *, strict: bool = False, **select: Any) -> list[dict[str, Any]]:
+        """Anthropic tools: ``{"name", "description", "input_schema"}``."""
+        return self.tools("anthropic", strict=strict, **select)
+
+    def mcp_tools(self, **select: Any) -> list[dict[str, Any]]:
+        """MCP tools: ``{"name", "description", "inputSchema"}``."""
+        return self.tools("mcp", **select)
+
+    def meta_tools(
+        self, format: Format = "openai", *, strict: bool = False
+    ) -> list[dict[str, Any]]:
+        """``search_skills`` and ``run_skill``: two tools instead of the whole library."""
+        return export_tools(meta_tool_specs(strict=strict), format=format, strict=strict)
+
+    # -- execution ----------------------------------------------------------------------------
+
+    def execute(self, name: str, arguments: str | Mapping[str, Any] | None = None) -> ToolOutcome:
+        """Run the skill (or meta-tool) ``name``; every failure comes back as an outcome.
+
+        Args:
+            name: The name as exported (or the skill's own name).
+            arguments: A JSON object, or its text as a model sent it.
+        """
+        parsed = _parse_arguments(name, arguments)
+        if isinstance(parsed, ToolOutcome):
+            return parsed
+        if name == SEARCH_SKILLS:
+            return self._search_skills(parsed)
+        if name == RUN_SKILL:
+            return self._run_skill(parsed)
+        try:
+            entry = self.entry(name)
+        except UnknownSkill as error:
+            return ToolOutcome.failure(name, "unknown_skill", "UnknownSkill", str(error))
+        return self._run(entry, parsed, called_as=name)
+
+    def entry(self, name: str) -> SkillEntry:
+        """The offered skill called ``name`` (exported or own name).
+
+        Raises:
+            UnknownSkill: No such skill in the allowed states (the message lists the offered ones).
+        """
+        skill = self.names.skill(name)
+        try:
+            record = self.registry.get(skill)
+        except LookupError:
+            record = None
+        entry = self._entry(record) if record is not None else None
+        if entry is None:
+            offered = sorted(self.names.exported(s.name) for s in self._offered())
+            shown = offered[:20] + (["…"] if len(offered) > 20 else [])
+            where = "" if record is None else f" (its current version is {record.state.value!r})"
+            raise UnknownSkill(
+                f"no skill {name!r} is available{where}; available skills in states "
+                f"{list(self.states)}: {shown or 'none'}"
+                + (f"; use {SEARCH_SKILLS!r} to find one" if offered else "")
+            )
+        self.names.add(entry.name)
+        return entry
+
+    def handle_openai_tool_call(self, tool_call: Any) -> dict[str, Any]:
+        """Answer one Chat Completions tool call (a dict or an SDK object) with a tool message."""
+        function = _field(tool_call, "function")
+        outcome = self.execute(str(_field(function, "name")), _field(function, "arguments"))
+        return {
+            "role": "tool",
+            "tool_call_id": _field(tool_call, "id"),
+            "content": outcome.content(),
+        }
+
+    def handle_responses_call(self, item: Any) -> dict[str, Any]:
+        """Answer one Responses ``function_call`` item with a ``function_call_output`` item."""
+        outcome = self.execute(str(_field(item, "name")), _field(item, "arguments"))
+        return {
+            "type": "function_call_output",
+            "call_id": _field(item, "call_id"),
+            "output": outcome.content(),
+        }
+
+    def handle_anthropic_tool_use(self, block: Any) -> dict[str, Any]:
+        """Answer one Anthropic ``tool_use`` block with a ``tool_result`` block."""
+        outcome = self.execute(str(_field(block, "name")), _field(block, "input"))
+        return {
+            "type": "tool_result",
+            "tool_use_id": _field(block, "id"),
+            "content": outcome.content(),
+            "is_error": outcome.is_error,
+        }
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _offered(self) -> list[Any]:
+        return [s for state in self.states for s in self.registry.list_skills(state=state)]
+
+    def _entry(self, record: VersionRecord) -> SkillEntry | None:
+        state = record.state.value if hasattr(record.state, "value") else str(record.state)
+        if state not in self.states:
+            return None
+        signature = self._signature(record.content_hash, record.source)
+        tools = tuple(dict.fromkeys([*record.tools, *signature.tools_called]))
+        writes = [t for t in tools if t in self.toolset and self.toolset.get(t).mutates]
+        read_only = None if any(t not in self.toolset for t in tools) else not writes
+        return SkillEntry(
+            record.name, record.version, state, record.source, signature, tools, read_only
+        )
+
+    def _signature(self, content_hash: str, source: str) -> SkillSignature:
+        from skills_runtime.checking import signature_of
+
+        with self._lock:
+            cached = self._signatures.get(content_hash)
+        if cached is None:
+            cached = signature_of(source)
+            with self._lock:
+                self._signatures[content_hash] = cached
+        return cached
+
+    def _run(self, entry: SkillEntry, arguments: dict[str, Any], *, called_as: str) -> ToolOutcome:
+        import sandbox
+        from skills_runtime.checking import validate_arguments
+
+        try:
+            checked = validate_arguments(
+                entry.signature, restore_defaults(arguments, entry.parameters)
+            )
+        except InvalidArgument as error:
+            return ToolOutcome.failure(
+                called_as,
+                "invalid_arguments",
+                "InvalidArgument",
+                f"{error}. Expected arguments (JSON Schema): "
+                f"{json.dumps(entry.parameters, ensure_ascii=False)}",
+            )
+        missing = [tool for tool in entry.tools if tool not in self.toolset]
+        if missing:
+            return ToolOutcome.failure(
+                called_as,
+                "unavailable",
+                "ToolUnavailable",
+                f"skill {entry.name!r} needs host tools {missing} that toolset "
+                f"{self.toolset.name!r} does not provide (it has {list(self.toolset.names)})",
+            )
+        options: dict[str, Any] = {"entry": entry.signature.name, "args": checked}
+        options["tools"] = self.toolset.sandbox_tools(entry.tools)
+        if self.limits is not None:
+            options["limits"] = self.limits
+        started = time.perf_counter()
+        try:
+            result = sandbox.run(entry.source, executor=self.executor, **options)
+        except Exception as error:  # an infrastructure failure, reported to the model as such
+            logger.exception("the sandbox failed to run skill %r", entry.name)
+            return ToolOutcome.failure(
+                called_as, "crashed", type(error).__name__, f"the sandbox failed: {error}"
+            )
+        seconds = time.perf_counter() - started
+        outcome = ToolOutcome(
+            name=called_as,
+            status=result.status,
+            value=result.value if result.status == "ok" else None,
+            error=_error_of(result),
+            tool_calls=tuple(call.to_dict() for call in result.tool_calls),
+            seconds=seconds,
+            version=entry.version,
+            trajectory_id=new_trajectory_id(f"skill-{entry.name}") if self.record else None,
+        )
+        if self.record:
+            self._record(entry, checked, outcome)
+        return outcome
+
+    def _record(self, entry: SkillEntry, arguments: dict[str, Any], outcome: ToolOutcome) -> None:
+        trajectory = skill_call_trajectory(
+            outcome, skill=entry.name, arguments=arguments, schemas=self.toolset.schemas()
+        )
+        try:
+            self.registry.record_outcome(
+                entry.name,
+                version=entry.version,
+                success=outcome.ok,
+                duration_seconds=outcome.seconds,
+                trajectory=trajectory.model_dump(mode="json"),
+            )
+        except Exception:  # recording must never break the agent's loop
+            logger.exception("could not record the call of skill %r", entry.name)
+
+    def _search_skills(self, arguments: Mapping[str, Any]) -> ToolOutcome:
+        query = arguments.get("query")
+        k = arguments.get("k", 5)
+        if not isinstance(query, str) or not query.strip():
+            return ToolOutcome.failure(
+                SEARCH_SKILLS,
+                "invalid_arguments",
+                "InvalidArgument",
+                'search_skills needs {"query": "<what you want to do>", "k": <int, optional>}',
+            )
+        if k is None:
+            k = 5
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 50:
+            return ToolOutcome.failure(
+                SEARCH_SKILLS, "invalid_arguments", "InvalidArgument", "k must be 1..50"
+            )
+        found = [
+            {
+                "name": self.names.exported(entry.name),
+                "summary": (entry.signature.summary or "").strip(),
+                "parameters": entry.parameters,
+            }
+            for entry in self.skills(query=query, k=k)
+        ]
+        return ToolOutcome(name=SEARCH_SKILLS, status="ok", value={"skills": found})
+
+    def _run_skill(self, arguments: Mapping[str, Any]) -> ToolOutcome:
+        name = arguments.get("name")
+        inner = arguments.get("arguments", {})
+        if not isinstance(name, str) or name in META_TOOL_NAMES:
+            return ToolOutcome.failure(
+                RUN_SKILL,
+                "invalid_arguments",
+                "InvalidArgument",
+                'run_skill needs {"name": "<a skill from search_skills>", "arguments": {...}}',
+            )
+        return self.execute(name, inner if inner is not None else {})
+
+
+def _parse_arguments(name: str, arguments: str | Mapping[str, Any] | None) -> Any:
+    if arguments is None:
+        return {}
+    if isinstance(arguments, str):
+        text = arguments.strip() or "{}"
+        try:
+            arguments = json.loads(text)
+        except json.JSONDecodeError as error:
+            return ToolOutcome.failure(
+                name,
+                "invalid_arguments",
+                "InvalidArgument",
+                f"arguments are not valid JSON ({error.msg} at position {error.pos}); "
+                "send a JSON object",
+            )
+    if not isinstance(arguments, Mapping):
+        return ToolOutcome.failure(
+            name,
+            "invalid_arguments",
+            "InvalidArgument",
+            f"arguments must be a JSON object, got {type(arguments).__name__}",
+        )
+    return dict(arguments)
+
+
+def _error_of(result: Any) -> dict[str, str] | None:
+    if result.status == "ok":
+        return None
+    if result.status == "rejected" and getattr(result, "rejection", None) is not None:
+        return {"type": "Rejected", "message": result.rejection.message}
+    if result.status == "limit":
+        detail = (result.error or {}).get("message", "")
+        return {
+            "type": "LimitExceeded",
+            "message": f"the skill exceeded its {result.limit or 'resource'} limit"
+            + (f" ({detail})" if detail else "")
+            + "; try smaller inputs or a different approach",
+        }
+    if result.error:
+        return {
+            "type": str(result.error.get("type", "Error")),
+            "message": str(result.error.get("message", "")),
+        }
+    return {"type": "Error", "message": f"the skill ended with status {result.status!r}"}
+
+
+def _field(value: Any, key: str) -> Any:
+    if isinstance(value, Mapping):
+        return value.get(key)
+    return getattr(value, key, None)

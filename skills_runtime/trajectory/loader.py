@@ -145,7 +145,7 @@ class _Collector:
             return
         chosen = detect_format(obj) if format == "auto" else format
         if chosen is None:
-            keys = sorted(obj) if isinstance(obj, dict) else "a list"
+            keys = sorted(map(str, obj)) if isinstance(obj, dict) else "a list"
             self.problem(
                 path,
                 line,
@@ -167,6 +167,9 @@ class _Collector:
             failure = f"{where}: {first['msg']} ({error.error_count()} error(s))"
         except RecursionError:
             failure = "nested too deeply to import"
+        except (TypeError, ValueError) as error:
+            # In-memory records can hold values no JSON decoder produces (non-string keys...).
+            failure = f"unexpected value: {error}"
         for note in ctx.notes:
             self.problem(path, line, prefix + note)
         if trajectory is None:

@@ -56,7 +56,8 @@ def parse_native(record: Any, ctx: RecordContext) -> Trajectory:
         raise Malformed(f"a native record must be an object, got {describe(record)}")
     if "steps" not in record:
         raise Malformed(
-            f"a native record needs 'steps' (a list of tool calls); keys: {sorted(record)}"
+            "a native record needs 'steps' (a list of tool calls); "
+            f"keys: {sorted(map(str, record))}"
         )
     steps = record["steps"]
     if not isinstance(steps, list):

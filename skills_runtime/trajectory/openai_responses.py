@@ -81,7 +81,7 @@ def parse_openai_responses(record: Any, ctx: RecordContext) -> Trajectory:
             )
         elif kind is None:
             raise Malformed(
-                f"{where}: an item needs a 'type' (or a 'role'), got keys {sorted(item)}"
+                f"{where}: an item needs a 'type' (or a 'role'), got keys {sorted(map(str, item))}"
             )
     return assemble(
         record,

@@ -38,7 +38,7 @@ def parse_tool_schema(declaration: Any) -> ToolSchema:
     if not isinstance(name, str) or not name:
         raise InvalidInput(
             "a tool declaration needs a non-empty string 'name' (OpenAI: function.name, "
-            f"Anthropic: name); got keys {sorted(declaration)}"
+            f"Anthropic: name); got keys {sorted(map(str, declaration))}"
         )
     description = body.get("description")
     if description is None:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skills_runtime.errors import InvalidInput
-from skills_runtime.trajectory import load_trajectories, parse_record
+from skills_runtime.trajectory import FORMATS, load_trajectories, parse_record
+from tests.trajectory.strategies import json_values
 
 GOOD = json.dumps({"task_id": "good", "instruction": "ok", "steps": []})
 
@@ -339,3 +342,29 @@ def test_an_in_memory_record_with_non_json_values_is_a_problem() -> None:
 
     assert report.trajectories == ()
     assert "when" in report.problems[0].message
+
+
+_TRANSCRIPT_KEYS = st.sampled_from(
+    (
+        "steps messages input output role content type tool_calls function arguments name id "
+        "call_id tool_call_id tool_use_id tool result system tools instruction task_id outcome "
+        "is_error paired"
+    ).split()
+)
+_anything = st.recursive(
+    json_values,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(_TRANSCRIPT_KEYS, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(record=_anything, format=st.sampled_from(FORMATS))
+def test_any_json_value_in_any_format_yields_trajectories_or_problems(
+    record: Any, format: str
+) -> None:
+    report = parse_record(record, format=format, source="fuzz.jsonl", line=1)
+
+    assert len(report.trajectories) + len(report.problems) >= 1
+    assert all((p.path, p.line) == ("fuzz.jsonl", 1) for p in report.problems)

@@ -345,11 +345,32 @@ def test_an_in_memory_record_with_non_json_values_is_a_problem() -> None:
 
 
 _TRANSCRIPT_KEYS = st.sampled_from(
-    (
-        "steps messages input output role content type tool_calls function arguments name id "
-        "call_id tool_call_id tool_use_id tool result system tools instruction task_id outcome "
-        "is_error paired"
-    ).split()
+    [
+        "steps",
+        "messages",
+        "input",
+        "output",
+        "role",
+        "content",
+        "type",
+        "tool_calls",
+        "function",
+        "arguments",
+        "name",
+        "id",
+        "call_id",
+        "tool_call_id",
+        "tool_use_id",
+        "tool",
+        "result",
+        "system",
+        "tools",
+        "instruction",
+        "task_id",
+        "outcome",
+        "is_error",
+        "paired",
+    ]
 )
 _anything = st.recursive(
     json_values,

@@ -119,9 +119,9 @@ def _check_nesting(source: str) -> Rejection | None:
                     )
             elif token.type == tokenize.DEDENT:
                 indents -= 1
-    except (tokenize.TokenError, IndentationError, SyntaxError) as exc:
-        line = exc.args[1][0] if len(exc.args) > 1 and isinstance(exc.args[1], tuple) else None
-        return Rejection(line, f"syntax error: {exc.args[0]}")
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        # Tokens seen so far were within the caps; the parser reports the syntax error itself.
+        return None
     return None
 
 

@@ -121,16 +121,15 @@ def compile_skill(source: str, *, filename: str = "<skill>") -> CompiledSkill | 
 
 
 def _compile(source: str, digest: str, filename: str) -> CompiledSkill | Rejection:
-    early = policy.precheck(source)
-    if early is not None:
-        return early
+    # Checked on the source as written: CPython's syntax errors name the right line, and
+    # annotations are walked too even though they are stripped next.
+    refused = policy.check(source)
+    if refused is not None:
+        return refused
     try:
         stripped = strip_annotations(source)
     except cst.ParserSyntaxError as exc:
         return Rejection(exc.raw_line, f"syntax error: {exc.message}")
-    refused = policy.check(stripped)
-    if refused is not None:
-        return refused
     result = compile_restricted_exec(stripped, filename=filename)
     if result.errors or result.code is None:
         first = result.errors[0] if result.errors else "restricted compilation failed"

@@ -1,0 +1,44 @@
+"""Trusted targets for ``run_trusted`` tests (imported only inside workers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.restricted import CompiledSkill, compile_skill, tool_dispatcher
+
+
+def echo(payload: Any, tools: Any) -> Any:
+    """Return the payload unchanged."""
+    return {"payload": payload}
+
+
+def run_skill(payload: dict[str, Any], tools: Any) -> Any:
+    """Compile restricted source in the worker and call it with the bridge's tools."""
+    compiled = compile_skill(payload["source"])
+    if not isinstance(compiled, CompiledSkill):
+        return {"rejected": compiled.message}
+    return compiled.call(payload["entry"], payload["args"], dispatch=tool_dispatcher(tools))
+
+
+def hypothesis_in_worker(payload: Any, tools: Any) -> Any:
+    """Run a tiny hypothesis property inside the worker, as the verifier does."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    compiled = compile_skill("def double(x: int) -> int:\n    return x * 2\n")
+    assert isinstance(compiled, CompiledSkill)
+    seen: list[int] = []
+
+    @settings(max_examples=20, database=None, derandomize=True, deadline=None)
+    @given(st.integers())
+    def prop(x: int) -> None:
+        assert compiled.call("double", {"x": x}, dispatch=tool_dispatcher(tools)) == 2 * x
+        seen.append(x)
+
+    prop()
+    return {"examples": len(seen)}
+
+
+def raises(payload: Any, tools: Any) -> Any:
+    """A trusted target that fails."""
+    raise KeyError("missing thing")

@@ -174,8 +174,10 @@ class _Unifier:
         first = values[0]
         if all(canonical_json(v) == canonical_json(first) for v in values):
             enum = prop.get("enum") if prop else None
-            natural = first is None or isinstance(first, bool) or (
-                isinstance(first, int | float) and not is_distinctive(first)
+            natural = (
+                first is None
+                or isinstance(first, bool)
+                or (isinstance(first, int | float) and not is_distinctive(first))
             )
             if natural or (isinstance(enum, list) and first in enum):
                 return Const(first)
@@ -215,11 +217,17 @@ class _Unifier:
             for expr, known_values in known:
                 if expr in own or canonical_json(known_values) != canonical_json(values):
                     continue
-                label = expr.name if isinstance(expr, ParamRef) else noun_of(
-                    self.step(0, int(expr.var[1:])).name
+                label = (
+                    expr.name
+                    if isinstance(expr, ParamRef)
+                    else noun_of(self.step(0, int(expr.var[1:])).name)
                 )
                 found.append(
-                    Guard(subject, expr, f"{noun} {field} does not match the {label.replace('_', ' ')}")
+                    Guard(
+                        subject,
+                        expr,
+                        f"{noun} {field} does not match the {label.replace('_', ' ')}",
+                    )
                 )
                 break
         return found
@@ -244,7 +252,10 @@ class _Unifier:
         role_guards: list[list[Guard]] = []
         for role in range(len(self.roles)):
             names = [a.name for a in self.step(0, role).args]
-            if any([a.name for a in self.step(u, role).args] != names for u in range(len(self.units))):
+            if any(
+                sorted(a.name for a in self.step(u, role).args) != sorted(names)
+                for u in range(len(self.units))
+            ):
                 if self.step(0, role).is_write:
                     return f"the write {self.step(0, role).name} takes different arguments across traces"
                 self.broken.add(role)
@@ -260,7 +271,9 @@ class _Unifier:
             role_args.append(resolved)
             known: list[tuple[Expr, tuple[Any, ...]]] = []
             for earlier in range(role):
-                if all(isinstance(self.step(u, earlier).result, str) for u in range(len(self.units))):
+                if all(
+                    isinstance(self.step(u, earlier).result, str) for u in range(len(self.units))
+                ):
                     ref = ResultRef(_role_var(earlier), ())
                     known.append((ref, self.values_of(ref)))
             known += [(ParamRef(h.name), h.values) for h in self.holes]
@@ -335,9 +348,7 @@ class _Unifier:
             params.append(Param(name, refine(hole.values, prop), description, hole.values))
         expected = tuple(self.step(u, last).result for u in range(len(self.units)))
         plan = Plan(tuple(params), tuple(body), "result", of_values(expected))
-        arguments = tuple(
-            {p.name: p.values[u] for p in params} for u in range(len(self.units))
-        )
+        arguments = tuple({p.name: p.values[u] for p in params} for u in range(len(self.units)))
         return AntiUnified(plan, self.units, arguments, expected)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import libcst as cst
 
+from skills_runtime.synthesis.lift import is_distinctive, walk
 from skills_runtime.synthesis.model import BindFailure, Binding
 from skills_runtime.trajectory.model import ToolCall, Trajectory, canonical_json
 
@@ -120,21 +121,36 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
         last_write = cursor
         cursor += 1
     horizon = calls[: last_write + 1] if last_write >= 0 else calls
+    # Values the writes used: when several reads could supply a parameter, the one whose result
+    # holds most of them is the one the procedure read (the same evidence lifting uses).
+    written = {
+        canonical_json(value)
+        for call in horizon
+        if trajectory.is_write(call)
+        for arg in call.arguments.values()
+        for _, value in walk(arg)
+        if is_distinctive(value)
+    }
+
+    def evidence(call: ToolCall) -> int:
+        return sum(1 for _, v in walk(call.result) if canonical_json(v) in written)
+
     for site in (s for s in sites if s.tool not in writes):
         if not site.params:
             continue
-        for call in horizon:
-            if call.name != site.tool or trajectory.is_write(call):
-                continue
-            if all(
+        candidates = [
+            call
+            for call in horizon
+            if call.name == site.tool
+            and not trajectory.is_write(call)
+            and all(
                 param not in bound
                 or canonical_json(bound[param]) == canonical_json(call.arguments.get(keyword))
                 for keyword, param in site.params
-            ):
-                problem = take(site, call)
-                if problem is None:
-                    break
-        else:
+            )
+        ]
+        candidates.sort(key=lambda call: -evidence(call))
+        if not candidates or take(site, candidates[0]) is not None:
             shown = ", ".join(f"{k}={bound.get(p, '?')!r}" for k, p in site.params)
             return fail(f"the trajectory has no read {site.tool}({shown}) to bind from")
     missing = [p for p in params if p not in bound]

@@ -39,9 +39,7 @@ def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
             continue
         if is_write and index != write:
             continue
-        calls.append(
-            RecordedCall(call.name, dict(call.arguments), call.result, False, is_write)
-        )
+        calls.append(RecordedCall(call.name, dict(call.arguments), call.result, False, is_write))
     return tuple(calls)
 
 
@@ -61,9 +59,7 @@ def _skill(
     family: Family, unified: AntiUnified, schemas: dict[str, ToolSchema], taken: set[str]
 ) -> SynthesizedSkill:
     plan = unified.plan
-    reads = tuple(
-        s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write
-    )
+    reads = tuple(s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write)
     name = skill_name(plan.write_tools, reads, taken=taken)
     taken.add(name)
     summary = _summary(family, schemas, tuple(dict.fromkeys(reads)))
@@ -127,7 +123,9 @@ def synthesize(
             failed = sum(1 for call in trace.trajectory.calls if call.is_error)
             note = f" ({failed} failed call(s) dropped)" if failed else ""
             unexplained.append(
-                Unexplained(trace.trajectory.id, f"no successful write call{note}: nothing to learn")
+                Unexplained(
+                    trace.trajectory.id, f"no successful write call{note}: nothing to learn"
+                )
             )
         units.extend(found)
     families = group_units(units)

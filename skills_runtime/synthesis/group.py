@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from skills_runtime.synthesis.lift import Flow, LiftedStep, LiftedTrace, Origin, is_distinctive, walk
+from skills_runtime.synthesis.lift import (
+    Flow,
+    LiftedStep,
+    LiftedTrace,
+    Origin,
+    is_distinctive,
+    walk,
+)
 
 __all__ = ["Family", "Unit", "family_key_text", "group_units", "units_of"]
 
@@ -118,8 +125,9 @@ def _slice(trace: LiftedTrace, write: int) -> tuple[int, ...]:
             and step.result in named
         ):
             first = next(
-                k for k in range(write) if trace.steps[k].name == step.name
-                and trace.steps[k].result == step.result
+                k
+                for k in range(write)
+                if trace.steps[k].name == step.name and trace.steps[k].result == step.result
             )
             chosen.add(first)
     return tuple(sorted(chosen))

@@ -168,7 +168,9 @@ def lift(trajectory: Trajectory) -> LiftedTrace:
             dropped.append((index, "call without a result or with unreadable arguments"))
             continue
         if call.is_error:
-            dropped.append((index, "failed call (is_error): it answered nothing and changed nothing"))
+            dropped.append(
+                (index, "failed call (is_error): it answered nothing and changed nothing")
+            )
             continue
         position = len(steps)
         args: list[LiftedArg] = []

@@ -14,7 +14,17 @@ from typing import Any
 from skills_runtime.synthesis.lift import Path
 from skills_runtime.synthesis.types import JsonType
 
-__all__ = ["CallStep", "Const", "Expr", "Guard", "Param", "ParamRef", "Plan", "ResultRef", "evaluate"]
+__all__ = [
+    "CallStep",
+    "Const",
+    "Expr",
+    "Guard",
+    "Param",
+    "ParamRef",
+    "Plan",
+    "ResultRef",
+    "evaluate",
+]
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,9 @@ def _signature(name: str, plan: Plan) -> tuple[cst.Parameters, cst.BaseParenthes
 def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str]) -> str:
     """The module source of a skill named ``name`` that runs ``plan``."""
     parameters, opening = _signature(name, plan)
-    docstring = cst.SimpleStatementLine([cst.Expr(cst.SimpleString(_docstring(plan, summary, sources)))])
+    docstring = cst.SimpleStatementLine(
+        [cst.Expr(cst.SimpleString(_docstring(plan, summary, sources)))]
+    )
     body: list[cst.BaseStatement] = [docstring]
     body += [_statement(step) for step in plan.body]
     body.append(cst.SimpleStatementLine([cst.Return(cst.Name(plan.returns))]))
@@ -191,9 +193,7 @@ def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str]) -> st
     statements: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = []
     if wanted:
         names = [cst.ImportAlias(cst.Name(n)) for n in wanted]
-        statements.append(
-            cst.SimpleStatementLine([cst.ImportFrom(cst.Name("typing"), names)])
-        )
+        statements.append(cst.SimpleStatementLine([cst.ImportFrom(cst.Name("typing"), names)]))
         function = function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     statements.append(function)
     return cst.Module(body=statements).code

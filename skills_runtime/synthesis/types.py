@@ -51,7 +51,11 @@ class JsonType:
 
 
 def _literal(value: str | int) -> str:
-    return repr(value).replace("'", '"') if isinstance(value, str) and '"' not in value else repr(value)
+    return (
+        repr(value).replace("'", '"')
+        if isinstance(value, str) and '"' not in value
+        else repr(value)
+    )
 
 
 NEVER = JsonType("never")
@@ -122,10 +126,18 @@ def of_schema(schema: Mapping[str, Any]) -> JsonType | None:
     """The type a JSON schema declares, when it declares one this lattice can say."""
     if "enum" in schema and isinstance(schema["enum"], list) and schema["enum"]:
         members = schema["enum"]
-        if all(isinstance(m, str) or (isinstance(m, int) and not isinstance(m, bool)) for m in members):
+        if all(
+            isinstance(m, str) or (isinstance(m, int) and not isinstance(m, bool)) for m in members
+        ):
             return JsonType("literal", literals=tuple(members))
     kind = schema.get("type")
-    simple = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "none"}
+    simple = {
+        "string": "str",
+        "integer": "int",
+        "number": "float",
+        "boolean": "bool",
+        "null": "none",
+    }
     if isinstance(kind, str) and kind in simple:
         return JsonType(simple[kind])
     if kind == "array":

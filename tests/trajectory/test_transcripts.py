@@ -217,3 +217,14 @@ def test_a_result_that_is_a_json_scalar_stays_text() -> None:
     }
 
     assert parse_record(record).trajectories[0].calls[0].result == "8276.23"
+
+
+def test_a_json_file_holding_one_object_per_line_is_read_as_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "runs.json"
+    lines = [{"task_id": f"t{index}", "steps": []} for index in range(3)]
+    path.write_text("\ufeff" + "".join(json.dumps(line) + "\n" for line in lines))
+
+    report = load_trajectories(path)
+
+    assert report.problems == ()
+    assert [t.id for t in report.trajectories] == ["t0", "t1", "t2"]

@@ -20,6 +20,7 @@ def _register() -> None:
     from skills_runtime.cli import (
         commands_lifecycle,  # noqa: F401
         commands_registry,  # noqa: F401
+        commands_tools,  # noqa: F401
         commands_trajectories,  # noqa: F401
     )
 

@@ -1,0 +1,210 @@
+"""Skills as tools: ``export`` (schemas for agents), ``call`` (run one skill), ``serve`` (MCP).
+
+``export`` prints ``{"tools": [...]}`` in the chosen provider's shape. ``call`` runs a skill in the
+sandbox with the host's tools and prints ``{"status", "value", "error", "tool_calls", "seconds"}``
+(exit 1 when the skill raised or hit a limit, 2 for bad arguments or an unknown skill). ``serve``
+runs an MCP server of the promoted skills over stdio or streamable HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from skill_registry import State
+from skills_runtime.cli._output import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    emit,
+    fail,
+    stderr,
+    stdout,
+)
+from skills_runtime.cli._skill_view import open_registry
+from skills_runtime.cli.app import app
+from skills_runtime.errors import ConfigurationError, InvalidInput
+from skills_runtime.export.formats import FORMATS, parse_format
+from skills_runtime.export.outcome import ToolOutcome
+from skills_runtime.toolkit import Toolkit
+from skills_runtime.tools import Toolset, load_toolset
+
+__all__ = ["call", "export", "serve"]
+
+_STATES = ", ".join(state.value for state in State)
+_RUNNABLE = tuple(state.value for state in State if state is not State.REJECTED)
+_BAD_INPUT_STATUSES = ("invalid_arguments", "unknown_skill", "unavailable")
+
+ToolsOption = typer.Option(
+    None,
+    "--tools",
+    help="Host tools as MODULE:ATTR (a Toolset, a name → function map, or a list of functions).",
+)
+
+
+def _states(
+    values: list[str] | None, default: tuple[str, ...], *, as_json: bool
+) -> tuple[str, ...]:
+    if not values:
+        return default
+    for value in values:
+        if value not in {state.value for state in State}:
+            fail(f"--state {value!r} is not a state; use one of: {_STATES}", as_json=as_json)
+    return tuple(values)
+
+
+def _toolset(spec: str | None, *, as_json: bool, required: bool) -> Toolset:
+    if spec is None:
+        if required:
+            fail("--tools MODULE:ATTR is required (the host tools skills call)", as_json=as_json)
+        return Toolset("none")
+    try:
+        return load_toolset(spec)
+    except ConfigurationError as error:
+        fail(str(error), as_json=as_json)
+
+
+@app.command("export", epilog="Example: skillbank export --format openai --strict --json")
+def export(
+    format: str = typer.Option("openai", "--format", help=f"One of: {', '.join(FORMATS)}."),
+    state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
+        None, "--state", help="Offer skills in this state (repeatable; default: promoted)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Strict schemas (OpenAI, Anthropic)."),
+    meta: bool = typer.Option(
+        False, "--meta", help="Export the two meta-tools search_skills and run_skill instead."
+    ),
+    tools: str | None = ToolsOption,
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Print tool declarations of the registry's skills for an agent: {"tools": [...]}."""
+    try:
+        chosen = parse_format(format)
+    except InvalidInput as error:
+        fail(str(error), as_json=as_json)
+    states = _states(state, ("promoted",), as_json=as_json)
+    toolset = _toolset(tools, as_json=as_json, required=False)
+    with open_registry(db, as_json=as_json) as registry:
+        toolkit = Toolkit(registry, toolset, states=states, record=False)
+        declared = (
+            toolkit.meta_tools(chosen, strict=strict)
+            if meta
+            else toolkit.tools(chosen, strict=strict)
+        )
+    document = {"format": chosen, "strict": strict, "tools": declared}
+    if not as_json:
+        stderr.print(f"{len(declared)} tool(s) in format {chosen!r}, states {list(states)}")
+    emit(document, as_json=as_json)
+
+
+@app.command(
+    "call",
+    epilog='Example: skillbank call cancel_order --args \'{"order_id": "#W1"}\' '
+    "--tools examples.retail.tools:toolset",
+)
+def call(
+    name: str = typer.Argument(..., help="The skill's name."),
+    args: str = typer.Option("{}", "--args", help="The arguments as a JSON object."),
+    tools: str | None = ToolsOption,
+    state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
+        None, "--state", help="Allow skills in this state (repeatable; default: any but rejected)."
+    ),
+    record: bool = typer.Option(True, "--record/--no-record", help="Store the call's outcome."),
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Run one skill in the sandbox with the host's tools and print what happened."""
+    try:
+        arguments = json.loads(args)
+    except json.JSONDecodeError as error:
+        fail(f"--args is not valid JSON ({error.msg} at position {error.pos})", as_json=as_json)
+    if not isinstance(arguments, dict):
+        fail(f"--args must be a JSON object, got {type(arguments).__name__}", as_json=as_json)
+    toolset = _toolset(tools, as_json=as_json, required=True)
+    states = _states(state, _RUNNABLE, as_json=as_json)
+    with open_registry(db, as_json=as_json) as registry:
+        outcome = Toolkit(registry, toolset, states=states, record=record).execute(name, arguments)
+    if outcome.status in _BAD_INPUT_STATUSES:
+        fail(outcome.message, as_json=as_json, exit_code=EXIT_BAD_INPUT)
+    document = outcome.to_json()
+    emit(
+        document,
+        as_json=as_json,
+        human=lambda: _show_outcome(outcome),
+        exit_code=EXIT_OK if outcome.ok else EXIT_FAILED,
+    )
+
+
+def _show_outcome(outcome: ToolOutcome) -> None:
+    for index, inner in enumerate(outcome.tool_calls, start=1):
+        verdict = "[red]error[/]" if inner.get("error") else "[green]ok[/]"
+        arguments = json.dumps(inner.get("arguments"), ensure_ascii=False)
+        stdout.print(f"{index}. {inner.get('name')}({arguments}) {verdict}", markup=True)
+    colour = "green" if outcome.ok else "red"
+    stdout.print(
+        f"[bold {colour}]{outcome.status}[/] in {outcome.seconds:.3f}s "
+        f"({len(outcome.tool_calls)} tool call(s))",
+        markup=True,
+    )
+    stdout.print(outcome.message, markup=False)
+
+
+@app.command(
+    "serve",
+    epilog="Example: skillbank serve --tools examples.retail.tools:toolset --transport stdio",
+)
+def serve(
+    tools: str | None = ToolsOption,
+    transport: str = typer.Option("stdio", "--transport", help="stdio or http."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (http)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on (http)."),
+    state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
+        None, "--state", help="Serve skills in this state (repeatable; default: promoted)."
+    ),
+    expose_host_tools: bool = typer.Option(
+        False, "--expose-host-tools", help="Also serve the host tools themselves."
+    ),
+    record_host_calls: bool = typer.Option(
+        False, "--record-host-calls", help="Record direct host tool calls, per session."
+    ),
+    record: bool = typer.Option(True, "--record/--no-record", help="Record skill calls."),
+    poll: float = typer.Option(1.0, "--poll", help="Seconds between registry checks."),
+    db: Path | None = DbOption,
+) -> None:
+    """Serve the registry's skills (and optionally the host tools) as an MCP server."""
+    if transport not in ("stdio", "http"):
+        fail(f"--transport {transport!r}: use stdio or http", as_json=False)
+    try:
+        from skills_runtime.export.mcp_server import SkillServer
+    except ImportError as error:
+        fail(
+            f"serving needs the MCP extra ({error.name or 'mcp'} is missing); "
+            "install it with `pip install 'skillbank[mcp]'`",
+            as_json=False,
+        )
+    toolset = _toolset(tools, as_json=False, required=True)
+    states = _states(state, ("promoted",), as_json=False)
+    with open_registry(db, as_json=False) as registry:
+        toolkit = Toolkit(registry, toolset, states=states, record=record)
+        server = SkillServer(
+            toolkit,
+            expose_host_tools=expose_host_tools,
+            record_host_calls=record_host_calls,
+            poll_seconds=poll if poll > 0 else None,
+        )
+        stderr.print(
+            f"skillbank: serving skills in states {list(states)} from {str(registry.path)!r} "
+            + ("over stdio" if transport == "stdio" else f"on http://{host}:{port}/mcp")
+        )
+        options: dict[str, Any] = {}
+        if transport == "http":
+            server.run("streamable-http", host=host, port=port, **options)
+        else:
+            server.run("stdio")
+        server.flush_recordings()

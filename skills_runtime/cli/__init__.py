@@ -4,15 +4,20 @@ from __future__ import annotations
 
 __all__ = ["main"]
 
+# The third-party packages the ``cli`` extra brings; a missing one gets an install hint.
+_CLI_EXTRA = frozenset({"typer", "rich", "click"})
+
 
 def main() -> None:
     """Entry point of the ``skillbank`` console script."""
     try:
         from skills_runtime.cli.app import app
     except ImportError as error:  # the CLI lives behind an extra
+        if error.name not in _CLI_EXTRA:
+            raise
         import sys
 
-        missing = error.name or "typer"
+        missing = error.name
         print(
             f"skillbank: the command line needs {missing!r}; install it with "
             "`pip install 'skillbank[cli]'`",

@@ -103,8 +103,8 @@ def sandbox_runner(
     result = sandbox.run(source, entry=entry, args=dict(arguments), tools=granted)
     if result.status == "ok":
         return RunOutcome(result.value, None)
-    error = result.error or {}
-    message = error.get("message") if isinstance(error, dict) else str(error)
+    detail = result.error or {}
+    message = detail.get("message") if isinstance(detail, dict) else str(detail)
     return RunOutcome(None, f"{result.status}: {message}")
 
 

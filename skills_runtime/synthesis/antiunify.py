@@ -217,11 +217,10 @@ class _Unifier:
             for expr, known_values in known:
                 if expr in own or canonical_json(known_values) != canonical_json(values):
                     continue
-                label = (
-                    expr.name
-                    if isinstance(expr, ParamRef)
-                    else noun_of(self.step(0, int(expr.var[1:])).name)
-                )
+                if isinstance(expr, ResultRef):
+                    label = noun_of(self.step(0, int(expr.var[1:])).name)
+                else:
+                    label = expr.name if isinstance(expr, ParamRef) else "known value"
                 found.append(
                     Guard(
                         subject,
@@ -257,7 +256,8 @@ class _Unifier:
                 for u in range(len(self.units))
             ):
                 if self.step(0, role).is_write:
-                    return f"the write {self.step(0, role).name} takes different arguments across traces"
+                    name = self.step(0, role).name
+                    return f"the write {name} takes different arguments across traces"
                 self.broken.add(role)
                 role_args.append([])
                 role_guards.append([])

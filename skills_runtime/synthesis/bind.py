@@ -160,6 +160,7 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
 
 
 def bind(skill: SkillLike, trajectory: Trajectory) -> Binding | None:
-    """The arguments that make ``skill`` reproduce ``trajectory``, or None (see ``explain_bind``)."""
+    """The arguments that make ``skill`` reproduce ``trajectory``; None when ``explain_bind``
+    finds no binding (it says why)."""
     found = explain_bind(skill, trajectory)
     return found if isinstance(found, Binding) else None

@@ -96,7 +96,9 @@ def _skill(
 
 
 def synthesize(
-    trajectories: Iterable[Trajectory], *, options: SynthesisOptions = SynthesisOptions()
+    trajectories: Iterable[Trajectory],
+    *,
+    options: SynthesisOptions = SynthesisOptions(),  # noqa: B008 - a frozen value, never mutated
 ) -> SynthesisResult:
     """Learn skills from trajectories.
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from skills_runtime.synthesis.plan import CallStep, Const, Expr, Guard, ParamRef, Plan, ResultRef
+from skills_runtime.synthesis.plan import CallStep, Const, Expr, Guard, ParamRef, Plan
 
 __all__ = ["literal_source", "render"]
 

@@ -33,7 +33,7 @@ class JsonType:
     literals: tuple[str | int, ...] = ()
 
     def render(self) -> str:
-        """The annotation as Python source (``list[str]``, ``Literal["a", "b"]``, ``str | None``)."""
+        """The annotation as source: ``list[str]``, ``Literal["a", "b"]``, ``str | None``."""
         if self.kind in ("never", "any"):
             return "Any"
         if self.kind in ("str", "int", "float", "bool"):
@@ -76,17 +76,23 @@ def of_value(value: Any) -> JsonType:
     if isinstance(value, str):
         return JsonType("str")
     if isinstance(value, list):
-        return JsonType("list", (of_values(value),))
+        return JsonType("list", (_join_all(value),))
     if isinstance(value, dict):
-        return JsonType("dict", (of_values(value.values()),))
+        return JsonType("dict", (_join_all(value.values()),))
     return ANY
+
+
+def _join_all(values: Iterable[Any]) -> JsonType:
+    # Empty collections have elements of the bottom type, so [] joins with [1] to list[int].
+    result = NEVER
+    for value in values:
+        result = join(result, of_value(value))
+    return result
 
 
 def of_values(values: Iterable[Any]) -> JsonType:
     """The join of the types of every value (``Any`` for none at all)."""
-    result = NEVER
-    for value in values:
-        result = join(result, of_value(value))
+    result = _join_all(values)
     return ANY if result.kind == "never" else result
 
 

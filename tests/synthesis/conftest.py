@@ -9,10 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from native import TAU, TAU2, load_native  # noqa: E402
+from native import TAU, TAU2, load_native
 
-from skills_runtime.synthesis import SynthesisResult, synthesize  # noqa: E402
-from skills_runtime.trajectory.model import Trajectory  # noqa: E402
+from skills_runtime.synthesis import SynthesisResult, synthesize
+from skills_runtime.trajectory.model import Trajectory
 
 
 @pytest.fixture(scope="session")

@@ -121,7 +121,8 @@ def test_the_exchange_family_reads_like_the_worked_example(tau2: list[Trajectory
     assert "user_id = tools.find_user_id_by_name_zip(" in source
     assert 'if order["user_id"] != user_id:' in source
     assert "raise SkillPrecondition(" in source
-    assert "order_id: str" in source and "item_ids: list[str]" in source
+    assert "order_id: str" in source
+    assert "item_ids: list[str]" in source
 
 
 @settings(max_examples=5, deadline=None)

@@ -11,7 +11,7 @@ schemas come from the libcst tree (``skills_runtime.checking``). Both use the sa
 ``list[X]``            ``{"type": "array", "items": X}``
 ``dict[str, X]``       ``{"type": "object", "additionalProperties": X}``
 ``Literal[a, b]``      ``{"type": ..., "enum": [a, b]}``
-``X | None``           ``{"anyOf": [X, {"type": "null"}]}``
+``X | None``           ``{"type": [X, "null"]}`` (``anyOf`` for composite X)
 ``Any`` / missing      ``{}`` (any JSON value)
 =====================  ==========================================================
 """
@@ -77,25 +77,33 @@ def type_schema(annotation: Any, *, where: str = "annotation") -> dict[str, Any]
         key, value = arguments if arguments else (str, Any)
         if key is not str:
             raise UnsupportedType(f"{where}: dict keys must be str in JSON, got {key!r}")
-        values = type_schema(value, where=where)
-        return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
+        return {"type": "object", "additionalProperties": type_schema(value, where=where)}
     if origin is typing.Literal:
         return _literal_schema(arguments, where=where)
     if origin in (typing.Union, types.UnionType):
         members = [a for a in arguments if a is not type(None)]
-        nullable = len(members) < len(arguments)
         schemas = [type_schema(member, where=where) for member in members]
-        if nullable:
-            schemas.append({"type": "null"})
         if any(not schema for schema in schemas):
-            return {}
-        return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+            return {}  # Any already admits everything
+        inner = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+        return _nullable(inner) if len(members) < len(arguments) else inner
     if origin is typing.Annotated:
         return type_schema(arguments[0], where=where)
     raise UnsupportedType(
         f"{where}: annotation {annotation!r} has no JSON Schema; use str, int, float, bool, None, "
         "list[...], dict[str, ...], Literal[...], X | None or Any"
     )
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``X | None``: a type list for plain types (as the skill checker spells it), else anyOf."""
+    json_type = schema.get("type")
+    if isinstance(json_type, str) and set(schema) <= {"type", "enum"}:
+        nullable: dict[str, Any] = {"type": [json_type, "null"]}
+        if "enum" in schema:
+            nullable["enum"] = [*schema["enum"], None]
+        return nullable
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _literal_schema(values: tuple[Any, ...], *, where: str) -> dict[str, Any]:
@@ -109,6 +117,7 @@ def _literal_schema(values: tuple[Any, ...], *, where: str) -> dict[str, Any]:
             raise UnsupportedType(f"{where}: Literal value {value!r} is not a JSON scalar")
         if kind not in kinds:
             kinds.append(kind)
+    kinds.sort()
     schema: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else kinds}
     schema["enum"] = list(values)
     return schema

@@ -43,7 +43,10 @@ def test_optional_parameters_carry_defaults_and_are_not_required() -> None:
 
 def test_literal_and_nullable_annotations_map_to_enum_and_any_of() -> None:
     assert type_schema(Literal["a", "b"]) == {"type": "string", "enum": ["a", "b"]}
-    assert type_schema(int | None) == {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+    assert type_schema(int | None) == {"type": ["integer", "null"]}
+    assert type_schema(list[str] | None) == {
+        "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
+    }
     assert type_schema(dict[str, list[float]]) == {
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "number"}},

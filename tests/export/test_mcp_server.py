@@ -1,0 +1,236 @@
+"""The MCP server with the real mcp client: in memory, over stdio, and over streamable HTTP."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+from export import skills
+from skill_registry import Registry
+from skills_runtime.export.mcp_server import SkillServer
+from skills_runtime.toolkit import Toolkit
+
+pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = "from skills_runtime.cli import main; main()"
+ADA = {"first_name": "Ada", "last_name": "L", "order_id": "#W1"}
+
+NEW_SKILL = skills.STATUS.replace("def order_status", "def order_items").replace(
+    "Say what state an order is in.", "List the items of an order."
+)
+
+
+def _text(result: Any) -> str:
+    return "".join(getattr(block, "text", "") for block in result.content)
+
+
+async def test_in_memory_client_lists_skills_with_their_exact_schemas(toolkit: Toolkit) -> None:
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(tools) == {
+        "cancel_for_customer",
+        "count_forever",
+        "order_status",
+        "refund_everything",
+    }
+    expected = toolkit.entry("cancel_for_customer").parameters
+    assert tools["cancel_for_customer"].input_schema == expected
+    assert tools["order_status"].annotations is not None
+    assert tools["order_status"].annotations.read_only_hint is True
+
+
+async def test_a_call_reaches_the_host_tools_and_is_recorded(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        result = await client.call_tool("cancel_for_customer", ADA)
+    assert not result.is_error, _text(result)
+    assert _text(result) == "cancelled #W1 (mistake)"
+    assert registry.reliability("cancel_for_customer").successes == 1
+    (kept,) = [
+        t.trajectory for t in registry.trajectories() if t.task == "skill:cancel_for_customer"
+    ]
+    assert [call["name"] for call in kept["calls"]] == [
+        "find_user_id",
+        "get_order_details",
+        "cancel_order",
+    ]
+
+
+async def test_errors_come_back_as_tool_results_and_the_server_keeps_serving(
+    toolkit: Toolkit,
+) -> None:
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        wrong = await client.call_tool("cancel_for_customer", {"first_name": "Ada"})
+        unknown = await client.call_tool("no_such_skill", {})
+        raised = await client.call_tool("refund_everything", {"order_id": "#W2"})
+        limited = await client.call_tool("count_forever", {"start": 0})
+        still = await client.call_tool("order_status", {"order_id": "#W2"})
+    assert wrong.is_error
+    assert "last_name" in _text(wrong)
+    assert unknown.is_error
+    assert "no_such_skill" in _text(unknown)
+    assert raised.is_error
+    assert "refunds are not supported" in _text(raised)
+    assert limited.is_error
+    assert "limit" in _text(limited)
+    assert not still.is_error
+    assert _text(still) == "delivered"
+
+
+async def test_a_skill_promoted_while_serving_appears_and_clients_are_notified(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    server = SkillServer(toolkit, poll_seconds=0.05)
+    async with Client(server, raise_exceptions=True) as client:
+        before = {tool.name for tool in (await client.list_tools()).tools}
+        async with client.listen(tools_list_changed=True) as subscription:
+            skills.store(registry, NEW_SKILL)
+            with anyio.fail_after(20):
+                async for _event in subscription:
+                    break
+        after = {tool.name for tool in (await client.list_tools()).tools}
+        registry.deprecate("order_items", actor="tests", reason="gone again")
+        gone = {tool.name for tool in (await client.list_tools()).tools}
+    assert "order_items" not in before
+    assert "order_items" in after
+    assert "order_items" not in gone
+
+
+async def test_handshake_era_clients_get_a_list_changed_notification(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    server = SkillServer(toolkit, poll_seconds=0.05)
+    seen = anyio.Event()
+
+    async def on_message(message: Any) -> None:
+        if "tools/list_changed" in repr(message) or "ToolListChanged" in type(message).__name__:
+            seen.set()
+
+    async with Client(server, mode="legacy", message_handler=on_message) as client:
+        await client.list_tools()
+        skills.store(registry, NEW_SKILL)
+        with anyio.fail_after(20):
+            await seen.wait()
+        assert "order_items" in {tool.name for tool in (await client.list_tools()).tools}
+
+
+async def test_host_tools_can_be_served_and_their_calls_recorded_per_session(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    server = SkillServer(toolkit, expose_host_tools=True, record_host_calls=True, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        assert {"find_user_id", "get_order_details", "cancel_order"} <= names
+        user = await client.call_tool("find_user_id", {"first_name": "Ada", "last_name": "L"})
+        order = await client.call_tool("get_order_details", {"order_id": "#W9"})
+        bad = await client.call_tool("cancel_order", {"order_id": "#W1", "reason": "bored"})
+    assert _text(user) == "ada_1"
+    assert order.is_error
+    assert "no order #W9" in _text(order)
+    assert bad.is_error
+    assert "'bored' is not one of" in _text(bad)
+    (kept,) = registry.trajectories(source="mcp-host-calls")
+    calls = kept.trajectory["calls"]
+    assert [call["name"] for call in calls] == ["find_user_id", "get_order_details"]
+    assert calls[1]["is_error"] is True
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "tests")])
+    return env
+
+
+def _serve_args(db_path: Path, *extra: str) -> list[str]:
+    return ["-c", CLI, "serve", "--tools", "export.hosttools:toolset", "--db", str(db_path), *extra]
+
+
+async def test_stdio_subprocess_serves_and_records(db_path: Path, tmp_path: Path) -> None:
+    parameters = StdioServerParameters(
+        command=sys.executable, args=_serve_args(db_path), env=_env(), cwd=str(tmp_path)
+    )
+    with anyio.fail_after(60):
+        async with Client(parameters) as client:
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            result = await client.call_tool("cancel_for_customer", ADA)
+    assert "cancel_for_customer" in names
+    assert _text(result) == "cancelled #W1 (mistake)"
+    with Registry.open(db_path) as registry:
+        assert registry.reliability("cancel_for_customer").successes == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def http_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    args = _serve_args(db_path, "--transport", "http", "--port", str(port))
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        env=_env(),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_line(process, "Application startup complete", seconds=60)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_for_line(process: subprocess.Popen[str], marker: str, *, seconds: float) -> None:
+    """Read the server log until ``marker`` appears (bounded by a deadline); keep draining it."""
+    assert process.stderr is not None
+    stream = process.stderr
+    deadline = time.monotonic() + seconds
+    seen: list[str] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while marker not in "".join(seen):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or process.poll() is not None:
+                raise AssertionError(f"server not ready: {''.join(seen)[-2000:]}")
+            if selector.select(timeout=remaining):
+                seen.append(stream.readline())
+    threading.Thread(target=stream.read, daemon=True).start()
+
+
+async def test_http_server_serves_skills_on_localhost(http_server: str, db_path: Path) -> None:
+    async with Client(http_server) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        result = await client.call_tool("order_status", {"order_id": "#W1", "verbose": True})
+        wrong = await client.call_tool("order_status", {"order": "#W1"})
+    assert "order_status" in names
+    assert _text(result) == "pending: i1, i2"
+    assert wrong.is_error
+    assert "order_id" in _text(wrong)
+    with Registry.open(db_path) as registry:
+        assert registry.reliability("order_status").successes == 1

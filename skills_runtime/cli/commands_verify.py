@@ -1,0 +1,161 @@
+"""``skillbank verify`` and ``skillbank add``: run the gates on a version; register an edited one.
+
+``verify NAME`` checks and verifies a stored version (its own recordings plus every regression
+case of the skill), records both reports at the version's content hash and moves it
+``draft → candidate → verified`` as far as they allow. Exit 0 when it passed, 1 when not, 2 for an
+unknown skill (the message names close matches).
+
+``add FILE.py --name NAME`` registers a hand- or model-written source as a new draft version of
+NAME, then gates it the same way (unless ``--no-verify``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from skill_registry import Registry, RegistryError
+from skills_runtime.cli._output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    default_db_path,
+    emit,
+    fail,
+    stdout,
+)
+from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry
+from skills_runtime.cli.app import app
+from skills_runtime.gates import GateResult, add_edited_version, run_gates
+
+__all__ = ["add", "verify"]
+
+FileArgument = typer.Argument(..., help="The skill source (.py).")
+
+
+@app.command()
+def verify(
+    name: str = typer.Argument(..., help="The skill to verify."),
+    version: int | None = typer.Option(None, "--version", help="A version (default: latest)."),
+    as_json: bool = JsonOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Replay and property-test a skill version in the sandbox; record the reports."""
+    with open_registry(db, as_json=as_json) as registry:
+        registry.get(name, version=version)  # unknown names exit 2 with close matches
+        result = run_gates(registry, name, version=version, actor=actor())
+    emit(
+        result.to_json(),
+        as_json=as_json,
+        human=lambda: _show(result),
+        exit_code=EXIT_OK if result.passed else EXIT_FAILED,
+    )
+
+
+@app.command()
+def add(
+    file: Path = FileArgument,
+    name: str = typer.Option(..., "--name", help="The skill this source is a version of."),
+    author: str | None = typer.Option(
+        None, "--author", help="'human:<who>' or 'model:<name>' (default: the current user)."
+    ),
+    no_verify: bool = typer.Option(False, "--no-verify", help="Register only; do not gate."),
+    as_json: bool = JsonOption,
+    db: Path | None = DbOption,
+) -> None:
+    """Register an edited or hand-written source as a new draft version, then gate it."""
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {str(file)!r}: {error}; pass a UTF-8 Python file", as_json=as_json)
+    if not source.strip():
+        fail(f"{str(file)!r} is empty; pass a skill source", as_json=as_json)
+    who = author or f"human:{actor().removeprefix('cli:')}"
+    path = default_db_path(db)
+    try:
+        registry = Registry.open(path)
+    except RegistryError as error:
+        fail(f"--db {str(path)!r}: {error}", as_json=as_json)
+    try:
+        record = add_edited_version(registry, name, source, author=who)
+        result = (
+            None if no_verify else run_gates(registry, name, version=record.version, actor=actor())
+        )
+        record = registry.get(name, version=record.version)
+    finally:
+        registry.close()
+    document: dict[str, Any] = {
+        "name": record.name,
+        "version": record.version,
+        "content_hash": record.content_hash,
+        "state": record.state.value,
+        "provenance": record.provenance.to_json(),
+        "gates": None if result is None else result.to_json(),
+    }
+    passed = result is None or result.passed
+
+    def human() -> None:
+        stdout.print(
+            f"{record.name} v{record.version} added by {record.provenance.synthesizer} "
+            f"(parent v{record.provenance.parent_version})"
+        )
+        if result is not None:
+            _show(result)
+
+    emit(document, as_json=as_json, human=human, exit_code=EXIT_OK if passed else EXIT_FAILED)
+
+
+def _show(result: GateResult) -> None:
+    style = STATE_STYLES.get(result.state, "")
+    verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
+    stdout.print(f"{result.name} v{result.version}: {verdict} → [{style}]{result.state}[/]")
+    check = result.check
+    stdout.print(f"  check: {'ok' if check.get('ok') else 'errors'}")
+    for finding in check.get("findings") or ():
+        stdout.print(Text(f"    {finding['code']} line {finding['line']}: {finding['message']}"))
+    report = result.verification
+    if report is None:
+        return
+    table = Table(title="verification", show_lines=False)
+    table.add_column("what")
+    table.add_column("verdict")
+    table.add_column("details", overflow="fold")
+    passing = sum(1 for outcome in report.replays if outcome.passed)
+    if passing:
+        table.add_row(Text(f"{passing} replays"), _verdict(True), Text("same writes, same result"))
+    for outcome in report.failed_replays:
+        table.add_row(
+            Text(f"replay {outcome.trajectory_id}"),
+            _verdict(outcome.passed),
+            Text("; ".join(outcome.reasons)),
+        )
+    for prop in report.properties:
+        details = f"{prop.examples} examples"
+        if not prop.passed:
+            details = f"{prop.error}"
+            if prop.falsifying_example is not None:
+                details += "\nfalsifying example: " + json.dumps(
+                    prop.falsifying_example, ensure_ascii=False, default=str
+                )
+        table.add_row(Text(f"property {prop.name}"), _verdict(prop.passed), Text(details))
+    stdout.print(table)
+    if report.status != "ok":
+        stdout.print(Text(f"  sandbox: {report.status}: {'; '.join(report.reasons)}"))
+    for broken in result.broken_regressions:
+        stdout.print(
+            Text(
+                f"  breaks regression case {broken.trajectory_id} (from v{broken.added_in_version})"
+                f": {'; '.join(broken.reasons)}"
+            )
+        )
+    stdout.print(f"  {report.seconds:.2f} s")
+
+
+def _verdict(passed: bool) -> Text:
+    return Text("pass", style="green") if passed else Text("FAIL", style="bold red")

@@ -208,8 +208,14 @@ class SkillServer(MCPServer):
         read_only: bool | None,
         version: int | None,
     ) -> None:
+        signature = _signature_of(schema)
         function.__name__ = name
-        function.__signature__ = _signature_of(schema)  # type: ignore[attr-defined]
+        function.__signature__ = signature  # type: ignore[attr-defined]
+        # The SDK finds the context parameter through the annotations, not the signature.
+        function.__annotations__ = {
+            **{key: p.annotation for key, p in signature.parameters.items()},
+            "return": str,
+        }
         self.add_tool(
             function,
             name=name,

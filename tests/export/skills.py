@@ -7,15 +7,12 @@ from typing import Any
 from skill_registry import Provenance, Registry, VersionRecord
 
 CANCEL = '''
-from typing import Literal
-
-
 def cancel_for_customer(
     tools,
     first_name: str,
     last_name: str,
     order_id: str,
-    reason: Literal["no longer needed", "mistake"] = "mistake",
+    reason: str = "mistake",
 ) -> str:
     """Cancel a customer's pending order after checking it is theirs.
 

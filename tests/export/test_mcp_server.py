@@ -154,7 +154,8 @@ async def test_host_tools_can_be_served_and_their_calls_recorded_per_session(
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "tests")])
+    paths = [str(ROOT), str(ROOT / "tests"), *filter(None, [env.get("PYTHONPATH")])]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
 
 

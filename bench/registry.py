@@ -1,0 +1,400 @@
+"""Registry benchmarks: search latency at 1k/10k/100k skills and outcome-recording throughput.
+
+Run: ``.venv/bin/python bench/registry.py [--sizes 1000,10000,100000] [--no-write]``. Results go to
+the ``## Registry`` section of docs/benchmarks.md (other sections are left as they are).
+
+``recall_at_k`` scores retrieval quality for given (skill name, text) and (query, expected skill)
+pairs, so real synthesized skills can be wired in when available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from skill_registry import Policy, Provenance, Registry, State  # noqa: E402
+from skill_registry._queries import sha256  # noqa: E402
+from skill_registry.search import index_fields  # noqa: E402
+
+VERBS = [
+    "cancel",
+    "exchange",
+    "return",
+    "refund",
+    "update",
+    "find",
+    "list",
+    "get",
+    "create",
+    "delete",
+    "book",
+    "reschedule",
+    "track",
+    "verify",
+    "transfer",
+    "upgrade",
+    "downgrade",
+    "renew",
+    "close",
+    "open",
+    "merge",
+    "split",
+    "archive",
+    "restore",
+]
+OBJECTS = [
+    "order",
+    "item",
+    "payment",
+    "address",
+    "reservation",
+    "flight",
+    "ticket",
+    "subscription",
+    "account",
+    "invoice",
+    "shipment",
+    "product",
+    "review",
+    "coupon",
+    "profile",
+    "booking",
+    "seat",
+    "baggage",
+    "card",
+    "refund",
+    "plan",
+    "device",
+]
+QUALIFIERS = [
+    "pending",
+    "delivered",
+    "cancelled",
+    "international",
+    "domestic",
+    "premium",
+    "basic",
+    "express",
+    "partial",
+    "full",
+    "default",
+    "secondary",
+    "business",
+    "economy",
+    "gift",
+    "recurring",
+    "expired",
+]
+ACTORS = ["customer", "user", "member", "passenger", "guest", "client", "owner", "agent"]
+PARAMS = [
+    "order_id",
+    "user_id",
+    "item_ids",
+    "payment_method_id",
+    "zip",
+    "first_name",
+    "last_name",
+    "email",
+    "reservation_id",
+    "flight_number",
+    "date",
+    "cabin",
+    "amount",
+    "reason",
+    "address",
+    "product_id",
+]
+
+
+def synthetic_skill(rng: random.Random, index: int) -> dict[str, object]:
+    """A realistic-looking skill: snake_case name, summary, docstring, parameters, task texts."""
+    verb, obj, qual, actor = (rng.choice(w) for w in (VERBS, OBJECTS, QUALIFIERS, ACTORS))
+    params = rng.sample(PARAMS, rng.randint(1, 5))
+    name = f"{verb}_{qual}_{obj}_{index}"
+    summary = f"{verb.capitalize()} a {qual} {obj} of a {actor}"
+    docstring = (
+        f"{summary}.\n\nLooks the {actor} up, checks the {obj} is {qual}, then calls the "
+        f"{verb} tool.\n\nArgs:\n"
+        + "".join(f"    {p}: the {p.replace('_', ' ')}.\n" for p in params)
+    )
+    tasks = [
+        f"Hi, I'm a {actor}. I want to {verb} my {qual} {obj}, and maybe "
+        f"{rng.choice(VERBS)} the {rng.choice(OBJECTS)} too."
+        for _ in range(rng.randint(1, 3))
+    ]
+    return {
+        "name": name,
+        "summary": summary,
+        "docstring": docstring,
+        "params": params,
+        "tasks": tasks,
+    }
+
+
+def synthetic_query(rng: random.Random) -> str:
+    verb, obj, qual, actor = (rng.choice(w) for w in (VERBS, OBJECTS, QUALIFIERS, ACTORS))
+    return f"As a {actor} I need to {verb} the {qual} {obj} I have"
+
+
+def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
+    """Fill a registry with ``count`` synthetic skills in one transaction (60% promoted).
+
+    Loading goes through the registry's own schema and index builder but skips the per-version
+    transaction of ``add_version`` (100k separate commits would measure the disk, not search).
+    """
+    rng = random.Random(seed)
+    states = [State.PROMOTED] * 6 + [State.VERIFIED, State.CANDIDATE, State.DRAFT, State.DEPRECATED]
+    with Registry.open(path, durable=False) as registry:
+
+        def work(connection: object) -> None:
+            execute = connection.execute  # type: ignore[attr-defined]
+            for index in range(count):
+                skill = synthetic_skill(rng, index)
+                state = rng.choice(states)
+                source = f"def {skill['name']}(tools) -> None:\n    pass\n"
+                schema = {
+                    "parameters": {
+                        "type": "object",
+                        "properties": {p: {"type": "string"} for p in skill["params"]},
+                    }
+                }  # type: ignore[attr-defined]
+                execute(
+                    "INSERT INTO skills (name, current_version, created_at) VALUES (?, 1, 0)",
+                    (skill["name"],),
+                )
+                row_id = execute(
+                    "INSERT INTO versions (skill, version, content_hash, source, schema_json, "
+                    "summary, docstring, tools_json, state, synthesizer, synthesizer_version, "
+                    "successes, failures, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, '[]', ?, "
+                    "'bench', '', ?, ?, 0)",
+                    (
+                        skill["name"],
+                        sha256(source),
+                        source,
+                        json.dumps(schema),
+                        skill["summary"],
+                        skill["docstring"],
+                        state.value,
+                        rng.randint(0, 50),
+                        rng.randint(0, 10),
+                    ),
+                ).lastrowid
+                fields = index_fields(
+                    name=str(skill["name"]),
+                    summary=str(skill["summary"]),
+                    docstring=str(skill["docstring"]),
+                    schema=schema,
+                    tasks=skill["tasks"],
+                )  # type: ignore[arg-type]
+                execute(
+                    "INSERT INTO search_index (rowid, name, summary, docstring, params, tasks, "
+                    "state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        row_id,
+                        fields["name"],
+                        fields["summary"],
+                        fields["docstring"],
+                        fields["params"],
+                        fields["tasks"],
+                        state.value,
+                    ),
+                )
+            execute("INSERT INTO search_index(search_index) VALUES ('optimize')")
+
+        registry._db.write(work)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def search_latency(path: Path, *, queries: int = 300) -> dict[str, float]:
+    rng = random.Random(11)
+    texts = [synthetic_query(rng) for _ in range(queries)]
+    with Registry.open(path) as registry:
+        for text in texts[:20]:  # warm the page cache
+            registry.search(text)
+        timings = []
+        for text in texts:
+            start = time.perf_counter()
+            registry.search(text, k=5)
+            timings.append((time.perf_counter() - start) * 1000)
+    return {"p50_ms": statistics.median(timings), "p99_ms": percentile(timings, 0.99)}
+
+
+def _worker(path: str, count: int) -> None:
+    with Registry.open(path, policy=Policy(auto_promote=False, auto_demote=False)) as registry:
+        for index in range(count):
+            registry.record_outcome(
+                "bench", version=1, success=index % 5 != 0, duration_seconds=0.01
+            )
+
+
+def outcome_throughput(directory: Path, *, writers: int, per_writer: int) -> float:
+    path = directory / f"outcomes-{writers}.db"
+    with Registry.open(path) as registry:
+        registry.add_version(
+            "bench",
+            source="def bench(tools): ...",
+            schema={},
+            summary="b",
+            provenance=Provenance(synthesizer="bench"),
+        )
+    start = time.perf_counter()
+    processes = [
+        subprocess.Popen([sys.executable, __file__, "--worker", str(path), str(per_writer)])
+        for _ in range(writers)
+    ]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit("a writer process failed")
+    elapsed = time.perf_counter() - start
+    with Registry.open(path) as registry:
+        assert registry.reliability("bench").uses == writers * per_writer
+    return writers * per_writer / elapsed
+
+
+def recall_at_k(
+    skills: Sequence[tuple[str, str]],
+    queries: Sequence[tuple[str, str]],
+    *,
+    ks: Sequence[int] = (1, 5),
+) -> dict[str, float]:
+    """Recall@k of registry search: the share of queries whose expected skill is in the top k.
+
+    Args:
+        skills: (skill name, text) pairs; the text's first line is the summary, the rest the
+            docstring.
+        queries: (query text, expected skill name) pairs.
+        ks: The cut-offs to report.
+    """
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        Registry.open(Path(directory) / "recall.db", durable=False) as registry,
+    ):
+        for name, text in skills:
+            summary, _, docstring = text.partition("\n")
+            record = registry.add_version(
+                name,
+                source=f"# {name}\n{text}",
+                schema={},
+                summary=summary,
+                docstring=docstring,
+                provenance=Provenance(synthesizer="bench"),
+            )
+            for kind in ("check", "verify"):
+                registry.record_report(
+                    record.content_hash,
+                    kind=kind,
+                    passed=True,  # type: ignore[arg-type]
+                    report={},
+                )
+            registry.promote(name, actor="bench", reason="recall benchmark")
+        depth = max(ks)
+        ranked = [[h.name for h in registry.search(q, k=depth)] for q, _ in queries]
+    return {
+        f"recall@{k}": sum(exp in r[:k] for (_, exp), r in zip(queries, ranked, strict=True))
+        / max(len(queries), 1)
+        for k in ks
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, {platform.system()}"
+    )
+
+
+def write_section(text: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = "## Registry\n\n" + text.strip() + "\n"
+    pattern = re.compile(r"^## Registry\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: section + "\n", current, count=1)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + section
+    path.write_text(updated.rstrip("\n") + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--outcomes", type=int, default=4000, help="outcomes per run")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    lines = [
+        f"Measured {dt.date.today().isoformat()} on {machine()} (a shared, busy machine: "
+        "read the numbers as orders of magnitude).",
+        "",
+        "Search (`Registry.search`, k=5, default state filter `promoted`; synthetic skills "
+        "with task-like queries of 10 words; 300 queries after warm-up):",
+        "",
+        "| skills | p50 ms | p99 ms | load s |",
+        "|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as directory:
+        base = Path(directory)
+        for size in (int(s) for s in args.sizes.split(",")):
+            path = base / f"search-{size}.db"
+            start = time.perf_counter()
+            bulk_load(path, size)
+            load = time.perf_counter() - start
+            result = search_latency(path)
+            lines.append(
+                f"| {size:,} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} | {load:.1f} |"
+            )
+            print(lines[-1], flush=True)
+        lines += [
+            "",
+            "Outcome recording (`record_outcome`, one `BEGIN IMMEDIATE` transaction "
+            "each, `synchronous=FULL`, separate writer processes on one file):",
+            "",
+            "| writer processes | outcomes | outcomes/s |",
+            "|---:|---:|---:|",
+        ]
+        for writers in (1, 8):
+            rate = outcome_throughput(base, writers=writers, per_writer=args.outcomes // writers)
+            lines.append(f"| {writers} | {args.outcomes} | {rate:,.0f} |")
+            print(lines[-1], flush=True)
+    lines += [
+        "",
+        "Retrieval quality on real synthesized skills: `recall_at_k(skills, queries)` in "
+        "bench/registry.py, to be wired to the synthesizer's output.",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

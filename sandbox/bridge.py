@@ -72,7 +72,10 @@ class ToolBridge:
             )
         if not isinstance(arguments, dict):
             return self._fail(name, arguments, f"arguments of tool {name!r} must be an object")
-        problem = jsonschema.exceptions.best_match(tool.validator.iter_errors(arguments))
+        try:
+            problem = jsonschema.exceptions.best_match(tool.validator.iter_errors(arguments))
+        except RecursionError:
+            return self._fail(name, arguments, f"arguments of tool {name!r} nest too deeply")
         if problem is not None:
             where = "/".join(str(part) for part in problem.absolute_path) or "arguments"
             return self._fail(

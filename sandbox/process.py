@@ -220,7 +220,7 @@ class _Call:
         self.started = time.monotonic()
         deadline = self.started + self.limits.wall_seconds
         if not _protocol.write_all(worker._to_child, _protocol.encode(request), deadline=deadline):
-            return self._after_exit()
+            return self._write_failed(deadline)
         while True:
             try:
                 message = worker._reader.read(
@@ -241,11 +241,13 @@ class _Call:
                 ok, value = self.bridge.call(message.get("name"), message.get("args"))
                 if self.bridge.exceeded is not None:
                     return self._limit(self.bridge.exceeded)
+                if time.monotonic() >= deadline:
+                    return self._limit("wall")
                 reply = {"value": value} if ok else {"error": value}
                 if not _protocol.write_all(
                     worker._to_child, _protocol.encode(reply), deadline=deadline
                 ):
-                    return self._after_exit()
+                    return self._write_failed(deadline)
             elif op == "limit" and message.get("kind") == "output":
                 return self._limit("output")
             elif op == "done":
@@ -287,9 +289,17 @@ class _Call:
         self.worker.kill()
         return _crashed(message, self.bridge, stats)
 
+    def _write_failed(self, deadline: float) -> RunResult:
+        if time.monotonic() >= deadline:
+            return self._limit("cpu" if self._cpu_exceeded() else "wall")
+        return self._after_exit()
+
     def _after_exit(self) -> RunResult:
         """The worker closed its pipe: read its last CPU time, reap it, classify its exit."""
         cpu = self.worker.cpu_seconds() - self.cpu_start
+        # A worker that closed its pipe but kept running must not block the reaping wait.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.worker.pid, signal.SIGKILL)
         status, max_rss = self.worker._reap_dead()
         self.cpu_used = max(cpu, self.cpu_used)
         stats = self._stats(max_rss_kib=max_rss)

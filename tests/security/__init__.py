@@ -1,0 +1,1 @@
+"""Attack programs against the sandbox, one module per attack class."""

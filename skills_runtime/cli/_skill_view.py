@@ -179,7 +179,9 @@ def dossier_view(item: Dossier, *, console: Console) -> None:
     )
     console.print(Panel(header, title="skill", title_align="left"))
     console.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
-    console.print(_parameters(item.schema))
+    console.print(_parameters(item.parameters))
+    if item.returns is not None:
+        console.print(Text(f"returns: {json.dumps(item.returns)}"))
     origin = item.provenance
     author = f"{origin.get('synthesizer')} {origin.get('synthesizer_version') or ''}".strip()
     if item.trajectories:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from rich.syntax import Syntax
 from rich.text import Text
@@ -34,6 +33,7 @@ from skills_runtime.report import dossier
 __all__ = ["deprecate", "promote", "reject", "review", "rollback"]
 
 _REVIEWABLE = (State.CANDIDATE, State.VERIFIED)
+_CHOICES = ("p", "r", "s", "q")
 
 ReasonOption = typer.Option(..., "--reason", help="Why (kept in the audit log).")
 VersionOption = typer.Option(None, "--version", help="A version (default: see above).")
@@ -207,13 +207,10 @@ def _show_briefly(registry: Registry, record: VersionRecord) -> None:
 
 def _decide(registry: Registry, record: VersionRecord) -> dict[str, Any] | None:
     """Ask about one version; None when the reviewer quits."""
-    choice = typer.prompt(
-        "[p]romote, [r]eject, [s]kip, [q]uit",
-        default="s",
-        err=True,
-        type=click.Choice(["p", "r", "s", "q"]),
-        show_choices=False,
-    )
+    choice = ""
+    while choice not in _CHOICES:
+        answer = typer.prompt("[p]romote, [r]eject, [s]kip, [q]uit", default="s", err=True)
+        choice = str(answer).strip().lower()[:1]
     entry = {"name": record.name, "version": record.version, "previous_state": record.state.value}
     if choice == "q":
         return None

@@ -48,6 +48,24 @@ class Dossier:
         return asdict(self)
 
     @property
+    def parameters(self) -> dict[str, Any]:
+        """The JSON Schema object of the arguments.
+
+        The pipeline stores ``{"parameters": ..., "returns": ...}``; a bare parameters object (as
+        a hand-made registry may hold) is read as the parameters.
+        """
+        nested = self.schema.get("parameters")
+        if isinstance(nested, dict) and "type" not in self.schema:
+            return nested
+        return self.schema
+
+    @property
+    def returns(self) -> dict[str, Any] | None:
+        """The JSON Schema of the return value, when stored."""
+        returns = self.schema.get("returns")
+        return returns if isinstance(returns, dict) and "type" not in self.schema else None
+
+    @property
     def findings(self) -> list[dict[str, Any]]:
         """The check findings (empty when the version was never checked or had none)."""
         if self.check is None:

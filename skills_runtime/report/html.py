@@ -101,6 +101,12 @@ def _parameters(schema: dict[str, Any]) -> str:
     return _table(("parameter", "schema", "required", "description"), rows)
 
 
+def _returns(item: Dossier) -> str:
+    if item.returns is None:
+        return ""
+    return f"<p>Returns: <code>{_e(json.dumps(item.returns, ensure_ascii=False))}</code></p>"
+
+
 def _check(item: Dossier) -> str:
     if item.check is None:
         return f"<p>Static check: {_verdict(None)}</p>"
@@ -202,7 +208,8 @@ def _section(item: Dossier) -> str:
             "<h3>Source</h3>",
             _code(item.source),
             "<h3>Parameters</h3>",
-            _parameters(item.schema),
+            _parameters(item.parameters),
+            _returns(item),
             "<h3>Provenance</h3>",
             _provenance(item),
             "<h3>Tests</h3>",

@@ -49,7 +49,7 @@ def test_show_gathers_what_a_reviewer_needs(seeded_db: Path) -> None:
     shown = run_json("show", "cancel_order_for_customer", "--version", "1", "--db", str(seeded_db))
     assert shown["version"] == 1
     assert "def cancel_order_for_customer" in shown["source"]
-    assert shown["schema"]["required"] == ["email", "order_id", "reason"]
+    assert shown["schema"]["parameters"]["required"] == ["email", "order_id", "reason"]
     assert shown["trajectories"][0]["id"] == "bookshop-cancel-0"
     assert shown["trajectories"][0]["task"].startswith("Cancel order BK-10042")
     assert shown["check"]["passed"] is True

@@ -255,7 +255,13 @@ class Toolkit:
         state = record.state.value if hasattr(record.state, "value") else str(record.state)
         if state not in self.states:
             return None
-        signature = self._signature(record.content_hash, record.source)
+        try:
+            signature = self._signature(record.content_hash, record.source)
+        except Exception:  # a stored source the checker cannot read is not offered
+            logger.exception(
+                "skill %r version %s has no readable signature", record.name, record.version
+            )
+            return None
         tools = tuple(dict.fromkeys([*record.tools, *signature.tools_called]))
         writes = [t for t in tools if t in self.toolset and self.toolset.get(t).mutates]
         read_only = None if any(t not in self.toolset for t in tools) else not writes

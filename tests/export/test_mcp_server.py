@@ -195,8 +195,9 @@ def http_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+    drain: threading.Thread | None = None
     try:
-        _wait_for_line(process, "Application startup complete", seconds=60)
+        drain = _wait_for_line(process, "Application startup complete", seconds=60)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         process.terminate()
@@ -205,9 +206,15 @@ def http_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        if drain is not None:
+            drain.join(timeout=10)
+        assert process.stderr is not None
+        process.stderr.close()
 
 
-def _wait_for_line(process: subprocess.Popen[str], marker: str, *, seconds: float) -> None:
+def _wait_for_line(
+    process: subprocess.Popen[str], marker: str, *, seconds: float
+) -> threading.Thread:
     """Read the server log until ``marker`` appears (bounded by a deadline); keep draining it."""
     assert process.stderr is not None
     stream = process.stderr
@@ -221,7 +228,9 @@ def _wait_for_line(process: subprocess.Popen[str], marker: str, *, seconds: floa
                 raise AssertionError(f"server not ready: {''.join(seen)[-2000:]}")
             if selector.select(timeout=remaining):
                 seen.append(stream.readline())
-    threading.Thread(target=stream.read, daemon=True).start()
+    drain = threading.Thread(target=stream.read, daemon=True)
+    drain.start()
+    return drain
 
 
 async def test_http_server_serves_skills_on_localhost(http_server: str, db_path: Path) -> None:

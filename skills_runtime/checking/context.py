@@ -91,6 +91,17 @@ class RuleContext:
         """LOAD, STORE or DEL for names, attributes and subscripts; ``None`` elsewhere."""
         return self._contexts.get(node)
 
+    def reads(self, node: cst.CSTNode) -> bool:
+        """Whether ``node`` is a name read as a value (not a keyword argument or attribute name)."""
+        if not isinstance(node, cst.Name):
+            return False
+        if self._contexts.get(node) != ExpressionContext.LOAD:
+            return False
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Arg) and parent.keyword is node:
+            return False
+        return not (isinstance(parent, cst.Attribute) and parent.attr is node)
+
     def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
         """The qualified names (``typing.Any``, ``builtins.str``) a name or attribute stands for."""
         value = self._qualified.get(node)

@@ -27,7 +27,7 @@ def _check(ctx: RuleContext) -> Iterator[Finding]:
             if ctx.expression_context(node) == ExpressionContext.STORE and node is not function.name
         }
         for node in names:
-            if ctx.expression_context(node) != ExpressionContext.LOAD:
+            if not ctx.reads(node):
                 continue
             name = node.value
             if name in bound or ctx.in_annotation(node):

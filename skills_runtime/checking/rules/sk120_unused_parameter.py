@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import ExpressionContext
 
 from skills_runtime.checking.context import RuleContext
 from skills_runtime.checking.names import TOOLS_PARAMETER
@@ -24,7 +23,7 @@ def _check(ctx: RuleContext) -> Iterator[Finding]:
     read = {
         node.value
         for node in ctx.nodes_in(function.body)
-        if isinstance(node, cst.Name) and ctx.expression_context(node) == ExpressionContext.LOAD
+        if isinstance(node, cst.Name) and ctx.reads(node)
     }
     params = function.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:

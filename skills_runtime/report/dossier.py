@@ -107,9 +107,24 @@ def _latest(registry: Registry, content_hash: str, kind: str) -> dict[str, Any] 
 def _trajectories(
     registry: Registry, name: str, version: int, refs: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The source trajectory refs, with the task text of those the registry kept in full."""
-    tasks = {kept.digest: kept.task for kept in registry.source_trajectories(name, version=version)}
-    return [{**ref, "task": tasks.get(ref.get("digest", ""), "")} for ref in refs]
+    """The source trajectories: id, digest and task text, one entry per trajectory.
+
+    The registry keeps the full trajectories beside the refs; a ref whose digest names a kept
+    trajectory takes that trajectory's own id and task text (native records spell them
+    ``task_id`` and ``instruction``), so a trajectory referenced twice is listed once.
+    """
+    kept = {record.digest: record for record in registry.source_trajectories(name, version=version)}
+    entries: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        record = kept.get(str(ref.get("digest", "")))
+        body = record.trajectory if record is not None else {}
+        identity = str(body.get("task_id") or body.get("id") or ref.get("id", ""))
+        task = (record.task if record is not None else "") or body.get("instruction") or ""
+        entry = entries.setdefault(
+            identity, {"id": identity, "digest": ref.get("digest", ""), "task": ""}
+        )
+        entry["task"] = entry["task"] or str(task)
+    return list(entries.values())
 
 
 def dossier(registry: Registry, name: str, *, version: int | None = None) -> Dossier:

@@ -1,0 +1,160 @@
+"""``skillbank demo``: the main job on the bundled bookshop example, step by step.
+
+The steps themselves live in :mod:`skills_runtime.demo`; this module only renders them (a panel
+per step as it finishes) or prints ``{"skills": [...], "call": {...}, ...}`` with ``--json``.
+Exit 0 when a skill was promoted and the agent's call returned a value, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from skill_registry import RegistryError
+from skills_runtime.cli._output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    JsonOption,
+    emit,
+    fail,
+    stderr,
+    stdout,
+)
+from skills_runtime.cli._skill_view import STATE_STYLES
+from skills_runtime.cli.app import app
+from skills_runtime.demo import DemoStep, run_demo
+from skills_runtime.errors import SkillbankError
+
+__all__ = ["demo", "render_step"]
+
+_RESULT_CHARS = 160
+
+
+def _skills(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="Skills")
+    for column in ("name", "v", "state", "check", "verify", "learned from", "tools"):
+        table.add_column(column, overflow="fold")
+
+    def verdict(value: bool | None) -> Text:
+        if value is None:
+            return Text("-", style="dim")
+        return Text("passed", style="green") if value else Text("failed", style="red")
+
+    for row in rows:
+        table.add_row(
+            Text(row["name"], style="bold"),
+            str(row["version"]),
+            Text(row["state"], style=STATE_STYLES.get(row["state"], "")),
+            verdict(row["check"]),
+            verdict(row["verify"]),
+            f"{len(row['source_trajectories'])} traces",
+            Text(", ".join(row["tools"])),
+        )
+    return table
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _RESULT_CHARS else text[: _RESULT_CHARS - 1] + "…"
+
+
+def _calls(call: dict[str, Any]) -> Table:
+    table = Table(title="Tool calls made by the skill, through the bridge")
+    for column in ("#", "tool", "arguments", "result"):
+        table.add_column(column, overflow="fold")
+    for number, inner in enumerate(call.get("tool_calls") or [], start=1):
+        outcome = inner.get("error") or inner.get("result")
+        table.add_row(
+            str(number),
+            Text(str(inner.get("name")), style="bold"),
+            Text(_short(inner.get("arguments"))),
+            Text(_short(outcome), style="red" if inner.get("error") else ""),
+        )
+    return table
+
+
+def _body(step: DemoStep) -> list[RenderableType]:
+    parts: list[RenderableType] = [Text(step.text)]
+    data = step.data
+    if step.key == "import":
+        families = ", ".join(f"{name} ×{count}" for name, count in data["families"].items())
+        parts.append(Text(f"procedures in the recordings: {families}", style="dim"))
+    elif step.key in ("learn", "promote"):
+        parts.append(_skills(data["skills"]))
+        for unexplained in data.get("unexplained") or []:
+            parts.append(
+                Text(f"not learned: {unexplained['trajectory_id']} — {unexplained['reason']}")
+            )
+    elif step.key == "export":
+        if data.get("source"):
+            parts.append(Text(f"The generated source of {data['shown']}:", style="bold"))
+            parts.append(Syntax(data["source"], "python", line_numbers=True, word_wrap=True))
+        shown = [t for t in data["tools"] if t.get("function", {}).get("name") == data.get("shown")]
+        if shown:
+            parts.append(Text("Its tool schema, as an agent receives it:", style="bold"))
+            parts.append(Syntax(json.dumps(shown[0], indent=2), "json", word_wrap=True))
+    elif step.key == "call" and data.get("skill"):
+        parts.append(Text(f"{data['skill']}({json.dumps(data['arguments'])})", style="bold"))
+        parts.append(_calls(data))
+        if data.get("status") == "ok":
+            parts.append(Text("result: " + _short(data.get("value")), style="green"))
+        else:
+            parts.append(Text(f"error: {data.get('error')}", style="red"))
+    return parts
+
+
+def render_step(step: DemoStep) -> None:
+    """Print one finished step as a panel."""
+    style = "green" if step.key == "done" else "blue"
+    stdout.print(
+        Panel(Group(*_body(step)), title=step.title, title_align="left", border_style=style)
+    )
+
+
+@app.command(
+    "demo",
+    epilog="Example: skillbank demo            (or: skillbank demo --json --workdir /tmp/demo)",
+)
+def demo(
+    db: Path | None = typer.Option(  # noqa: B008 -- typer declares options by default value
+        None, "--db", help="Registry file to create (default: WORKDIR/skillbank-demo.db, fresh)."
+    ),
+    workdir: Path | None = typer.Option(  # noqa: B008 -- typer declares options by default value
+        None,
+        "--workdir",
+        help="Where the registry, exported tools and report go (./skillbank-demo).",
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Learn skills from the bundled bookshop trajectories, check, verify, promote, export, call.
+
+    Runs offline in well under a minute. Everything it makes lands in --workdir: the registry,
+    tools.openai.json and report.html. Exit 0 when a skill was promoted and the call succeeded.
+    """
+    try:
+        if as_json:
+            result = run_demo(workdir=workdir, db=db)
+        else:
+            with stderr.status("learning skills from the bookshop trajectories") as status:
+                result = run_demo(
+                    workdir=workdir,
+                    db=db,
+                    on_step=render_step,
+                    progress=lambda line: status.update(line),
+                )
+    except (SkillbankError, RegistryError) as error:
+        fail(str(error), as_json=as_json)
+    emit(
+        result.to_json(),
+        as_json=as_json,
+        human=lambda: None,
+        exit_code=EXIT_OK if result.ok else EXIT_FAILED,
+    )

@@ -1,0 +1,112 @@
+"""``skillbank demo`` end to end, and its HTML report opened in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from skills_runtime.cli.app import app
+from skills_runtime.demo import DemoResult, run_demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+FAMILIES = {"cancel_order", "return_items", "change_shipping_address", "exchange_items"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """One run of the demo, shared by the tests of this module (it learns four skills)."""
+    return run_demo(workdir=tmp_path_factory.mktemp("demo"))
+
+
+def test_the_demo_learns_one_promoted_skill_per_procedure(demo: DemoResult) -> None:
+    writes = {tool for skill in demo.skills for tool in skill["tools"] if tool in FAMILIES}
+    assert writes == FAMILIES
+    assert all(skill["state"] == "promoted" for skill in demo.skills), demo.skills
+    assert all(skill["check"] and skill["verify"] for skill in demo.skills)
+    assert demo.ok
+
+
+def test_the_demo_exports_every_promoted_skill_as_a_tool(demo: DemoResult) -> None:
+    names = {tool["function"]["name"] for tool in demo.tools}
+    assert names == {skill["name"] for skill in demo.skills}
+    written = json.loads((demo.workdir / "tools.openai.json").read_text(encoding="utf-8"))
+    assert written == demo.tools
+
+
+def test_the_demo_call_reaches_the_real_tools_through_the_bridge(demo: DemoResult) -> None:
+    call = demo.call
+    assert call["status"] == "ok", call
+    assert call["value"]["status"] == "cancelled"
+    assert call["order_status_after"] == "cancelled"
+    inner = [c["name"] for c in call["tool_calls"]]
+    assert inner[0] == "find_customer_by_email"
+    assert inner[-1] == "cancel_order"
+
+
+def test_the_demo_explains_each_step(demo: DemoResult) -> None:
+    assert [step.key for step in demo.steps] == [
+        "import",
+        "learn",
+        "promote",
+        "export",
+        "call",
+        "done",
+    ]
+    assert all(step.text for step in demo.steps)
+    assert "def " in demo.steps[3].data["source"]
+
+
+def test_the_demo_refuses_to_reuse_an_existing_registry(tmp_path: Path) -> None:
+    existing = tmp_path / "mine.db"
+    existing.write_bytes(b"")
+    result = CliRunner().invoke(app, ["demo", "--db", str(existing), "--json"])
+    assert result.exit_code == 2
+    assert "already exists" in json.loads(result.stdout)["error"]
+
+
+def test_the_demo_command_prints_skills_and_the_call_as_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--workdir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {skill["state"] for skill in document["skills"]} == {"promoted"}
+    assert document["call"]["status"] == "ok"
+
+
+@pytest.mark.browser
+def test_the_html_report_shows_every_skill_of_the_demo_in_a_browser(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium)")
+    completed = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            demo.report.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    dom = completed.stdout
+    assert "<title>Bookshop skills</title>" in dom
+    for skill in demo.skills:
+        assert f'data-skill="{skill["name"]}"' in dom
+        assert f'href="#skill-{skill["name"]}"' in dom
+        assert f">{skill['name']}</span>" in dom  # the highlighted source names the function

@@ -18,10 +18,14 @@ app = typer.Typer(
 def _register() -> None:
     # Command modules attach themselves to ``app`` on import; the order sets the order in --help.
     from skills_runtime.cli import (
+        commands_check,  # noqa: F401
+        commands_demo,  # noqa: F401
+        commands_learn,  # noqa: F401
         commands_lifecycle,  # noqa: F401
         commands_registry,  # noqa: F401
         commands_tools,  # noqa: F401
         commands_trajectories,  # noqa: F401
+        commands_verify,  # noqa: F401
     )
 
 

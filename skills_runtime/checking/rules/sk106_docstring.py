@@ -35,7 +35,7 @@ def _check(ctx: RuleContext) -> Iterator[Finding]:
             CODE,
             function.name,
             f"function {name!r} has no docstring",
-            hint='add """Summary.\n\nArgs:\n    x: ...\n\nReturns:\n    ...\n"""',
+            hint="add a docstring: a summary line, then `Args:` and `Returns:` sections",
         )
         return
     where = _docstring_node(function)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sandbox
 from skill_registry import Provenance, Registry, State, UnknownSkillError, VersionRecord
 from skills_runtime.checking import check, signature_of
 from skills_runtime.replay import ReplayCase
@@ -100,7 +101,7 @@ def run_gates(
     *,
     version: int | None = None,
     actor: str = "skillbank",
-    executor: Any = None,
+    executor: sandbox.Executor | None = None,
     tool_schemas: Mapping[str, Mapping[str, Any]] | None = None,
     cases: Sequence[ReplayCase] = (),
     settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default

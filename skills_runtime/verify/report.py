@@ -144,7 +144,7 @@ class VerificationReport:
             "passed": self.passed,
             "status": self.status,
             "reasons": list(self.reasons),
-            "seconds": round(self.seconds, 4),
+            "seconds": self.seconds,
             "replays": [outcome.to_json() for outcome in self.replays],
             "properties": [result.to_json() for result in self.properties],
             "settings": self.settings.to_json(),

@@ -35,7 +35,7 @@ def verify(
     tool_schemas: Mapping[str, Mapping[str, Any]],
     observed: Mapping[str, Sequence[Any]] | None = None,
     settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default
-    executor: Any = None,
+    executor: sandbox.Executor | None = None,
 ) -> VerificationReport:
     """Verify a skill: replay every case, then search for inputs that break a property.
 

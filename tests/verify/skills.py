@@ -77,10 +77,12 @@ CANCEL_CASES = [
     cancel_case("#W4817420", "ordered by mistake"),
 ]
 
-CANCEL = '''
+CANCEL = '''from typing import Any, Literal
+
+
 def cancel_pending_order(
     tools, order_id: str, reason: Literal["no longer needed", "ordered by mistake"]
-) -> dict:
+) -> dict[str, Any]:
     """Cancel a pending order of a customer.
 
     Args:
@@ -129,10 +131,12 @@ ADDRESS_CASES = [
     )
 ]
 
-ADDRESS_AND_PAYMENT = '''
+ADDRESS_AND_PAYMENT = '''from typing import Any
+
+
 def update_address_and_payment(
     tools, order_id: str, address: dict[str, str], payment_method_id: str
-) -> dict:
+) -> dict[str, Any]:
     """Change the shipping address of a pending order, then its payment method.
 
     Args:
@@ -159,11 +163,22 @@ ADDRESS_AND_PAYMENT_GUARDED = ADDRESS_AND_PAYMENT.replace(
     "    tools.modify_pending_order_address(\n",
 )
 
-ADDRESS_AND_PAYMENT_SWAPPED = '''
+ADDRESS_AND_PAYMENT_SWAPPED = '''from typing import Any
+
+
 def update_address_and_payment(
     tools, order_id: str, address: dict[str, str], payment_method_id: str
-) -> dict:
-    """Change the payment method of a pending order, then its address."""
+) -> dict[str, Any]:
+    """Change the payment method of a pending order, then its address.
+
+    Args:
+        order_id: The order.
+        address: The new address (address1, city, zip).
+        payment_method_id: The new payment method.
+
+    Returns:
+        The order after both changes.
+    """
     for key in ('address1', 'city', 'zip'):
         if key not in address:
             raise SkillPrecondition(f'the address has no {key!r}')
@@ -196,7 +211,14 @@ PRODUCT_CASES = [
 
 FIRST_VARIANT = '''
 def first_variant(tools, product_id: str) -> str:
-    """The first variant listed for a product (relies on the order of keys in a JSON object)."""
+    """The first variant listed for a product (relies on the order of keys in a JSON object).
+
+    Args:
+        product_id: The product.
+
+    Returns:
+        An item id.
+    """
     product = tools.get_product_details(product_id=product_id)
     for item_id in product["variants"]:
         return item_id
@@ -205,17 +227,43 @@ def first_variant(tools, product_id: str) -> str:
 
 CHEAPEST_VARIANT = '''
 def cheapest_variant(tools, product_id: str) -> str:
-    """The cheapest variant of a product."""
+    """The cheapest variant of a product.
+
+    Args:
+        product_id: The product.
+
+    Returns:
+        An item id.
+    """
     product = tools.get_product_details(product_id=product_id)
     variants = product["variants"]
     if not variants:
         raise SkillPrecondition("the product has no variants")
-    return min(sorted(variants), key=lambda item_id: variants[item_id]["price"])
+    best = ""
+    for item_id in sorted(variants):
+        if not best or variants[item_id]["price"] < variants[best]["price"]:
+            best = item_id
+    return best
 '''
 
 RUNAWAY = '''
 def spin(tools, product_id: str) -> str:
-    """Never returns."""
+    """Never returns.
+
+    Args:
+        product_id: A product.
+
+    Returns:
+        Nothing, ever.
+    """
     while True:
         product_id = product_id
 '''
+
+
+def untyped(source: str) -> str:
+    """``source`` without its ``typing`` import (for driving the session directly: the schemas
+    are given there, and the annotations are stripped before compiling anyway)."""
+    return "\n".join(
+        line for line in source.splitlines() if not line.startswith("from typing import")
+    )

@@ -51,7 +51,7 @@ def session(
     settings: VerifySettings = FAST,
 ) -> dict[str, Any]:
     payload = session_payload(
-        source=source,
+        source=skills.untyped(source),
         entry=entry,
         parameters_schema=parameters,
         returns_schema=returns,

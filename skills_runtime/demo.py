@@ -23,7 +23,7 @@ from typing import Any
 
 from skill_registry import Registry, State
 from skills_runtime.errors import ConfigurationError, InvalidInput
-from skills_runtime.report import dossier, library, render_html
+from skills_runtime.report import Dossier, dossier, library, render_html
 from skills_runtime.tools import Toolset
 from skills_runtime.trajectory import load_trajectories
 
@@ -126,6 +126,19 @@ def _fresh_db(workdir: Path, db: Path | None) -> Path:
     return db
 
 
+def _why_not(item: Dossier) -> str | None:
+    """The first reason a version did not pass its gates (None when it passed)."""
+    if item.check is not None and not item.check["passed"]:
+        finding = next(iter(item.findings), {})
+        return (
+            f"check: {finding.get('code', '')} line {finding.get('line')}: {finding.get('message')}"
+        )
+    if item.verify is not None and not item.verify["passed"]:
+        reasons = item.verify["report"].get("reasons") or ["verification failed"]
+        return f"verify: {reasons[0]}"
+    return None
+
+
 def _skill_rows(registry: Registry) -> list[dict[str, Any]]:
     rows = []
     for summary in registry.list_skills():
@@ -142,6 +155,7 @@ def _skill_rows(registry: Registry) -> list[dict[str, Any]]:
                 "verify": None if item.verify is None else item.verify["passed"],
                 "replays": len(item.replays),
                 "properties": [p.get("name") for p in item.properties],
+                "why_not": _why_not(item),
             }
         )
     return rows
@@ -345,14 +359,24 @@ def run_demo(
                     "seconds": round(outcome.seconds, 3),
                     "order_status_after": after,
                 }
-                text = (
+                asked = (
                     f"An agent called {target['name']} once, for a request no trajectory covered "
-                    f"(order {arguments.get('order_id')} of {arguments.get('email')}). The skill "
-                    "ran in an isolated sandbox worker; each of its "
-                    f"{len(outcome.tool_calls)} tool calls crossed the bridge to the real "
-                    f"bookshop tools. Status: {outcome.status}; the order is now '{after}'. "
-                    "One call replaced the model turns of a whole lookup chain."
+                    f"(order {arguments.get('order_id')} of {arguments.get('email')}). "
                 )
+                if outcome.ok:
+                    text = asked + (
+                        "The skill ran in an isolated sandbox worker; each of its "
+                        f"{len(outcome.tool_calls)} tool calls crossed the bridge to the real "
+                        f"bookshop tools, and the order is now '{after}'. One call replaced the "
+                        "model turns of a whole lookup chain."
+                    )
+                else:
+                    error = outcome.error or {}
+                    text = asked + (
+                        f"The call did not succeed ({outcome.status}: {error.get('message', '')}); "
+                        f"the order is still '{after}'. An agent gets this error back as the "
+                        "tool's result, never as a crash."
+                    )
         report(DemoStep("call", "5. Call a skill as an agent would", text, call))
 
         final_rows = _skill_rows(registry)

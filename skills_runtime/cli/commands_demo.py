@@ -89,6 +89,12 @@ def _body(step: DemoStep) -> list[RenderableType]:
         parts.append(Text(f"procedures in the recordings: {families}", style="dim"))
     elif step.key in ("learn", "promote"):
         parts.append(_skills(data["skills"]))
+        if step.key == "learn":
+            for row in data["skills"]:
+                if row.get("why_not"):
+                    parts.append(
+                        Text(f"{row['name']} did not pass — {row['why_not']}", style="red")
+                    )
         for unexplained in data.get("unexplained") or []:
             parts.append(
                 Text(f"not learned: {unexplained['trajectory_id']} — {unexplained['reason']}")
@@ -103,11 +109,15 @@ def _body(step: DemoStep) -> list[RenderableType]:
             parts.append(Syntax(json.dumps(shown[0], indent=2), "json", word_wrap=True))
     elif step.key == "call" and data.get("skill"):
         parts.append(Text(f"{data['skill']}({json.dumps(data['arguments'])})", style="bold"))
-        parts.append(_calls(data))
+        if data.get("tool_calls"):
+            parts.append(_calls(data))
         if data.get("status") == "ok":
             parts.append(Text("result: " + _short(data.get("value")), style="green"))
         else:
-            parts.append(Text(f"error: {data.get('error')}", style="red"))
+            error = data.get("error") or {}
+            parts.append(
+                Text(f"error: {error.get('type', '')}: {error.get('message', '')}", style="red")
+            )
     return parts
 
 

@@ -42,7 +42,10 @@ def write_all(fd: int, data: bytes, *, deadline: float | None = None) -> bool:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            _, writable, _ = select.select([], [fd], [], remaining)
+            try:
+                _, writable, _ = select.select([], [fd], [], remaining)
+            except (OSError, ValueError):
+                return False
             if not writable:
                 return False
         try:
@@ -126,6 +129,9 @@ class FrameReader:
                 chunk = os.read(self._fd, 1 << 20)
             except BlockingIOError:
                 chunk = None
+            except OSError:
+                # The pipe was closed under us (the pool is closing): same as end of file.
+                return EOF
             if chunk == b"":
                 return EOF
             if chunk:
@@ -134,7 +140,10 @@ class FrameReader:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return TIMEOUT
-            readable, _, _ = select.select([self._fd], [], [], min(remaining, idle_seconds))
+            try:
+                readable, _, _ = select.select([self._fd], [], [], min(remaining, idle_seconds))
+            except (OSError, ValueError):
+                return EOF
             if not readable and on_idle is not None and on_idle():
                 return TIMEOUT
 

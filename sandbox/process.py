@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import Any
 
@@ -50,6 +51,8 @@ class Worker:
         self.calls = 0
         self.alive = True
         self._ready = False
+        # kill() may race between a finishing call and ProcessPool.close(); close fds once.
+        self._kill_lock = threading.Lock()
         self._cwd = tempfile.mkdtemp(prefix="sandbox-worker-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
@@ -130,7 +133,9 @@ class Worker:
     def kill(self) -> int | None:
         """Kill the worker's whole process group and reap it; returns the wait status."""
         status = None
-        if self.alive:
+        with self._kill_lock:
+            if not self.alive:
+                return None
             self.alive = False
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
@@ -147,6 +152,12 @@ class Worker:
 
     def _reap_dead(self) -> tuple[int | None, int | None]:
         """Reap a worker that closed its pipe; returns (wait status, max RSS KiB)."""
+        with self._kill_lock:
+            if not self.alive:
+                return None, None
+            return self._reap_locked()
+
+    def _reap_locked(self) -> tuple[int | None, int | None]:
         try:
             _, status, usage = os.wait4(self.pid, 0)
         except ChildProcessError:

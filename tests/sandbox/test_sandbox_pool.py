@@ -181,3 +181,20 @@ def test_async_tools_are_run_to_completion_in_the_host(pool: ProcessPool) -> Non
 def test_run_uses_the_given_executor(pool: ProcessPool) -> None:
     result = run("def f(x):\n    return x + 1", entry="f", args={"x": 1}, executor=pool)
     assert result.value == 2
+
+
+def test_closing_the_pool_during_a_call_ends_that_call_as_crashed() -> None:
+    small = ProcessPool(size=1, limits=SMALL)
+
+    def close_pool() -> str:
+        small.close()
+        return "closed"
+
+    tool = Tool("close_pool", close_pool, {"type": "object"})
+    result = small.run(
+        "def f(tools):\n    return tools.close_pool()", entry="f", args={}, tools=[tool]
+    )
+    assert result.status == "crashed"
+    assert result.error is not None
+    assert result.error["type"] == "WorkerCrashed"
+    assert small.worker_pids() == ()

@@ -25,7 +25,7 @@ h1{margin-bottom:.2rem} h2{border-top:2px solid #ddd;padding-top:1rem;margin-top
 h3{margin:1.2rem 0 .4rem;font-size:1rem}
 table{border-collapse:collapse;margin:.4rem 0;width:100%}
 td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f4f4f6}
+th{background:#f4f4f6} td code{white-space:nowrap}
 pre{background:#f7f7f9;padding:.6rem;overflow-x:auto;border-radius:4px;font-size:13px}
 .highlight pre{background:#f8f8f8}
 .state{display:inline-block;padding:0 .5rem;border-radius:.6rem;font-size:.85rem;color:#fff;

@@ -11,8 +11,19 @@ in every unit). For every argument of every role, in order of preference:
    → a constant;
 4. otherwise → a typed parameter (reused when another hole has the same values everywhere).
 
-Reads are kept when something later uses their result or when their arguments are fully explained
-(they then act as guards: the read must succeed). Conditions on a kept read's result that hold in
+Coincidence guard: a link (rules 1, 2 and the reuse in 4) is an equality seen in every unit, and
+with few traces an equality can be chance (a customer who moves keeps their zip code, or their
+second address line). Identifiers cannot coincide that way — the whole answer of a lookup, a
+field or argument named ``id`` or ``*_id`` — so they link on any evidence. Every other value
+links only when the family spans at least ``LINK_EVIDENCE`` (3) distinct trajectories; below
+that it stays a parameter, which costs the caller one argument and never a wrong write. Paths
+through a key that is itself a data value (``payment_methods["credit_card_7901829"]``) are
+never links.
+
+Loops found in every unit (see ``loops``) run just before the write; a read role of a tool that a
+loop calls is left to the loop unless something uses its result. Reads are kept when something
+later uses their result or when their arguments are fully explained (they then act as guards:
+the read must succeed). Conditions on a kept read's result that hold in
 every unit become preconditions: a categorical field (like a status) equal everywhere, and a field
 equal to a value the skill already knows (the order's user id equals the user found).
 """
@@ -26,23 +37,37 @@ from typing import Any
 
 from skills_runtime.synthesis.group import Family, Unit
 from skills_runtime.synthesis.lift import LiftedTrace, Path, is_distinctive
-from skills_runtime.synthesis.naming import noun_of, unique
+from skills_runtime.synthesis.loops import LoopSpec, describe
+from skills_runtime.synthesis.naming import element_name, noun_of, unique
 from skills_runtime.synthesis.plan import (
     CallStep,
     Const,
+    ElementRef,
     Expr,
     Guard,
+    Loop,
     Param,
     ParamRef,
     Plan,
     ResultRef,
+    Statement,
 )
 from skills_runtime.synthesis.types import of_values, refine
 from skills_runtime.trajectory.model import ToolSchema, canonical_json
 
-__all__ = ["AntiUnified", "FieldStats", "antiunify", "field_stats"]
+__all__ = [
+    "LINK_EVIDENCE",
+    "AntiUnified",
+    "FieldStats",
+    "antiunify",
+    "field_stats",
+    "is_identifier",
+]
 
 _MAX_CATEGORIES = 12
+
+LINK_EVIDENCE = 3
+"""Independent trajectories needed before a non-identifier value may be linked (see module doc)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,23 @@ class _Hole:
     arg: str
 
 
+def is_identifier(name: str) -> bool:
+    """Whether an argument or field name says it holds an identifier (``id``, ``order_id``)."""
+    return name == "id" or name.endswith("_id")
+
+
+def _identifier_path(path: Path) -> bool:
+    # The whole answer of a lookup (a user id), or a field named as an identifier.
+    names = [part for part in path if isinstance(part, str)]
+    return not path or (bool(names) and is_identifier(names[-1]))
+
+
+def _keyed_by_data(path: Path) -> bool:
+    # ``user["payment_methods"]["credit_card_7901829"]["id"]`` only restates the key: a path
+    # through a key that is itself a data value would bake one trace's value into the skill.
+    return any(isinstance(part, str) and is_distinctive(part) for part in path)
+
+
 def _role_var(role: int) -> str:
     return f"#{role}"
 
@@ -102,8 +144,15 @@ def _ints(path: Path) -> int:
 
 
 class _Unifier:
-    def __init__(self, family: Family, stats: FieldStats, schemas: Mapping[str, ToolSchema]):
+    def __init__(
+        self,
+        family: Family,
+        stats: FieldStats,
+        schemas: Mapping[str, ToolSchema],
+        loops: Sequence[LoopSpec],
+    ):
         self.family = family
+        self.loops = loops
         self.units = family.units
         self.stats = stats
         self.schemas = schemas
@@ -121,6 +170,9 @@ class _Unifier:
         self.roles = [i for i in range(width) if all(len(s[i]) == 1 for s in slots)]
         self.pos = [[s[i][0] for i in self.roles] for s in slots]
         self.role_of = [{p: r for r, p in enumerate(positions)} for positions in self.pos]
+        # Units cut from one trajectory are one piece of evidence, not several.
+        evidence = len({unit.trajectory_id for unit in self.units})
+        self.strong = evidence >= LINK_EVIDENCE
         self.exprs: dict[tuple[int, str], Expr] = {}
         self.holes: list[_Hole] = []
         self.broken: set[int] = set()
@@ -150,7 +202,8 @@ class _Unifier:
                 same = origin.same_as
                 target_role = self.role_of[u].get(same[0]) if same else None
                 targets.add((target_role, same[1], same[2]) if same else None)
-            if len(targets) == 1:
+            linkable = self.strong or is_identifier(arg)
+            if len(targets) == 1 and linkable:
                 (target,) = targets
                 if target is not None and target[0] is not None and target[2] is None:
                     found = self.exprs.get((target[0], target[1]))
@@ -163,6 +216,8 @@ class _Unifier:
                     (self.role_of[u][flow.step], flow.path)
                     for flow in origin.flows
                     if flow.step in self.role_of[u]
+                    and not _keyed_by_data(flow.path)
+                    and (self.strong or _identifier_path(flow.path))
                 }
                 common = mine if common is None else common & mine
             if common:
@@ -183,7 +238,8 @@ class _Unifier:
                 return Const(first)
         for hole in self.holes:
             same_values = canonical_json(hole.values) == canonical_json(values)
-            if same_values and (hole.arg == arg or all(is_distinctive(v) for v in values)):
+            similar = hole.arg == arg or all(is_distinctive(v) for v in values)
+            if same_values and similar and (self.strong or is_identifier(arg)):
                 return ParamRef(hole.name)
         name = unique(arg, {h.name for h in self.holes} | {"tools"})
         self.holes.append(_Hole(name, values, tool, arg))
@@ -281,15 +337,45 @@ class _Unifier:
             role_guards.append(self.guards(role, known) if is_read else [])
         return self.assemble(role_args, role_guards)
 
+    def loop_parts(self) -> list[tuple[LoopSpec, Expr, tuple[Path, Expr] | None]]:
+        """Each loop with its source list and filter as expressions over the roles."""
+        last = len(self.roles) - 1
+        tools = [self.step(0, role).name for role in range(len(self.roles))]
+        parts: list[tuple[LoopSpec, Expr, tuple[Path, Expr] | None]] = []
+        for spec in self.loops:
+            source: Expr | None
+            if spec.source_tool is None:
+                source = self.exprs.get((last, str(spec.source_path[0])))
+            elif tools.count(spec.source_tool) == 1:
+                role = tools.index(spec.source_tool)
+                broken = role in self.broken
+                source = None if broken else ResultRef(_role_var(role), spec.source_path)
+            else:
+                source = None
+            where = None
+            if spec.where is not None:
+                within = self.exprs.get((last, spec.where[1]))
+                where = (spec.where[0], within) if within is not None else None
+            if source is not None and (spec.where is None or where is not None):
+                parts.append((spec, source, where))
+        return parts
+
     def assemble(
         self, role_args: list[list[tuple[str, Expr]]], role_guards: list[list[Guard]]
     ) -> AntiUnified | str:
         last = len(self.roles) - 1
+        loops = self.loop_parts()
+        looped = {spec.tool for spec, _, _ in loops}
+        from_loops: set[Expr] = set()
+        for _, source, where in loops:
+            from_loops.add(source)
+            if where is not None:
+                from_loops.add(where[1])
         kept = {last}
         for role in range(last - 1, -1, -1):
             if role in self.broken:
                 continue
-            used: set[Expr] = set()
+            used: set[Expr] = set(from_loops)
             for later in kept:
                 used.update(expr for _, expr in role_args[later])
                 for guard in role_guards[later]:
@@ -299,9 +385,11 @@ class _Unifier:
             explained = all(
                 isinstance(e, ResultRef | Const) or e in used for _, e in role_args[role]
             )
-            if referenced or explained:
+            # A read that a loop repeats is left to the loop, unless its result is used.
+            loop_only = self.step(0, role).name in looped and not role_guards[role]
+            if referenced or (explained and not loop_only):
                 kept.add(role)
-        used_vars = set()
+        used_vars = {e.var for e in from_loops if isinstance(e, ResultRef)}
         for role in kept:
             for _, expr in role_args[role]:
                 if isinstance(expr, ResultRef):
@@ -331,10 +419,20 @@ class _Unifier:
         def fix(expr: Expr) -> Expr:
             return ResultRef(rename[expr.var], expr.path) if isinstance(expr, ResultRef) else expr
 
-        body: list[CallStep | Guard] = []
+        body: list[Statement] = []
         for role in sorted(kept):
             step = self.step(0, role)
             args = tuple((name, fix(expr)) for name, expr in role_args[role])
+            if role == last:
+                for spec, source, where in loops:
+                    var = element_name(spec.arg, spec.source_path, spec.field)
+                    var = unique(f"each_{var}" if var in taken else var, taken)
+                    taken.add(var)
+                    call = CallStep(
+                        spec.tool, ((spec.arg, ElementRef(var, spec.field)),), None, False
+                    )
+                    fixed = (where[0], fix(where[1])) if where is not None else None
+                    body.append(Loop(var, fix(source), fixed, call, describe(spec)))
             body.append(CallStep(step.name, args, rename.get(_role_var(role)), step.is_write))
             for guard in role_guards[role]:
                 subject = fix(guard.subject)
@@ -353,9 +451,20 @@ class _Unifier:
 
 
 def antiunify(
-    family: Family, *, stats: FieldStats, schemas: Mapping[str, ToolSchema]
+    family: Family,
+    *,
+    stats: FieldStats,
+    schemas: Mapping[str, ToolSchema],
+    loops: Sequence[LoopSpec] = (),
 ) -> AntiUnified | str:
-    """The plan of a family, or the reason there is none."""
+    """The plan of a family, or the reason there is none.
+
+    Args:
+        family: Units of one procedure.
+        stats: Field statistics over all traces (which fields are categorical).
+        schemas: Tool schemas by name (enums, descriptions).
+        loops: Loops that hold in every unit of the family (at most one per tool).
+    """
     if not family.units:
         return "empty family"
-    return _Unifier(family, stats, schemas).run()
+    return _Unifier(family, stats, schemas, loops).run()

@@ -2,7 +2,10 @@
 
 Lift every trajectory, cut it into units (one write and the reads it needs), gather units into
 families, anti-unify each family large enough, name and render the skill, and attach one replay
-case per unit. Input order does not matter: trajectories are sorted by id and digest first, and
+case per unit. A family's skill carries the loops that hold in all its units; when a set of loops
+holds in only some of them (at least ``min_family_size``), those units also give a *loop
+variant*: the same procedure with the loops, tried first by evaluation because it absorbs more
+of the trajectory. Input order does not matter: trajectories are sorted by id and digest first, and
 every later step iterates in a stable order, so the same trajectories give byte-identical skills.
 """
 
@@ -14,6 +17,7 @@ from skills_runtime.replay import RecordedCall, ReplayCase
 from skills_runtime.synthesis.antiunify import AntiUnified, antiunify, field_stats
 from skills_runtime.synthesis.group import Family, Unit, family_key_text, group_units, units_of
 from skills_runtime.synthesis.lift import lift
+from skills_runtime.synthesis.loops import LoopSpec, describe, loops_of, preferred
 from skills_runtime.synthesis.model import (
     SynthesisOptions,
     SynthesisResult,
@@ -21,11 +25,11 @@ from skills_runtime.synthesis.model import (
     Unexplained,
 )
 from skills_runtime.synthesis.naming import skill_name
-from skills_runtime.synthesis.plan import CallStep
+from skills_runtime.synthesis.plan import CallStep, Loop
 from skills_runtime.synthesis.render import render
 from skills_runtime.trajectory.model import ToolSchema, Trajectory
 
-__all__ = ["synthesize", "unit_recording"]
+__all__ = ["synthesize", "unit_recording", "variants"]
 
 
 def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
@@ -44,7 +48,7 @@ def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
 
 
 def _summary(family: Family, schemas: dict[str, ToolSchema], reads: tuple[str, ...]) -> str:
-    write = family.key[-1]
+    write = next(name for name in reversed(family.key) if not name.startswith("["))
     schema = schemas.get(write)
     text = " ".join((schema.description if schema else "").split())
     sentence = text.split(". ")[0].rstrip(".") if text else f"Call {write}"
@@ -55,12 +59,36 @@ def _summary(family: Family, schemas: dict[str, ToolSchema], reads: tuple[str, .
     return f"{sentence}."
 
 
+def variants(family: Family, *, min_size: int) -> list[tuple[Family, tuple[LoopSpec, ...]]]:
+    """The family with the loops all its units share, then each loop variant big enough.
+
+    A variant's loops are closed: every loop that holds in all of the variant's units is in it.
+    """
+    found = [frozenset(loops_of(unit)) for unit in family.units]
+    common = frozenset.intersection(*found)
+    out = [(family, preferred(common))]
+    seen = {preferred(common)}
+    closures = []
+    for loops in sorted(set(found), key=lambda specs: sorted(s.order for s in specs)):
+        members = [u for u, have in zip(family.units, found, strict=True) if loops <= have]
+        closed = frozenset.intersection(*(have for have in found if loops <= have))
+        closures.append((preferred(closed), members))
+    for loops_chosen, members in closures:
+        if loops_chosen in seen or len(members) < min_size:
+            continue
+        seen.add(loops_chosen)
+        key = (*family.key, *(f"[{describe(spec)}]" for spec in loops_chosen))
+        out.append((Family(key, tuple(members)), loops_chosen))
+    return out
+
+
 def _skill(
     family: Family, unified: AntiUnified, schemas: dict[str, ToolSchema], taken: set[str]
 ) -> SynthesizedSkill:
     plan = unified.plan
     reads = tuple(s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write)
-    name = skill_name(plan.write_tools, reads, taken=taken)
+    each = tuple(s.call.tool for s in plan.body if isinstance(s, Loop))
+    name = skill_name(plan.write_tools, reads, taken=taken, each=each)
     taken.add(name)
     summary = _summary(family, schemas, tuple(dict.fromkeys(reads)))
     sources = [unit.unit_id for unit in unified.units]
@@ -143,11 +171,15 @@ def synthesize(
                 )
                 unexplained.append(Unexplained(unit.unit_id, reason))
             continue
-        unified = antiunify(family, stats=stats, schemas=schemas)
-        if isinstance(unified, str):
-            unexplained.extend(Unexplained(u.unit_id, f"{key}: {unified}") for u in family.units)
-            continue
-        skills.append(_skill(family, unified, schemas, taken))
+        for variant, loops in variants(family, min_size=options.min_family_size):
+            unified = antiunify(variant, stats=stats, schemas=schemas, loops=loops)
+            if isinstance(unified, str):
+                if variant is family:
+                    unexplained.extend(
+                        Unexplained(u.unit_id, f"{key}: {unified}") for u in family.units
+                    )
+                continue
+            skills.append(_skill(variant, unified, schemas, taken))
     unexplained.sort(key=lambda item: (item.trajectory_id, item.reason))
     counts = {
         "trajectories": len(ordered),

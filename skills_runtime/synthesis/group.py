@@ -1,8 +1,8 @@
 """Grouping: cut trajectories into units (one write and the reads it needs) and gather families.
 
 A *unit* is one write call together with its backward slice: the earlier reads that explain its
-arguments (an argument reused from a read's arguments, or found in a read's result at a path
-without list positions), transitively, and the entry lookup whose answer identifies the entity
+scalar arguments (an argument reused from a read's arguments, or found in a read's result at a
+path without list positions), transitively, and the entry lookup whose answer identifies the entity
 the slice reads (a user id found by name and zip that the order's result names). Reads that feed
 nothing the write needs are left out: they are the agent's exploration, not the procedure.
 
@@ -86,16 +86,17 @@ def _strong_flow(origin: Origin) -> Flow | None:
 
 
 def _needs(step: LiftedStep) -> Iterable[int]:
+    # Elements of list arguments (the items to exchange, the new items) are the agent's choices:
+    # the reads that show them are handled as loops (see ``loops``), not as the slice's spine.
     for arg in step.args:
-        origins = arg.elements if arg.elements is not None else (arg.origin,)
-        for origin in origins:
-            if origin is None:
-                continue
-            if origin.same_as is not None:
-                yield origin.same_as[0]
-            flow = _strong_flow(origin)
-            if flow is not None:
-                yield flow.step
+        origin = arg.origin
+        if arg.elements is not None or origin is None:
+            continue
+        if origin.same_as is not None:
+            yield origin.same_as[0]
+        flow = _strong_flow(origin)
+        if flow is not None:
+            yield flow.step
 
 
 def _slice(trace: LiftedTrace, write: int) -> tuple[int, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Iterable
 
-__all__ = ["noun_of", "skill_name", "unique"]
+__all__ = ["element_name", "noun_of", "skill_name", "unique"]
 
 _VERB_PREFIXES = ("get_", "find_", "list_", "fetch_", "lookup_", "search_", "read_")
 _NOUN_SUFFIXES = ("_details", "_info", "_information")
@@ -31,6 +31,17 @@ def noun_of(tool: str) -> str:
     return noun if noun.isidentifier() and not keyword.iskeyword(noun) else f"{noun}_value"
 
 
+def element_name(arg: str, source_path: tuple[str | int, ...], field: tuple[str | int, ...]) -> str:
+    """The loop variable: the argument it feeds for a list of ids (``order_id``), else the
+    singular of the list's name (``items`` → ``item``)."""
+    if not field:
+        return arg
+    last = str(source_path[-1]) if source_path else "element"
+    if last.endswith("s") and len(last) > 3:
+        return last[:-1]
+    return f"{last}_entry"
+
+
 def unique(base: str, taken: Iterable[str]) -> str:
     """``base``, or ``base_2``, ``base_3``... whichever is not taken yet."""
     used = set(taken)
@@ -45,13 +56,18 @@ def unique(base: str, taken: Iterable[str]) -> str:
 
 
 def skill_name(
-    write_tools: tuple[str, ...], read_tools: tuple[str, ...], *, taken: Iterable[str]
+    write_tools: tuple[str, ...],
+    read_tools: tuple[str, ...],
+    *,
+    taken: Iterable[str],
+    each: tuple[str, ...] = (),
 ) -> str:
     """A name for a skill: its writes, then how it finds its entity, never a taken name.
 
     ``exchange_delivered_order_items`` after ``find_user_id_by_name_zip`` becomes
     ``exchange_delivered_order_items_by_name_zip``; with no lookup it gets ``_checked`` when it
-    reads before writing, ``_only`` when it is the bare write.
+    reads before writing, ``_only`` when it is the bare write; tools it calls in loops (``each``)
+    add ``_each_<noun>`` (``..._each_product``).
     """
     base = "_then_".join(dict.fromkeys(write_tools)) or "procedure"
     lookups = [tool.split("_by_", 1)[1] for tool in read_tools if "_by_" in tool]
@@ -61,4 +77,6 @@ def skill_name(
         base = f"{base}_checked"
     else:
         base = f"{base}_only"
-    return unique(base, set(taken) | set(write_tools) | set(read_tools))
+    if each:
+        base = f"{base}_each_{'_'.join(dict.fromkeys(noun_of(tool) for tool in each))}"
+    return unique(base, set(taken) | set(write_tools) | set(read_tools) | set(each))

@@ -1,9 +1,11 @@
 """The skill IR: what a synthesized skill does, before it is rendered as Python.
 
-A plan is a straight line of tool calls and guards over typed parameters. Every argument is an
-expression: a parameter, a path into an earlier call's result, or a constant. Guards compare a
-path into a result with an expected value and raise ``SkillPrecondition`` when it differs. The
-plan returns the result of its write call.
+A plan is a line of tool calls, guards and loops over typed parameters. Every argument is an
+expression: a parameter, a path into an earlier call's result, a constant, or (inside a loop) a
+path into the loop's element. Guards compare a path into a result with an expected value and
+raise ``SkillPrecondition`` when it differs. A loop calls one read tool per element of a list,
+optionally only for elements whose field is in another list. The plan returns the result of its
+write call.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from skills_runtime.synthesis.types import JsonType
 __all__ = [
     "CallStep",
     "Const",
+    "ElementRef",
     "Expr",
     "Guard",
+    "Loop",
     "Param",
     "ParamRef",
     "Plan",
     "ResultRef",
-    "evaluate",
+    "Statement",
 ]
 
 
@@ -49,7 +53,15 @@ class Const:
     value: Any
 
 
-Expr = ParamRef | ResultRef | Const
+@dataclass(frozen=True)
+class ElementRef:
+    """The element of the enclosing loop, or a value inside it: ``item["product_id"]``."""
+
+    var: str
+    path: Path
+
+
+Expr = ParamRef | ResultRef | Const | ElementRef
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,20 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class Loop:
+    """``for var in source: [if var<where path> in <where list>:] <call>``."""
+
+    var: str
+    source: Expr
+    where: tuple[Path, Expr] | None
+    call: CallStep
+    description: str
+
+
+Statement = CallStep | Guard | Loop
+
+
+@dataclass(frozen=True)
 class Param:
     """A typed parameter of the skill, with what it means and the value each trace gave it."""
 
@@ -86,27 +112,22 @@ class Plan:
     """A whole skill: parameters, calls and guards in order, and which result it returns."""
 
     params: tuple[Param, ...]
-    body: tuple[CallStep | Guard, ...]
+    body: tuple[Statement, ...]
     returns: str
     return_type: JsonType
 
     @property
     def tools(self) -> tuple[str, ...]:
         """Tools called, in first-call order, without repeats."""
-        return tuple(dict.fromkeys(s.tool for s in self.body if isinstance(s, CallStep)))
+        return tuple(dict.fromkeys(call.tool for call in self.calls))
+
+    @property
+    def calls(self) -> tuple[CallStep, ...]:
+        """Every call, loop bodies included, in source order."""
+        return tuple(
+            s.call if isinstance(s, Loop) else s for s in self.body if not isinstance(s, Guard)
+        )
 
     @property
     def write_tools(self) -> tuple[str, ...]:
         return tuple(s.tool for s in self.body if isinstance(s, CallStep) and s.is_write)
-
-
-def evaluate(expr: Expr, params: dict[str, Any], results: dict[str, Any]) -> Any:
-    """The value of an expression given parameter values and the results seen so far."""
-    if isinstance(expr, ParamRef):
-        return params[expr.name]
-    if isinstance(expr, Const):
-        return expr.value
-    value = results[expr.var]
-    for part in expr.path:
-        value = value[part]
-    return value

@@ -2,7 +2,8 @@
 
 The module holds ``from typing import ...`` when the signature needs it and exactly one public
 function whose first parameter is ``tools``. Tools are called as ``tools.NAME(arg=value)`` with
-keyword arguments; guards raise ``SkillPrecondition``, a builtin the sandbox gives skill code.
+keyword arguments; guards raise ``SkillPrecondition``, a builtin the sandbox gives skill code;
+loops are plain ``for`` statements over a list, with an ``if ... in ...`` filter when needed.
 Lines longer than 100 characters are split the way ``ruff format`` splits them (one item per
 line, magic trailing comma), so the output is stable under the formatter.
 """
@@ -16,7 +17,17 @@ from typing import Any
 
 import libcst as cst
 
-from skills_runtime.synthesis.plan import CallStep, Const, Expr, Guard, ParamRef, Plan
+from skills_runtime.synthesis.plan import (
+    CallStep,
+    Const,
+    ElementRef,
+    Expr,
+    Guard,
+    Loop,
+    ParamRef,
+    Plan,
+    Statement,
+)
 
 __all__ = ["literal_source", "render"]
 
@@ -43,8 +54,15 @@ def _expr(expr: Expr, *, quote: str = '"') -> cst.BaseExpression:
         return cst.Name(expr.name)
     if isinstance(expr, Const):
         return cst.parse_expression(literal_source(expr.value))
-    node: cst.BaseExpression = cst.Name(expr.var)
-    for part in expr.path:
+    if isinstance(expr, ElementRef):
+        return _subscripts(cst.Name(expr.var), expr.path, quote=quote)
+    return _subscripts(cst.Name(expr.var), expr.path, quote=quote)
+
+
+def _subscripts(
+    node: cst.BaseExpression, path: Sequence[str | int], *, quote: str = '"'
+) -> cst.BaseExpression:
+    for part in path:
         if isinstance(part, int):
             index: cst.BaseExpression = cst.Integer(str(part))
         elif quote == '"':
@@ -88,8 +106,22 @@ def _call(tool: str, args: Sequence[tuple[str, Expr]], *, prefix_len: int) -> cs
     return cst.Call(func, items, whitespace_before_args=_broken(0, last=False))
 
 
-def _statement(step: CallStep | Guard) -> cst.BaseStatement:
-    indent = len(_INDENT)
+def _loop(loop: Loop) -> cst.BaseStatement:
+    depth = 2 if loop.where is None else 3
+    inner = _statement(loop.call, depth=depth)
+    if loop.where is not None:
+        path, within = loop.where
+        test = cst.Comparison(
+            _subscripts(cst.Name(loop.var), path), [cst.ComparisonTarget(cst.In(), _expr(within))]
+        )
+        inner = cst.If(test, cst.IndentedBlock([inner]))
+    return cst.For(cst.Name(loop.var), _expr(loop.source), cst.IndentedBlock([inner]))
+
+
+def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
+    indent = depth * len(_INDENT)
+    if isinstance(step, Loop):
+        return _loop(step)
     if isinstance(step, CallStep):
         target = step.var
         prefix = indent + (len(target) + 3 if target else 0)
@@ -137,8 +169,11 @@ def _docstring(plan: Plan, summary: str, sources: Sequence[str]) -> str:
     lines = _wrap(summary)
     calls = [s for s in plan.body if isinstance(s, CallStep)]
     guards = [s for s in plan.body if isinstance(s, Guard)]
+    loops = [s for s in plan.body if isinstance(s, Loop)]
     steps = ", ".join(c.tool for c in calls)
     detail = f"Calls {steps} in this order."
+    if loops:
+        detail += " Before writing, calls " + "; ".join(loop.description for loop in loops) + "."
     if guards:
         detail += " Stops with SkillPrecondition before writing unless: "
         detail += "; ".join(g.message for g in guards) + "."

@@ -42,8 +42,9 @@ class UsageMixin:
         except (TypeError, ValueError) as error:
             raise InvalidRecord(f"trajectory is not JSON-serialisable: {error}") from error
         digest = q.sha256(body)
-        trajectory_id = trajectory.get("id")
-        task = trajectory.get("task")
+        # Native trajectory files spell these ``task_id`` / ``instruction``; accept both.
+        trajectory_id = trajectory.get("id", trajectory.get("task_id"))
+        task = trajectory.get("task", trajectory.get("instruction"))
         return (
             digest,
             trajectory_id if isinstance(trajectory_id, str) and trajectory_id else digest[:16],

@@ -90,6 +90,7 @@ class SkillServer(MCPServer):
         self._published: dict[str, tuple[int, str]] = {}
         self._schemas: dict[str, dict[str, Any]] = {}
         self._sync_lock = anyio.Lock()
+        self._fingerprint_seen: tuple[tuple[str, int, str], ...] | None = None
         self._legacy_sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self.changes = 0
         """How many times the published tool list changed (a counter for observers and tests)."""
@@ -120,12 +121,24 @@ class SkillServer(MCPServer):
     async def refresh(self) -> bool:
         """Bring the published skills in line with the registry; notify clients on a change."""
         async with self._sync_lock:
+            # A cheap look first (names, versions, states); signatures only when it moved.
+            fingerprint = await anyio.to_thread.run_sync(self._fingerprint)
+            if fingerprint == self._fingerprint_seen:
+                return False
             entries = await anyio.to_thread.run_sync(self.toolkit.skills)
             changed = self._apply(entries)
+            self._fingerprint_seen = fingerprint
         if changed:
             self.changes += 1
             await self.notify_tools_changed()
         return changed
+
+    def _fingerprint(self) -> tuple[tuple[str, int, str], ...]:
+        return tuple(
+            (summary.name, summary.version, str(summary.state))
+            for state in self.toolkit.states
+            for summary in self.toolkit.registry.list_skills(state=state)
+        )
 
     def _apply(self, entries: list[SkillEntry]) -> bool:
         wanted = {self.toolkit.names.exported(entry.name): entry for entry in entries}

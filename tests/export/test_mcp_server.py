@@ -193,7 +193,6 @@ def http_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        text=True,
     )
     drain: threading.Thread | None = None
     try:
@@ -213,21 +212,22 @@ def http_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
 
 
 def _wait_for_line(
-    process: subprocess.Popen[str], marker: str, *, seconds: float
+    process: subprocess.Popen[bytes], marker: str, *, seconds: float
 ) -> threading.Thread:
     """Read the server log until ``marker`` appears (bounded by a deadline); keep draining it."""
     assert process.stderr is not None
     stream = process.stderr
     deadline = time.monotonic() + seconds
-    seen: list[str] = []
+    seen = b""
     with selectors.DefaultSelector() as selector:
         selector.register(stream, selectors.EVENT_READ)
-        while marker not in "".join(seen):
+        while marker.encode() not in seen:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or process.poll() is not None:
-                raise AssertionError(f"server not ready: {''.join(seen)[-2000:]}")
+                raise AssertionError(f"server not ready: {seen[-2000:].decode(errors='replace')}")
             if selector.select(timeout=remaining):
-                seen.append(stream.readline())
+                # Raw reads: a buffered readline could hold the marker where select cannot see it.
+                seen += os.read(stream.fileno(), 65536)
     drain = threading.Thread(target=stream.read, daemon=True)
     drain.start()
     return drain

@@ -116,6 +116,13 @@ class SkillServer(MCPServer):
         """Call a tool; a name not yet published triggers one refresh first."""
         if name not in self._schemas:
             await self.refresh()
+        if name not in self._schemas:
+            available = sorted(self._schemas)
+            shown = available[:30] + (["…"] if len(available) > 30 else [])
+            raise ToolError(
+                f"no tool {name!r} here; available tools: {shown}; list the tools again to get "
+                "current names"
+            )
         return await super().call_tool(name, arguments, context)
 
     async def refresh(self) -> bool:

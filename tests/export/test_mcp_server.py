@@ -85,7 +85,8 @@ async def test_errors_come_back_as_tool_results_and_the_server_keeps_serving(
     assert wrong.is_error
     assert "last_name" in _text(wrong)
     assert unknown.is_error
-    assert "no_such_skill" in _text(unknown)
+    assert "no tool 'no_such_skill'" in _text(unknown)
+    assert "order_status" in _text(unknown)
     assert raised.is_error
     assert "refunds are not supported" in _text(raised)
     assert limited.is_error

@@ -18,12 +18,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "synthesis"))
-
-from native import load_native  # noqa: E402
-
 from skills_runtime.evaluate import evaluate, exec_runner  # noqa: E402
 from skills_runtime.synthesis import synthesize  # noqa: E402
+from skills_runtime.trajectory import load_trajectories  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 SETS = {"τ² retail": DATA / "tau2_retail.jsonl", "τ retail": DATA / "taubench_retail.jsonl"}
@@ -33,7 +30,7 @@ def run() -> dict[str, Any]:
     out: dict[str, Any] = {"benchmarks": {}}
     everything = []
     for label, path in SETS.items():
-        trajectories = load_native(path)
+        trajectories = list(load_trajectories([path]).trajectories)
         everything += trajectories
         train = [t for t in trajectories if t.split == "train"]
         test = [t for t in trajectories if t.split == "test"]

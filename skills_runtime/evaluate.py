@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from skills_runtime.errors import ConfigurationError
+import sandbox
 from skills_runtime.replay import RecordedTools, ReplayCase
 from skills_runtime.synthesis.bind import SkillLike, call_sites, explain_bind
 from skills_runtime.synthesis.engine import unit_recording
@@ -28,11 +28,13 @@ from skills_runtime.synthesis.group import units_of
 from skills_runtime.synthesis.lift import lift
 from skills_runtime.synthesis.model import BindFailure
 from skills_runtime.trajectory.model import Trajectory, canonical_json
+from skills_runtime.verify.session import annotation_imports_blanked
 
 __all__ = [
     "EvaluationReport",
     "RunOutcome",
     "Runner",
+    "SandboxRunner",
     "SkillPrecondition",
     "evaluate",
     "exec_runner",
@@ -85,27 +87,55 @@ def exec_runner(
     return RunOutcome(value, None)
 
 
+@dataclass(frozen=True)
+class SandboxRunner:
+    """Runs skill source in isolated sandbox workers, tools answered by the host recording.
+
+    Pass one warm ``sandbox.ProcessPool`` as ``executor`` for a whole evaluation, so that each
+    run pays a message round trip rather than a worker start. The source's ``typing`` imports
+    are blanked first: they serve only the annotations the sandbox strips, and its policy
+    refuses every import.
+
+    Args:
+        executor: Where to run (``None``: the sandbox's shared default pool).
+        limits: Limits of each run (``None``: the executor's).
+    """
+
+    executor: sandbox.Executor | None = None
+    limits: sandbox.Limits | None = None
+
+    def __call__(
+        self, source: str, entry: str, arguments: Mapping[str, Any], tools: RecordedTools
+    ) -> RunOutcome:
+        names = sorted({call.name for call in tools.calls})
+        granted = [
+            sandbox.Tool(name=name, function=_host_tool(tools, name), schema={"type": "object"})
+            for name in names
+        ]
+        result = sandbox.run(
+            annotation_imports_blanked(source),
+            entry=entry,
+            args=dict(arguments),
+            tools=granted,
+            limits=self.limits,
+            executor=self.executor,
+        )
+        if result.status == "ok":
+            return RunOutcome(result.value, None)
+        if result.status == "rejected" and result.rejection is not None:
+            rejection = result.rejection
+            return RunOutcome(None, f"rejected at line {rejection.line}: {rejection.message}")
+        detail = result.error or {}
+        message = detail.get("message") if isinstance(detail, dict) else str(detail)
+        kind = f" ({result.limit})" if result.status == "limit" else ""
+        return RunOutcome(None, f"{result.status}{kind}: {message}")
+
+
 def sandbox_runner(
     source: str, entry: str, arguments: Mapping[str, Any], tools: RecordedTools
 ) -> RunOutcome:
-    """Run skill source in the isolated sandbox worker, tools answered by the host recording."""
-    try:
-        import sandbox
-    except ImportError as error:  # pragma: no cover - depends on the installed packages
-        raise ConfigurationError(
-            "the sandbox package is not available; pass runner=exec_runner for trusted code"
-        ) from error
-    names = sorted({call.name for call in tools.calls})
-    granted = [
-        sandbox.Tool(name=name, function=_host_tool(tools, name), schema={"type": "object"})
-        for name in names
-    ]
-    result = sandbox.run(source, entry=entry, args=dict(arguments), tools=granted)
-    if result.status == "ok":
-        return RunOutcome(result.value, None)
-    detail = result.error or {}
-    message = detail.get("message") if isinstance(detail, dict) else str(detail)
-    return RunOutcome(None, f"{result.status}: {message}")
+    """Run skill source in the sandbox's shared warm pool (see :class:`SandboxRunner`)."""
+    return SandboxRunner()(source, entry, arguments, tools)
 
 
 def _host_tool(tools: RecordedTools, name: str) -> Callable[..., Any]:

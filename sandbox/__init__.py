@@ -20,6 +20,7 @@ from sandbox.errors import (
 )
 from sandbox.executor import Executor, default_executor
 from sandbox.inprocess import InProcessExecutor
+from sandbox.isolation import IsolationReport
 from sandbox.limits import LIMIT_KINDS, Limits
 from sandbox.pool import ProcessPool
 from sandbox.result import Rejection, RunResult, ToolCallRecord
@@ -31,6 +32,7 @@ __all__ = [
     "Executor",
     "ExecutorClosed",
     "InProcessExecutor",
+    "IsolationReport",
     "Limits",
     "MissingEntry",
     "ProcessPool",
@@ -42,6 +44,7 @@ __all__ = [
     "ToolCallRecord",
     "ToolError",
     "default_executor",
+    "isolation_report",
     "load_tools",
     "run",
     "run_trusted",
@@ -96,3 +99,18 @@ def run_trusted(
     """
     chosen = executor if executor is not None else default_executor()
     return chosen.run_trusted(target, payload, tools=tools, limits=limits)
+
+
+def isolation_report(*, executor: Executor | None = None) -> IsolationReport:
+    """Which kernel hardening measures the workers of ``executor`` run under.
+
+    Every measure is best-effort (see docs/sandbox.md, "Layer 2b"): this says what holds on this
+    machine. ``None`` asks the shared pool; an executor that is not a :class:`ProcessPool` (the
+    in-process one) has no process isolation at all, and the report says so.
+    """
+    chosen = executor if executor is not None else default_executor()
+    if isinstance(chosen, ProcessPool):
+        return chosen.isolation()
+    return IsolationReport.unavailable(
+        f"{type(chosen).__name__} runs code in the host process: no process isolation"
+    )

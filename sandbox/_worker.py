@@ -1,8 +1,10 @@
-"""The worker process: applies its limits, then serves requests from the host over pipes.
+"""The worker process: hardens itself, applies its limits, then serves requests over pipes.
 
 Started as ``python -I -c <bootstrap> <config json>`` with a scrubbed environment, a temporary
-cwd and its own session. Every request gets a fresh namespace; the host recycles the worker
-after a limit breach, a crash, a trusted run, or a number of calls.
+cwd and its own session; it then applies the best-effort kernel measures of
+:mod:`sandbox._harden` and reports which hold in its hello. Every request gets a fresh
+namespace; the host recycles the worker after a limit breach, a crash, a trusted run, or a
+number of calls.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from typing import Any
 
 from sandbox import _protocol
+from sandbox._harden import harden
 from sandbox._runner import encode_value, run_request
 from sandbox.errors import ToolError
 
@@ -108,13 +111,17 @@ def _serve(request: dict[str, Any], rfd: int, wfd: int) -> bytes:
 
 
 def main(config: dict[str, Any]) -> None:
-    """Serve requests until the host closes the pipe."""
+    """Harden this process, apply its limits, then serve requests until the host closes the pipe."""
+    # First, while the process still holds whatever privileges it started with: namespaces and
+    # mounts need them; everything after runs without.
+    isolation = harden(cwd=os.getcwd())
     _apply_limits(config)
     sys.dont_write_bytecode = True
     rfd, wfd = config["fds"]
     import sandbox.restricted  # noqa: F401 - preload so calls do not pay for imports
 
-    _protocol.write_all(wfd, _protocol.encode({"op": "ready", "pid": os.getpid()}))
+    hello = {"op": "ready", "pid": os.getpid(), "isolation": isolation.to_dict()}
+    _protocol.write_all(wfd, _protocol.encode(hello))
     while True:
         request = _protocol.read_frame_blocking(rfd)
         if request is None:

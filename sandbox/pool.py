@@ -10,6 +10,7 @@ from typing import Any
 from sandbox._request import run_request, tools_tuple, trusted_request
 from sandbox.bridge import ToolBridge
 from sandbox.errors import ConfigurationError, ExecutorClosed
+from sandbox.isolation import IsolationReport
 from sandbox.limits import Limits
 from sandbox.process import Worker
 from sandbox.result import RunResult
@@ -78,6 +79,23 @@ class ProcessPool:
         """Process ids of the live workers (for monitoring)."""
         with self._lock:
             return tuple(worker.pid for worker in self._all if worker.alive)
+
+    def isolation(self) -> IsolationReport:
+        """Which kernel hardening measures this pool's workers run under (see docs/sandbox.md).
+
+        Asks an idle worker (waiting for one if all are busy); every worker of a pool is started
+        the same way, so one speaks for all.
+
+        Raises:
+            ExecutorClosed: The pool was closed.
+        """
+        worker = self._checkout(None)
+        try:
+            worker.wait_ready()
+            report = worker.isolation
+        finally:
+            self._checkin(worker, retire=not worker.alive, dedicated=False)
+        return report
 
     def close(self) -> None:
         """Kill every worker; further calls raise :class:`ExecutorClosed`."""

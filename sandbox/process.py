@@ -23,6 +23,7 @@ from typing import Any
 from sandbox import _protocol
 from sandbox._worker import BOOTSTRAP
 from sandbox.bridge import ToolBridge
+from sandbox.isolation import IsolationReport
 from sandbox.limits import Limits
 from sandbox.result import Rejection, RunResult
 
@@ -30,6 +31,7 @@ __all__ = ["Worker"]
 
 _STARTUP_SECONDS = 60.0
 _FRAME_OVERHEAD = 1 << 20
+_HELLO_BYTES = 16_384
 _TICKS = os.sysconf("SC_CLK_TCK")
 _ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
@@ -51,6 +53,8 @@ class Worker:
         self.calls = 0
         self.alive = True
         self._ready = False
+        #: What the worker applied to itself (known once it said hello).
+        self.isolation = IsolationReport.unavailable("the worker has not started yet")
         # kill() may race between a finishing call and ProcessPool.close(); close fds once.
         self._kill_lock = threading.Lock()
         self._cwd = tempfile.mkdtemp(prefix="sandbox-worker-")
@@ -120,13 +124,16 @@ class Worker:
             return None
         try:
             message = self._reader.read(
-                deadline=time.monotonic() + _STARTUP_SECONDS, max_bytes=4096
+                deadline=time.monotonic() + _STARTUP_SECONDS, max_bytes=_HELLO_BYTES
             )
         except (ValueError, _protocol.FrameTooLarge):
             message = None
         if not isinstance(message, dict) or message.get("op") != "ready":
             self.kill()
-            return f"the worker process did not start (exit status {self._process.returncode})"
+            problem = f"the worker process did not start (exit status {self._process.returncode})"
+            self.isolation = IsolationReport.unavailable(problem)
+            return problem
+        self.isolation = IsolationReport.from_dict(message.get("isolation"))
         self._ready = True
         return None
 

@@ -106,7 +106,7 @@ def _skill(
     )
     trajectories: dict[str, str] = {}
     for unit in unified.units:
-        trajectories.setdefault(unit.trajectory_id, unit.trace.trajectory.digest())
+        trajectories.setdefault(unit.trajectory_id, unit.trace.digest)
     return SynthesizedSkill(
         name=name,
         source=source,
@@ -138,8 +138,9 @@ def synthesize(
         The skills (one per family that anti-unifies), every trajectory or write that fit no
         family with the reason, and counts.
     """
-    ordered = sorted(trajectories, key=lambda t: (t.id, t.digest()))
-    lifted = [lift(t) for t in ordered]
+    keyed = sorted((((t.id, t.digest()), t) for t in trajectories), key=lambda pair: pair[0])
+    ordered = [t for _, t in keyed]
+    lifted = [lift(t, digest=key[1]) for key, t in keyed]
     schemas: dict[str, ToolSchema] = {}
     for trajectory in ordered:
         for schema in trajectory.tool_schemas:

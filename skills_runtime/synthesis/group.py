@@ -146,6 +146,6 @@ def group_units(units: Iterable[Unit]) -> tuple[Family, ...]:
     for unit in units:
         by_key.setdefault(unit.key, []).append(unit)
     return tuple(
-        Family(key, tuple(sorted(members, key=lambda u: (u.unit_id, u.trace.trajectory.digest()))))
+        Family(key, tuple(sorted(members, key=lambda u: (u.unit_id, u.trace.digest))))
         for key, members in sorted(by_key.items())
     )

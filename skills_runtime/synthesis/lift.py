@@ -123,6 +123,8 @@ class LiftedTrace:
     steps: tuple[LiftedStep, ...]
     dropped: tuple[tuple[int, str], ...]
     """(original call index, reason) for every call left out of the IR."""
+    digest: str = ""
+    """The trajectory's content digest, computed once (it orders units of equal ids)."""
 
 
 def _scalar(value: Any) -> bool:
@@ -158,8 +160,13 @@ class _Explainer:
                 self._seen_results.setdefault(self._key(value), []).append(Flow(step, path))
 
 
-def lift(trajectory: Trajectory) -> LiftedTrace:
-    """Lift a trajectory into explained calls (failed and unreadable calls are dropped, noted)."""
+def lift(trajectory: Trajectory, *, digest: str | None = None) -> LiftedTrace:
+    """Lift a trajectory into explained calls (failed and unreadable calls are dropped, noted).
+
+    Args:
+        trajectory: The trajectory.
+        digest: Its content digest when the caller already computed it.
+    """
     explainer = _Explainer()
     steps: list[LiftedStep] = []
     dropped: list[tuple[int, str]] = []
@@ -194,4 +201,9 @@ def lift(trajectory: Trajectory) -> LiftedTrace:
             )
         )
         explainer.record_result(position, call.result)
-    return LiftedTrace(trajectory=trajectory, steps=tuple(steps), dropped=tuple(dropped))
+    return LiftedTrace(
+        trajectory=trajectory,
+        steps=tuple(steps),
+        dropped=tuple(dropped),
+        digest=digest if digest is not None else trajectory.digest(),
+    )

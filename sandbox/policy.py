@@ -13,6 +13,7 @@ import io
 import tokenize
 from collections.abc import Iterator
 
+from sandbox.annotations import ANNOTATION_ONLY_NAMES
 from sandbox.result import Rejection
 
 __all__ = [
@@ -134,12 +135,32 @@ def _walk_with_depth(tree: ast.AST) -> Iterator[tuple[ast.AST, int]]:
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
+def _annotation_import(node: ast.ImportFrom) -> bool:
+    """``from __future__ import annotations`` or ``from typing import Any, Literal, ...``."""
+    if node.level or any(alias.asname is not None for alias in node.names):
+        return False
+    names = {alias.name for alias in node.names}
+    if node.module == "__future__":
+        return names == {"annotations"}
+    return node.module == "typing" and names <= ANNOTATION_ONLY_NAMES
+
+
 def _check_tree(tree: ast.AST) -> Rejection | None:
+    # Module-level imports that serve only annotations are stripped with them before compiling
+    # and never run, so they (and their aliases) are exempt from the node allow-list.
+    exempt = {
+        id(part)
+        for statement in getattr(tree, "body", ())
+        if isinstance(statement, ast.ImportFrom) and _annotation_import(statement)
+        for part in (statement, *statement.names)
+    }
     for node, depth in _walk_with_depth(tree):
         line = getattr(node, "lineno", None)
         if depth > MAX_AST_DEPTH:
             return Rejection(line, f"expressions nest deeper than {MAX_AST_DEPTH} levels")
         kind = type(node)
+        if id(node) in exempt:
+            continue
         if kind not in _ALLOWED:
             why = _WHY.get(kind, f"{kind.__name__} is not allowed in skills")
             return Rejection(line, why)

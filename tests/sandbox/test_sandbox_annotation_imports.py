@@ -1,0 +1,53 @@
+"""Typed skill sources run as written: the imports that serve only annotations go with them."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox import InProcessExecutor
+from sandbox.restricted import CompiledSkill, Rejection, compile_skill
+
+TYPED = '''from __future__ import annotations
+
+from typing import Any, Literal
+
+
+def pick(tools, mode: Literal["a", "b"], n: int | None = None) -> dict[str, Any]:
+    """Echo."""
+    return {"mode": mode, "n": n}
+'''
+
+
+def test_a_typed_skill_with_typing_imports_compiles_and_runs(inprocess: InProcessExecutor) -> None:
+    result = inprocess.run(TYPED, entry="pick", args={"mode": "a"})
+
+    assert result.status == "ok"
+    assert result.value == {"mode": "a", "n": None}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from typing import Any as eval\n\ndef f(tools):\n    return 1\n",
+        "from typing import cast\n\ndef f(tools):\n    return 1\n",
+        "from typing import *\n\ndef f(tools):\n    return 1\n",
+        "from os import path\n\ndef f(tools):\n    return 1\n",
+        "import typing\n\ndef f(tools):\n    return 1\n",
+        "from __future__ import braces\n\ndef f(tools):\n    return 1\n",
+        "def f(tools):\n    from typing import Any\n    return 1\n",
+    ],
+    ids=["alias", "other-name", "star", "other-module", "plain-import", "future-other", "nested"],
+)
+def test_any_other_import_is_still_refused(source: str) -> None:
+    compiled = compile_skill(source)
+
+    assert isinstance(compiled, Rejection)
+    assert compiled.line is not None
+
+
+def test_an_annotation_import_never_binds_its_name_for_the_skill() -> None:
+    compiled = compile_skill("from typing import Any\n\ndef f(tools):\n    return Any\n")
+
+    assert isinstance(compiled, CompiledSkill)
+    with pytest.raises(NameError):
+        compiled.call("f", {}, dispatch=lambda name, kwargs: None)

@@ -13,8 +13,10 @@ ENV_SECRET_NAME = "SKILLBANK_PLANTED_SECRET"
 ENV_SECRET = "env-secret-6f1d2c"
 HOST_SECRET = "host-global-secret-93ab7e"
 
+# The wall clock is far above the CPU limit so that a CPU bomb ends on CPU even when the machine
+# is busy and the worker gets a fraction of a core (the verdict kind is asserted exactly).
 ATTACK_LIMITS = Limits(
-    wall_seconds=3.0,
+    wall_seconds=10.0,
     cpu_seconds=1.0,
     memory_mb=256,
     output_bytes=4_000,

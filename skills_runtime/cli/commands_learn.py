@@ -1,0 +1,171 @@
+"""``skillbank learn`` and ``skillbank evaluate``: learn skills from trajectories, measure held-out.
+
+``learn`` exits 0 when it stored skills and every one passed its gates, 1 when some skill failed a
+gate (it is still stored, as a draft or candidate, with the reasons), 2 for bad input (a file that
+cannot be read, an unusable registry). ``evaluate`` exits 0 when it ran (the numbers are the
+result), 2 for bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from skill_registry import Registry, RegistryError
+from skills_runtime.cli._output import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOption,
+    JsonOption,
+    default_db_path,
+    emit,
+    fail,
+    stderr,
+    stdout,
+)
+from skills_runtime.cli.app import app
+from skills_runtime.evaluate import EvaluationReport
+from skills_runtime.pipeline import LearnReport, evaluate_stored, learn
+
+__all__ = ["evaluate_command", "learn_command"]
+
+_PathsArgument = typer.Argument(..., help="Trajectory files (native JSONL, OpenAI, Anthropic).")
+_SplitOption = typer.Option(None, "--split", help="Only trajectories of this split, e.g. train.")
+
+
+def _unreadable(paths: list[Path]) -> list[Path]:
+    return [path for path in paths if not path.is_file()]
+
+
+@app.command("learn")
+def learn_command(
+    paths: list[Path] = _PathsArgument,
+    split: str | None = _SplitOption,
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Learn skills: import, synthesize, check, verify (in the sandbox) and store them.
+
+    Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
+    """
+    missing = _unreadable(paths)
+    if missing:
+        fail(
+            f"cannot read {', '.join(map(str, missing))}: not a file; "
+            "give trajectory files (JSON or JSONL)",
+            as_json=as_json,
+        )
+    try:
+        with Registry.open(default_db_path(db)) as registry:
+            report = _learn_with_progress(paths, registry, split, show=not as_json)
+    except RegistryError as error:
+        fail(str(error), as_json=as_json)
+    failed = any(not skill.gate.passed for skill in report.skills)
+    emit(
+        report.to_json(),
+        as_json=as_json,
+        human=lambda: _print_learned(report),
+        exit_code=EXIT_FAILED if failed else EXIT_OK,
+    )
+
+
+def _learn_with_progress(
+    paths: list[Path], registry: Registry, split: str | None, *, show: bool
+) -> LearnReport:
+    if not show:
+        return learn(paths, registry=registry, split=split)
+    with Progress(
+        TextColumn("[bold]gating[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def advance(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total)
+
+        return learn(paths, registry=registry, split=split, progress=advance)
+
+
+def _print_learned(report: LearnReport) -> None:
+    table = Table(title=f"Learned from {report.trajectories} trajectories")
+    for column in ("skill", "version", "state", "from", "check", "verify"):
+        table.add_column(column)
+    for skill in report.skills:
+        verification = skill.gate.verification
+        table.add_row(
+            skill.name,
+            str(skill.version),
+            skill.state,
+            str(len(skill.source_trajectories)),
+            "[green]ok[/]" if skill.gate.check.get("ok") else "[red]findings[/]",
+            "-"
+            if verification is None
+            else ("[green]passed[/]" if verification.passed else "[red]failed[/]"),
+        )
+    stdout.print(table)
+    for skill in report.skills:
+        for reason in skill.gate.reasons[:3]:
+            stdout.print(f"  [yellow]{skill.name}[/]: {reason}", highlight=False)
+    stdout.print(
+        f"{len(report.unexplained)} trajectory unit(s) fit no family (see --json for reasons); "
+        + ", ".join(f"{stage} {value:.1f}s" for stage, value in report.seconds.items())
+    )
+    for problem in report.problems[:20]:
+        stdout.print(f"[red]problem[/] {problem}", highlight=False)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    paths: list[Path] = _PathsArgument,
+    split: str | None = _SplitOption,
+    db: Path | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Replay held-out trajectories against the stored skills; report coverage and pass rate.
+
+    Example: skillbank evaluate ../shared/data/tau2_retail.jsonl --split test --db skills.db
+    """
+    missing = _unreadable(paths)
+    if missing:
+        fail(
+            f"cannot read {', '.join(map(str, missing))}: not a file; "
+            "give trajectory files (JSON or JSONL)",
+            as_json=as_json,
+        )
+    try:
+        with Registry.open(default_db_path(db)) as registry:
+            report, imported = evaluate_stored(paths, registry=registry, split=split)
+    except RegistryError as error:
+        fail(str(error), as_json=as_json)
+    document = report.to_json()
+    document["problems"] = [problem.to_json() for problem in imported.problems]
+    emit(
+        document,
+        as_json=as_json,
+        human=lambda: _print_evaluation(report),
+        exit_code=EXIT_BAD_INPUT if not report.trajectories and imported.problems else EXIT_OK,
+    )
+
+
+def _print_evaluation(report: EvaluationReport) -> None:
+    table = Table(title=f"Held-out replay of {report.trajectories} trajectories")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    covered_rate = report.passed / report.covered if report.covered else 0.0
+    for label, value in (
+        ("covered", f"{report.covered} ({report.coverage:.0%})"),
+        ("passed", f"{report.passed} ({report.pass_rate:.0%})"),
+        ("passed of covered", f"{covered_rate:.0%}"),
+        ("tool calls before", str(report.calls_before)),
+        ("calls after (skills + leftovers)", str(report.calls_after)),
+    ):
+        table.add_row(label, value)
+    stdout.print(table)

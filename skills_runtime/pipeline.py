@@ -1,0 +1,254 @@
+"""The learning pipeline: import → synthesize → check → verify → store.
+
+``learn`` is what ``skillbank learn`` and the demo run. Learning is incremental: the trajectories
+earlier runs learned from are kept in the registry and join the new ones, so a family that gains
+traces is re-synthesized into a new version of the same skill (or the same version, when the
+source comes out byte-identical). Every version passes through
+:func:`~skills_runtime.gates.run_gates` like any hand-written source; each of its source
+trajectories becomes a regression case that later versions must keep passing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any
+
+from skill_registry import Provenance, Registry, TrajectoryRef, UnknownSkillError
+from skills_runtime.checking import signature_of
+from skills_runtime.evaluate import EvaluationReport, evaluate
+from skills_runtime.gates import GateResult, run_gates
+from skills_runtime.synthesis import SynthesizedSkill, Unexplained, synthesize
+from skills_runtime.trajectory import ImportReport, Problem, Trajectory, load_trajectories
+from skills_runtime.trajectory.native import dump_native
+from skills_runtime.verify import VerifySettings
+
+__all__ = [
+    "SYNTHESIZER",
+    "LearnReport",
+    "LearnedSkill",
+    "evaluate_stored",
+    "learn",
+    "select_split",
+]
+
+SYNTHESIZER = "skillbank.synthesis"
+SYNTHESIZER_VERSION = "0.1.0"
+
+Progress = Callable[[str, int, int], None]
+"""``(stage, done, total)``: called as work advances, for progress bars."""
+
+
+@dataclass(frozen=True)
+class LearnedSkill:
+    """One skill the run produced: where it is stored and what its gates said."""
+
+    name: str
+    version: int
+    state: str
+    source_trajectories: tuple[str, ...]
+    gate: GateResult
+
+    def to_json(self) -> dict[str, Any]:
+        verification = self.gate.verification
+        return {
+            "name": self.name,
+            "version": self.version,
+            "state": self.state,
+            "source_trajectories": list(self.source_trajectories),
+            "check": {
+                "ok": bool(self.gate.check.get("ok")),
+                "findings": self.gate.check.get("findings", []),
+            },
+            "verify": None if verification is None else verification.to_json(),
+            "passed": self.gate.passed,
+            "reasons": list(self.gate.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class LearnReport:
+    """What a learning run did: skills stored, trajectories left unexplained, time per stage."""
+
+    skills: tuple[LearnedSkill, ...]
+    unexplained: tuple[Unexplained, ...]
+    problems: tuple[Problem, ...]
+    trajectories: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``skillbank learn --json`` document."""
+        return {
+            "trajectories": self.trajectories,
+            "skills": [skill.to_json() for skill in self.skills],
+            "unexplained": [item.to_json() for item in self.unexplained],
+            "problems": [problem.to_json() for problem in self.problems],
+            "seconds": {stage: round(value, 3) for stage, value in self.seconds.items()},
+        }
+
+
+def select_split(trajectories: Iterable[Trajectory], split: str | None) -> list[Trajectory]:
+    """The trajectories of one benchmark split (all of them when ``split`` is None)."""
+    return [t for t in trajectories if split is None or t.split == split]
+
+
+def _stored_learning_set(registry: Registry) -> list[Trajectory]:
+    stored = []
+    for record in registry.trajectories(source="learning"):
+        parsed = _parse_stored(record.trajectory)
+        if parsed is not None:
+            stored.append(parsed)
+    return stored
+
+
+def _parse_stored(data: dict[str, Any]) -> Trajectory | None:
+    from skills_runtime.trajectory import parse_record
+
+    report = parse_record(data, format="native")
+    return report.trajectories[0] if report.trajectories else None
+
+
+def learn(
+    paths: Iterable[str | PathLike[str]] | None = None,
+    *,
+    registry: Registry,
+    trajectories: Sequence[Trajectory] = (),
+    split: str | None = None,
+    incremental: bool = True,
+    settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default
+    executor: Any = None,
+    progress: Progress | None = None,
+) -> LearnReport:
+    """Learn skills from trajectory files (and/or values) and store them, gated, in ``registry``.
+
+    Args:
+        paths: Trajectory files in any supported format.
+        registry: Where skills, versions, reports and source trajectories are stored.
+        trajectories: Trajectories already in memory, learned from alongside the files.
+        split: Learn only from trajectories of this benchmark split (e.g. ``train``).
+        incremental: Also learn from the trajectories earlier runs stored.
+        settings: Verification effort and limits.
+        executor: A sandbox executor for the verification workers (default: the sandbox's own).
+        progress: Called as skills are gated.
+
+    Returns:
+        The report; bad input files appear in ``problems``, never as exceptions.
+    """
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    imported = load_trajectories(list(paths)) if paths is not None else ImportReport((), (), {})
+    chosen = select_split([*imported.trajectories, *trajectories], split)
+    if incremental:
+        known = {t.id for t in chosen}
+        chosen += [t for t in _stored_learning_set(registry) if t.id not in known]
+    seconds["import"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    result = synthesize(chosen)
+    seconds["synthesize"] = time.perf_counter() - started
+
+    by_id = {t.id: t for t in chosen}
+    started = time.perf_counter()
+    learned: list[LearnedSkill] = []
+    total = len(result.skills)
+    for done, skill in enumerate(result.skills):
+        if progress is not None:
+            progress(skill.name, done, total)
+        record_version = _store(registry, skill, by_id)
+        gate = run_gates(
+            registry,
+            skill.name,
+            version=record_version,
+            tool_schemas=skill.tool_schemas,
+            cases=skill.replay_cases,
+            settings=settings,
+            executor=executor,
+        )
+        learned.append(
+            LearnedSkill(
+                name=skill.name,
+                version=gate.version,
+                state=gate.state,
+                source_trajectories=skill.source_trajectories,
+                gate=gate,
+            )
+        )
+    if progress is not None:
+        progress("", total, total)
+    seconds["check_and_verify"] = time.perf_counter() - started
+    return LearnReport(
+        skills=tuple(learned),
+        unexplained=result.unexplained,
+        problems=imported.problems,
+        trajectories=len(chosen),
+        seconds=seconds,
+    )
+
+
+def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Trajectory]) -> int:
+    """Add the skill as a version (dedup by content hash) with its regression cases; its number."""
+    signature = signature_of(skill.source)
+    schema = {
+        "parameters": signature.parameters_schema,
+        "returns": signature.returns_schema,
+    }
+    try:
+        parent: int | None = registry.get(skill.name).version
+    except UnknownSkillError:
+        parent = None
+    sources = [by_id[tid] for tid in dict.fromkeys(skill.source_trajectories) if tid in by_id]
+    record = registry.add_version(
+        skill.name,
+        source=skill.source,
+        schema=schema,
+        summary=skill.summary,
+        docstring=signature.description,
+        tools=skill.tools,
+        provenance=Provenance(
+            synthesizer=SYNTHESIZER,
+            synthesizer_version=SYNTHESIZER_VERSION,
+            source_trajectories=tuple(TrajectoryRef(id=t.id, digest=t.digest()) for t in sources),
+            parent_version=parent if parent is not None else None,
+        ),
+        trajectories=[dump_native(t) for t in sources],
+    )
+    stored = {
+        (case.case.get("trajectory_id"), case.added_in_version)
+        for case in registry.regression_cases(skill.name)
+    }
+    known_ids = {trajectory_id for trajectory_id, _ in stored}
+    for case in skill.replay_cases:
+        if case.trajectory_id not in known_ids:
+            registry.add_regression_case(skill.name, case.to_json(), version=record.version)
+    return record.version
+
+
+def evaluate_stored(
+    paths: Iterable[str | PathLike[str]],
+    *,
+    registry: Registry,
+    split: str | None = None,
+    states: Sequence[str] | None = None,
+) -> tuple[EvaluationReport, ImportReport]:
+    """Replay held-out trajectories against the current versions of the stored skills.
+
+    Args:
+        paths: Held-out trajectory files.
+        registry: The skills to evaluate.
+        split: Evaluate only trajectories of this split (e.g. ``test``).
+        states: Only skills in these states (default: every state but rejected and deprecated).
+    """
+    imported = load_trajectories(list(paths))
+    chosen = select_split(imported.trajectories, split)
+    wanted = set(states) if states is not None else None
+    skills = []
+    for summary in registry.list_skills():
+        state = str(summary.state)
+        if wanted is not None and state not in wanted:
+            continue
+        if wanted is None and state in {"rejected", "deprecated"}:
+            continue
+        skills.append(registry.get(summary.name))
+    return evaluate(skills, chosen), imported

@@ -20,6 +20,7 @@ def _register() -> None:
     from skills_runtime.cli import (
         commands_check,  # noqa: F401
         commands_demo,  # noqa: F401
+        commands_learn,  # noqa: F401
         commands_lifecycle,  # noqa: F401
         commands_registry,  # noqa: F401
         commands_tools,  # noqa: F401

@@ -6,40 +6,47 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from skills_runtime.cli.app import app
-from skills_runtime.demo import DemoResult, run_demo
+from skills_runtime.cli.commands_demo import render_step
+from skills_runtime.demo import DemoStep
 
 CHROMIUM = Path("/usr/bin/chromium")
 FAMILIES = {"cancel_order", "return_items", "change_shipping_address", "exchange_items"}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    """One run of the demo, shared by the tests of this module (it learns four skills)."""
-    return run_demo(workdir=tmp_path_factory.mktemp("demo"))
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One run of ``skillbank demo --json``, shared by the tests of this module."""
+    workdir = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["demo", "--workdir", str(workdir), "--json"])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
 
 
-def test_the_demo_learns_one_promoted_skill_per_procedure(demo: DemoResult) -> None:
-    writes = {tool for skill in demo.skills for tool in skill["tools"] if tool in FAMILIES}
+def test_the_demo_learns_one_promoted_skill_per_procedure(demo: dict[str, Any]) -> None:
+    skills = demo["skills"]
+    writes = {tool for skill in skills for tool in skill["tools"] if tool in FAMILIES}
     assert writes == FAMILIES
-    assert all(skill["state"] == "promoted" for skill in demo.skills), demo.skills
-    assert all(skill["check"] and skill["verify"] for skill in demo.skills)
-    assert demo.ok
+    assert all(skill["state"] == "promoted" for skill in skills), skills
+    assert all(skill["check"] and skill["verify"] for skill in skills)
+    assert all(len(skill["source_trajectories"]) >= 4 for skill in skills)
 
 
-def test_the_demo_exports_every_promoted_skill_as_a_tool(demo: DemoResult) -> None:
-    names = {tool["function"]["name"] for tool in demo.tools}
-    assert names == {skill["name"] for skill in demo.skills}
-    written = json.loads((demo.workdir / "tools.openai.json").read_text(encoding="utf-8"))
-    assert written == demo.tools
+def test_the_demo_exports_every_promoted_skill_as_a_tool(demo: dict[str, Any]) -> None:
+    names = {tool["function"]["name"] for tool in demo["tools"]}
+    assert names == {skill["name"] for skill in demo["skills"]}
+    exported = Path(demo["report"]).with_name("tools.openai.json")
+    assert json.loads(exported.read_text(encoding="utf-8")) == demo["tools"]
 
 
-def test_the_demo_call_reaches_the_real_tools_through_the_bridge(demo: DemoResult) -> None:
-    call = demo.call
+def test_the_demo_call_reaches_the_real_tools_through_the_bridge(demo: dict[str, Any]) -> None:
+    call = demo["call"]
     assert call["status"] == "ok", call
     assert call["value"]["status"] == "cancelled"
     assert call["order_status_after"] == "cancelled"
@@ -48,8 +55,9 @@ def test_the_demo_call_reaches_the_real_tools_through_the_bridge(demo: DemoResul
     assert inner[-1] == "cancel_order"
 
 
-def test_the_demo_explains_each_step(demo: DemoResult) -> None:
-    assert [step.key for step in demo.steps] == [
+def test_the_demo_explains_each_step(demo: dict[str, Any]) -> None:
+    steps = demo["steps"]
+    assert [step["key"] for step in steps] == [
         "import",
         "learn",
         "promote",
@@ -57,8 +65,8 @@ def test_the_demo_explains_each_step(demo: DemoResult) -> None:
         "call",
         "done",
     ]
-    assert all(step.text for step in demo.steps)
-    assert "def " in demo.steps[3].data["source"]
+    assert all(step["text"] for step in steps)
+    assert "def " in steps[3]["data"]["source"]
 
 
 def test_the_demo_refuses_to_reuse_an_existing_registry(tmp_path: Path) -> None:
@@ -69,17 +77,9 @@ def test_the_demo_refuses_to_reuse_an_existing_registry(tmp_path: Path) -> None:
     assert "already exists" in json.loads(result.stdout)["error"]
 
 
-def test_the_demo_command_prints_skills_and_the_call_as_json(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--workdir", str(tmp_path), "--json"])
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert {skill["state"] for skill in document["skills"]} == {"promoted"}
-    assert document["call"]["status"] == "ok"
-
-
 @pytest.mark.browser
 def test_the_html_report_shows_every_skill_of_the_demo_in_a_browser(
-    demo: DemoResult, tmp_path: Path
+    demo: dict[str, Any], tmp_path: Path
 ) -> None:
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium)")
@@ -96,7 +96,7 @@ def test_the_html_report_shows_every_skill_of_the_demo_in_a_browser(
             "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}",
             "--dump-dom",
-            demo.report.as_uri(),
+            Path(demo["report"]).as_uri(),
         ],
         capture_output=True,
         text=True,
@@ -106,7 +106,19 @@ def test_the_html_report_shows_every_skill_of_the_demo_in_a_browser(
     assert completed.returncode == 0, completed.stderr[-2000:]
     dom = completed.stdout
     assert "<title>Bookshop skills</title>" in dom
-    for skill in demo.skills:
+    for skill in demo["skills"]:
         assert f'data-skill="{skill["name"]}"' in dom
         assert f'href="#skill-{skill["name"]}"' in dom
         assert f">{skill['name']}</span>" in dom  # the highlighted source names the function
+
+
+def test_each_step_renders_readably(
+    demo: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for step in demo["steps"]:
+        render_step(DemoStep(**step))
+    shown = capsys.readouterr().out
+    assert "5. Call a skill as an agent would" in shown
+    assert "def " + demo["call"]["skill"] in shown
+    assert "find_customer_by_email" in shown
+    assert "promoted" in shown

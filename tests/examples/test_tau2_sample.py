@@ -21,9 +21,10 @@ def test_the_sample_imports_cleanly_as_native_records() -> None:
     assert {t.split for t in report.trajectories} == {"train", "test"}
 
 
-def test_the_exchange_chain_becomes_one_skill_that_writes_the_exchange() -> None:
+def test_the_exchange_chain_is_learned_as_skills_that_write_the_exchange() -> None:
     trajectories = load_trajectories([SAMPLE / "exchange_family.jsonl"]).trajectories
     result = synthesize(trajectories)
     writers = [s for s in result.skills if "exchange_delivered_order_items" in s.tools]
-    assert len(writers) == 1
-    assert len(writers[0].source_trajectories) >= 5
+    assert writers
+    covered = {tid.partition("#")[0] for s in writers for tid in s.source_trajectories}
+    assert len(covered) >= 8  # of 9: one trace skips the product lookups

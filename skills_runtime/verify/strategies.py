@@ -28,6 +28,16 @@ __all__ = ["arguments_strategy", "json_values", "strategy_for_schema"]
 _MAX_STRING = 12
 _MAX_ITEMS = 4
 
+ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 #_-.@:/'\"\\\n\té߀中😀"
+"""Characters of generated strings. A fixed alphabet, not all of Unicode: building hypothesis'
+full character map costs about a second of CPU in every fresh worker process, which would be
+half of a verification's budget. ASCII, quotes, escapes, whitespace and a few multi-byte
+characters keep the cases that break string handling."""
+
+
+def _text(*, min_size: int = 0, max_size: int = _MAX_STRING) -> st.SearchStrategy[str]:
+    return st.text(alphabet=ALPHABET, min_size=min_size, max_size=max_size)
+
 
 def json_values(*, max_leaves: int = 6) -> st.SearchStrategy[Any]:
     """Any JSON value, kept small (for schemas that say nothing, such as ``{}`` or ``Any``)."""
@@ -36,12 +46,12 @@ def json_values(*, max_leaves: int = 6) -> st.SearchStrategy[Any]:
         | st.booleans()
         | st.integers(-1000, 1000)
         | st.floats(allow_nan=False, allow_infinity=False, width=32)
-        | st.text(max_size=_MAX_STRING)
+        | _text()
     )
     return st.recursive(
         scalars,
         lambda inner: (
-            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+            st.lists(inner, max_size=3) | st.dictionaries(_text(max_size=6), inner, max_size=3)
         ),
         max_leaves=max_leaves,
     )
@@ -160,8 +170,10 @@ def _string(schema: Mapping[str, Any], root: Mapping[str, Any]) -> st.SearchStra
     min_size = int(schema.get("minLength", 0))
     max_size = int(schema.get("maxLength", max(min_size, _MAX_STRING)))
     if "pattern" in schema:
-        return st.from_regex(schema["pattern"]).filter(lambda s: min_size <= len(s) <= max_size)
-    return st.text(min_size=min_size, max_size=max_size)
+        return st.from_regex(schema["pattern"], alphabet=ALPHABET).filter(
+            lambda s: min_size <= len(s) <= max_size
+        )
+    return _text(min_size=min_size, max_size=max_size)
 
 
 def _integer(schema: Mapping[str, Any], root: Mapping[str, Any]) -> st.SearchStrategy[Any]:
@@ -220,7 +232,7 @@ def _object(schema: Mapping[str, Any], root: Mapping[str, Any]) -> st.SearchStra
     if not isinstance(extra, Mapping):
         # Absent or boolean: no extra keys; generated objects stay as small as the schema allows.
         return known
-    keys = st.text(min_size=1, max_size=8).filter(lambda key: key not in properties)
+    keys = _text(min_size=1, max_size=8).filter(lambda key: key not in properties)
     extras = st.dictionaries(keys, _strategy(extra, root), max_size=3)
     return st.tuples(known, extras).map(lambda pair: {**pair[1], **pair[0]})
 

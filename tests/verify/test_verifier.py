@@ -78,3 +78,21 @@ def test_the_generated_test_module_passes_under_pytest_for_a_good_skill(tmp_path
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "8 passed" in completed.stdout
+
+
+def test_the_public_surface_of_the_verify_package_is_pinned() -> None:
+    import skills_runtime.verify as package
+
+    assert sorted(package.__all__) == [
+        "FakeTools",
+        "PropertyResult",
+        "VerificationReport",
+        "VerifySettings",
+        "arguments_strategy",
+        "observed_arguments",
+        "render_test_module",
+        "strategy_for_schema",
+        "verify",
+    ]
+    for name in package.__all__:
+        assert getattr(package, name) is not None

@@ -174,7 +174,7 @@ def search(
             return
         table = Table(title=f"Skills for {query!r}")
         for column in ("score", "name", "version", "state", "summary"):
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", no_wrap=column == "name")
         for hit in hits:
             table.add_row(
                 f"{hit.score:.3f}", hit.name, str(hit.version), hit.state.value, Text(hit.summary)

@@ -110,7 +110,12 @@ class _Hardener:
         flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
         problems = []
         # hidepid=invisible needs Linux 5.8; hidepid=2 is the older spelling of the same.
-        for option in (b"hidepid=invisible", b"hidepid=2"):
+        # Members of the gid= group see every process, and it defaults to 0 (root's group): name
+        # a group this process is not in.
+        held = {os.getgid(), os.getegid(), *os.getgroups()}
+        outsider = next(gid for gid in range(65534, 0, -1) if gid not in held)
+        for hide in (b"hidepid=invisible", b"hidepid=2"):
+            option = hide + b",gid=" + str(outsider).encode()
             if self.libc.mount(b"proc", b"/proc", b"proc", flags, option) == 0:
                 return None
             problems.append(_why(f"mount(proc, {option.decode()})"))
@@ -122,6 +127,8 @@ class _Hardener:
         # The cwd becomes its own mount first, so it can be made writable again afterwards.
         if libc.mount(cwd, cwd, None, _MS_BIND | _MS_REC, None) != 0:
             return _why("mount(cwd, MS_BIND)")
+        # The process's cwd still points into the mount underneath: step onto the new one.
+        os.chdir(self.cwd)
         if self._setattr(b"/", _AT_RECURSIVE, _MountAttr(attr_set=_MOUNT_ATTR_RDONLY)) != 0:
             return _why("mount_setattr(/, AT_RECURSIVE, MOUNT_ATTR_RDONLY)")
         if self._setattr(cwd, 0, _MountAttr(attr_clr=_MOUNT_ATTR_RDONLY)) != 0:

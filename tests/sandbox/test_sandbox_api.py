@@ -14,10 +14,10 @@ def test_the_public_surface_is_pinned() -> None:
     assert sorted(sandbox.__all__) == sorted(
         [
             "LIMIT_KINDS", "ConfigurationError", "Executor", "ExecutorClosed",
-            "InProcessExecutor", "IsolationReport", "Limits", "MissingEntry", "ProcessPool", "Rejection",
-            "RunResult", "SandboxError", "SkillPrecondition", "Tool", "ToolCallRecord",
-            "ToolError", "default_executor", "isolation_report", "load_tools", "run", "run_trusted",
-            "schema_for_function",
+            "InProcessExecutor", "IsolationReport", "Limits", "MissingEntry", "ProcessPool",
+            "Rejection", "RunResult", "SandboxError", "SkillPrecondition", "Tool",
+            "ToolCallRecord", "ToolError", "default_executor", "isolation_report", "load_tools",
+            "run", "run_trusted", "schema_for_function",
         ]
     )  # fmt: skip
 

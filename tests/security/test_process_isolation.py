@@ -1,0 +1,235 @@
+"""Layer 2b: if code escaped the language layer, the kernel measures decide what it reaches.
+
+One trusted target (``security.escape_probes:escape``) runs in a real worker and tries every
+route at once: a TCP connection to a server this test runs on 127.0.0.1, the host's
+``/proc/<pid>/environ``, raising hard limits, signalling the host and another process,
+``setuid``, namespaces, writing outside its cwd, fork and exec. Each test asserts the exact
+outcome its measure guarantees, or skips naming the measure and the kernel's refusal when the
+worker's report says the measure is not active here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sandbox
+from sandbox import InProcessExecutor, IsolationReport, ProcessPool
+from sandbox.isolation import MEASURES
+
+from .helpers import ENV_SECRET, assert_unharmed
+
+HOST_IS_ROOT = os.geteuid() == 0
+
+
+@pytest.fixture(scope="module")
+def report(attack_pool: ProcessPool) -> IsolationReport:
+    return attack_pool.isolation()
+
+
+@pytest.fixture(scope="module")
+def victim() -> Iterator[subprocess.Popen[bytes]]:
+    """A process of the host's uid that escaped code must not be able to kill."""
+    process = subprocess.Popen(["sleep", "120"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture(scope="module")
+def escape(
+    attack_pool: ProcessPool,
+    report: IsolationReport,
+    victim: subprocess.Popen[bytes],
+    canary: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
+    """What the escape attempts got, plus what the host saw meanwhile."""
+    outside = tmp_path_factory.mktemp("outside") / "made-by-worker"
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        payload = {
+            "host_pid": os.getpid(),
+            "victim_pid": victim.pid,
+            "port": server.getsockname()[1],
+            "canary": str(canary),
+            "outside_dir": str(outside),
+            # Attempts that would replace or duplicate the worker run only when they must fail.
+            "try_fork": report.seccomp,
+            "try_exec": report.seccomp,
+            "try_thread": HOST_IS_ROOT,
+        }
+        result = attack_pool.run_trusted("security.escape_probes:escape", payload)
+        try:
+            connection, _ = server.accept()
+            connection.close()
+            accepted = True
+        except BlockingIOError:
+            accepted = False
+    assert result.status == "ok", result
+    assert ENV_SECRET not in result.to_json()
+    assert_unharmed(attack_pool, result, canary)
+    return {
+        **result.value,
+        "accepted": accepted,
+        "outside_exists": outside.exists(),
+        "other_workers": set(attack_pool.worker_pids()),
+    }
+
+
+def require(report: IsolationReport, *measures: str) -> None:
+    """Skip unless every measure is active, naming the first missing one and the kernel's reason."""
+    for measure in measures:
+        if not getattr(report, measure):
+            pytest.skip(f"{measure} is not active on this kernel: {report.reason(measure)}")
+
+
+def test_every_inactive_measure_has_a_reason(report: IsolationReport) -> None:
+    for measure in MEASURES:
+        assert getattr(report, measure) or report.reason(measure), measure
+
+
+def test_the_in_process_executor_reports_no_isolation() -> None:
+    found = sandbox.isolation_report(executor=InProcessExecutor())
+    assert found.active() == ()
+    assert "no process isolation" in (found.reason("network_namespace") or "")
+
+
+@given(st.fixed_dictionaries({name: st.booleans() for name in (*MEASURES, "user_namespace")}))
+def test_a_report_survives_its_json_form(flags: dict[str, bool]) -> None:
+    original = IsolationReport(**flags, uid=0, reasons=("seccomp: refused",))
+    assert IsolationReport.from_dict(original.to_dict()) == original
+
+
+def test_a_worker_claiming_measures_with_non_booleans_is_not_believed() -> None:
+    claimed = IsolationReport.from_dict(dict.fromkeys(MEASURES, "yes") | {"uid": "0"})
+    assert claimed == dataclasses.replace(IsolationReport(), uid=None)
+    assert IsolationReport.from_dict(None).active() == ()
+
+
+def test_a_tcp_connection_to_the_host_loopback_fails(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    if not report.seccomp:
+        require(report, "network_namespace")
+    # The filter refuses socket() itself; without it the new namespace's loopback is down.
+    assert escape["connect"] == ("EPERM" if report.seccomp else "ENETUNREACH")
+    assert escape["accepted"] is False
+
+
+def test_the_worker_network_namespace_is_not_the_hosts(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    require(report, "network_namespace")
+    assert escape["net_namespace"] != os.readlink("/proc/self/ns/net")
+    assert escape["interfaces"] == ["lo"]
+
+
+def test_the_host_environment_cannot_be_read_through_proc(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    if report.private_proc:
+        expected = "ENOENT"  # the host is invisible in the worker's /proc
+    elif report.capabilities_dropped and (HOST_IS_ROOT or report.user_namespace):
+        expected = "EACCES"  # ptrace-read needs the host's capabilities or its user namespace
+    else:
+        pytest.skip(
+            "neither private_proc nor capabilities_dropped holds here "
+            f"(private_proc: {report.reason('private_proc')}; "
+            f"capabilities_dropped: {report.reason('capabilities_dropped')})"
+        )
+    assert escape["host_environ"] == expected
+    assert escape["host_mem"] == expected
+
+
+def test_the_private_proc_shows_neither_the_host_nor_other_workers(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    require(report, "private_proc", "capabilities_dropped", "not_dumpable")
+    assert escape["own_pid"] in escape["proc_pids"]
+    assert os.getpid() not in escape["proc_pids"]
+    assert not escape["other_workers"] & set(escape["proc_pids"])
+
+
+def test_hard_limits_cannot_be_raised(report: IsolationReport, escape: dict[str, Any]) -> None:
+    require(report, "capabilities_dropped")
+    # resource.setrlimit turns the kernel's EPERM into ValueError.
+    assert escape["raise_as"] == "ValueError"
+    assert escape["raise_nofile"] == "ValueError"
+    assert escape["raise_cpu"] == "ValueError"
+
+
+def test_the_worker_holds_no_capabilities(report: IsolationReport, escape: dict[str, Any]) -> None:
+    require(report, "capabilities_dropped")
+    status = escape["status"]
+    assert (status["CapEff"], status["CapPrm"], status["CapAmb"]) == (0, 0, 0)
+    if HOST_IS_ROOT:
+        assert status["CapBnd"] == 0
+
+
+def test_setuid_to_another_user_is_refused(report: IsolationReport, escape: dict[str, Any]) -> None:
+    require(report, "capabilities_dropped")
+    # Inside an unmapped user namespace 65534 is not a mapped id at all.
+    assert escape["setuid"] == ("EINVAL" if report.user_namespace else "EPERM")
+
+
+def test_neither_the_host_nor_another_process_can_be_signalled(
+    report: IsolationReport, escape: dict[str, Any], victim: subprocess.Popen[bytes]
+) -> None:
+    require(report, "seccomp")
+    assert escape["kill_host"] == "EPERM"
+    assert escape["kill_victim"] == "EPERM"
+    assert victim.poll() is None
+
+
+def test_new_processes_programs_and_namespaces_are_refused(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    require(report, "seccomp")
+    assert (escape["fork"], escape["exec"], escape["unshare_user"]) == ("EPERM",) * 3
+
+
+def test_threads_still_start_under_the_filter(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    require(report, "seccomp")
+    if not HOST_IS_ROOT:
+        pytest.skip("RLIMIT_NPROC=0 already stops threads in a non-root worker")
+    assert escape["thread"] == "ok"
+
+
+def test_nothing_outside_the_worker_cwd_can_be_changed(
+    report: IsolationReport, escape: dict[str, Any], canary: Path
+) -> None:
+    require(report, "readonly_root")
+    assert (escape["unlink_canary"], escape["mkdir_tmp"]) == ("EROFS", "EROFS")
+    assert escape["outside_exists"] is False
+    assert canary.read_text() == "untouched"
+    assert escape["mkdir_cwd"] == "ok"
+
+
+def test_the_worker_is_not_dumpable_and_gains_no_privileges(
+    report: IsolationReport, escape: dict[str, Any]
+) -> None:
+    require(report, "not_dumpable", "no_new_privs", "seccomp")
+    assert escape["dumpable"] == 0
+    assert escape["status"]["NoNewPrivs"] == 1
+    assert escape["status"]["Seccomp"] == 2
+
+
+def test_the_host_still_measures_a_hardened_worker(attack_pool: ProcessPool) -> None:
+    result = attack_pool.run(
+        "def f(n):\n    return sum(i * i for i in range(n))", entry="f", args={"n": 200_000}
+    )
+    assert result.status == "ok", result
+    assert isinstance(result.stats["max_rss_kib"], int)
+    assert result.stats["max_rss_kib"] > 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
 
-from skill_registry import Provenance, Registry, TrajectoryRef, UnknownSkillError
+from skill_registry import Provenance, Registry, UnknownSkillError
 from skills_runtime.checking import signature_of
 from skills_runtime.evaluate import EvaluationReport, evaluate
 from skills_runtime.gates import GateResult, run_gates
@@ -209,7 +209,8 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
         provenance=Provenance(
             synthesizer=SYNTHESIZER,
             synthesizer_version=SYNTHESIZER_VERSION,
-            source_trajectories=tuple(TrajectoryRef(id=t.id, digest=t.digest()) for t in sources),
+            # The registry derives the refs (id and digest) from the trajectories it stores, so
+            # the provenance names exactly the records kept beside it.
             parent_version=parent if parent is not None else None,
         ),
         trajectories=[dump_native(t) for t in sources],

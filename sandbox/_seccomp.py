@@ -3,7 +3,7 @@
 A deny-list, not an allow-list: the worker runs CPython, whose syscall set depends on the
 modules a trusted target imports, and an allow-list that misses one turns into mysterious
 crashes. Denied are the syscalls a worker never needs and an escaped skill would want: new
-processes and programs, signals to other processes, ptrace and cross-process memory, sockets,
+processes and programs, signals (to any process), ptrace and cross-process memory, sockets,
 namespaces and mounts, keyrings, ``bpf``/``perf_event_open``/``userfaultfd``/``io_uring``
 (io_uring operations bypass seccomp), and ``prlimit64`` on any process but itself. Threads stay
 possible (``clone`` with ``CLONE_THREAD``) because libraries may start them.

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import sandbox
 from sandbox import InProcessExecutor, IsolationReport, ProcessPool
+from sandbox._seccomp import _program
 from sandbox.isolation import MEASURES
 
 from .helpers import ENV_SECRET, assert_unharmed
@@ -114,6 +115,18 @@ def test_a_worker_claiming_measures_with_non_booleans_is_not_believed() -> None:
     claimed = IsolationReport.from_dict(dict.fromkeys(MEASURES, "yes") | {"uid": "0"})
     assert claimed == dataclasses.replace(IsolationReport(), uid=None)
     assert IsolationReport.from_dict(None).active() == ()
+
+
+def test_every_seccomp_jump_lands_inside_the_program() -> None:
+    program = _program()
+    assert len(program) < 4096
+    jumps = [(i, jt, jf) for i, (code, jt, jf, _) in enumerate(program) if code & 0x07 == 0x05]
+    assert jumps
+    for index, jt, jf in jumps:
+        assert 0 <= jt <= 255
+        assert 0 <= jf <= 255
+        assert index + 1 + max(jt, jf) < len(program)
+    assert program[-1][0] == 0x06  # the program ends with a return
 
 
 def test_a_tcp_connection_to_the_host_loopback_fails(

@@ -221,8 +221,9 @@ def harden(*, cwd: str) -> IsolationReport:
     ):
         try:
             step()
-        except (OSError, AttributeError, ValueError) as exc:
-            # AttributeError: a C library without the symbol (e.g. no capset in a minimal libc).
+        except Exception as exc:
+            # Best-effort means a surprise (a C library without ``capset``, an odd /proc) costs
+            # this measure only, never the worker.
             steps.reasons.append(f"{step.__name__}: {type(exc).__name__}: {exc}")
     return IsolationReport(
         **{**steps.flags, "user_namespace": steps.flags.get("user_namespace", False)},

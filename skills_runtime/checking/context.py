@@ -41,6 +41,7 @@ class RuleContext:
     nodes: tuple[cst.CSTNode, ...]
     parents: Mapping[cst.CSTNode, cst.CSTNode]
     functions: tuple[cst.FunctionDef, ...]
+    _children: Mapping[cst.CSTNode, tuple[cst.CSTNode, ...]]
     _positions: Mapping[cst.CSTNode, CodeRange]
     _contexts: Mapping[cst.CSTNode, ExpressionContext | None]
     _qualified: Mapping[cst.CSTNode, Any]
@@ -136,7 +137,8 @@ class RuleContext:
         while stack:
             node = stack.pop()
             yield node
-            stack.extend(reversed(node.children))
+            # libcst computes ``children`` by visiting; the map built once at parse time is cheap.
+            stack.extend(reversed(self._children.get(node, ())))
 
     def code_of(self, node: cst.CSTNode, *, limit: int = 60) -> str:
         """The source text of ``node``, shortened for messages."""
@@ -158,11 +160,13 @@ def build_context(source: str, *, policy: CheckPolicy) -> RuleContext:
     )
     nodes: list[cst.CSTNode] = []
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
+    children_of: dict[cst.CSTNode, tuple[cst.CSTNode, ...]] = {}
     stack: list[cst.CSTNode] = [module]
     while stack:
         node = stack.pop()
         nodes.append(node)
-        children = node.children
+        children = tuple(node.children)
+        children_of[node] = children
         for child in children:
             parents[child] = node
         stack.extend(reversed(children))
@@ -176,6 +180,7 @@ def build_context(source: str, *, policy: CheckPolicy) -> RuleContext:
         nodes=tuple(nodes),
         parents=parents,
         functions=functions,
+        _children=children_of,
         _positions=cast("Mapping[cst.CSTNode, CodeRange]", metadata[PositionProvider]),
         _contexts=cast(
             "Mapping[cst.CSTNode, ExpressionContext | None]", metadata[ExpressionContextProvider]

@@ -27,10 +27,14 @@ class CheckPolicy:
         extra_builtins: Callable builtin names the sandbox provides beyond the default
             allow-list (see ``skills_runtime.checking.names``).
         max_source_bytes: Larger sources are refused before parsing (SK002).
+        max_tokens: Sources with more tokens are refused before parsing (SK002): parsing and
+            metadata cost grows with the number of nodes (a synthesized skill has ~500 tokens).
         max_bracket_depth: Deeper bracket nesting is refused before parsing (SK003).
         max_indent_depth: Deeper indentation is refused before parsing (SK003).
         max_line_tokens: Longer logical lines are refused before parsing (SK003): very long
             operator chains make the parser recurse or backtrack for a long time.
+        max_elif: More ``elif`` branches are refused before parsing (SK003): each one nests the
+            tree a level deeper.
         max_lines: Budget of source lines (SK114).
         max_statements: Budget of statements in a function (SK115).
         max_nesting_depth: Budget of nested blocks (``if``/``for``/``while``/``try``) (SK116).
@@ -44,9 +48,11 @@ class CheckPolicy:
     allow_while: bool = False
     extra_builtins: frozenset[str] = frozenset()
     max_source_bytes: int = 65_536
+    max_tokens: int = 8_000
     max_bracket_depth: int = 32
     max_indent_depth: int = 16
     max_line_tokens: int = 600
+    max_elif: int = 50
     max_lines: int = 300
     max_statements: int = 120
     max_nesting_depth: int = 4
@@ -63,9 +69,11 @@ class CheckPolicy:
                 object.__setattr__(self, name, frozenset(value))
         for name in (
             "max_source_bytes",
+            "max_tokens",
             "max_bracket_depth",
             "max_indent_depth",
             "max_line_tokens",
+            "max_elif",
             "max_lines",
             "max_statements",
             "max_nesting_depth",

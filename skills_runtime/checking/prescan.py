@@ -43,8 +43,9 @@ class _Frame:
 
 
 class _TooDeep(Exception):
-    def __init__(self, index: int, message: str, hint: str) -> None:
+    def __init__(self, index: int, message: str, hint: str, *, code: str = "SK003") -> None:
         super().__init__(message)
+        self.code = code
         self.index = index
         self.message = message
         self.hint = hint
@@ -91,7 +92,7 @@ def prescan(source: str, *, policy: CheckPolicy) -> Finding | None:
         _Scanner(source, policy).run()
     except _TooDeep as too_deep:
         line, column = position_of(source, too_deep.index)
-        return Finding("SK003", too_deep.message, line, column, hint=too_deep.hint)
+        return Finding(too_deep.code, too_deep.message, line, column, hint=too_deep.hint)
     return None
 
 
@@ -115,6 +116,8 @@ class _Scanner:
         self.indents = [0]
         self.tokens = 0
         self.line_start = 0  # index where the current logical line starts
+        self.elifs = 0
+        self.total_tokens = 0
 
     def run(self) -> None:
         source = self.source
@@ -139,11 +142,28 @@ class _Scanner:
 
     def _count_token(self, index: int) -> None:
         self.tokens += 1
+        self.total_tokens += 1
+        if self.total_tokens > self.policy.max_tokens:
+            raise _TooDeep(
+                index,
+                f"the source has more than {self.policy.max_tokens} tokens",
+                "a skill is one small function; split the procedure or raise max_tokens",
+                code="SK002",
+            )
         if self.tokens > self.policy.max_line_tokens:
             raise _TooDeep(
                 self.line_start,
                 f"a logical line has more than {self.policy.max_line_tokens} tokens",
                 "split the statement into several shorter ones",
+            )
+
+    def _count_elif(self, index: int) -> None:
+        self.elifs += 1
+        if self.elifs > self.policy.max_elif:
+            raise _TooDeep(
+                index,
+                f"more than {self.policy.max_elif} `elif` branches (each nests the tree deeper)",
+                "look the value up in a dict instead of chaining elif",
             )
 
     def _in_code(self, i: int, top: _Frame | None) -> int:
@@ -170,9 +190,12 @@ class _Scanner:
                 source[j].isalnum() or source[j] == "_" or ord(source[j]) > 127
             ):
                 j += 1
-            if j < len(source) and source[j] in "'\"" and source[i:j].lower() in _STRING_PREFIXES:
-                return self._string(j, source[i:j].lower())
+            word = source[i:j]
+            if j < len(source) and source[j] in "'\"" and word.lower() in _STRING_PREFIXES:
+                return self._string(j, word.lower())
             self._count_token(i)
+            if word == "elif":
+                self._count_elif(i)
             return j
         self._count_token(i)
         if char in _OPENERS:

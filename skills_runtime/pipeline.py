@@ -10,8 +10,11 @@ trajectories becomes a regression case that later versions must keep passing.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -119,6 +122,7 @@ def learn(
     incremental: bool = True,
     settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default
     executor: Any = None,
+    jobs: int | None = None,
     progress: Progress | None = None,
 ) -> LearnReport:
     """Learn skills from trajectory files (and/or values) and store them, gated, in ``registry``.
@@ -131,6 +135,7 @@ def learn(
         incremental: Also learn from the trajectories earlier runs stored.
         settings: Verification effort and limits.
         executor: A sandbox executor for the verification workers (default: the sandbox's own).
+        jobs: Verifications run at once (default: the number of cores, at most 4).
         progress: Called as skills are gated.
 
     Returns:
@@ -151,32 +156,41 @@ def learn(
 
     by_id = {t.id: t for t in chosen}
     started = time.perf_counter()
-    learned: list[LearnedSkill] = []
+    # Storing is quick and keeps version numbers in a stable order; gating is slow (one sandbox
+    # worker per verification) and independent per skill, so it runs ``jobs`` at a time.
+    versions = [_store(registry, skill, by_id) for skill in result.skills]
     total = len(result.skills)
-    for done, skill in enumerate(result.skills):
-        if progress is not None:
-            progress(skill.name, done, total)
-        record_version = _store(registry, skill, by_id)
-        gate = run_gates(
+    finished = 0
+    lock = threading.Lock()
+
+    def gate(skill: SynthesizedSkill, version: int) -> LearnedSkill:
+        nonlocal finished
+        outcome = run_gates(
             registry,
             skill.name,
-            version=record_version,
+            version=version,
             tool_schemas=skill.tool_schemas,
             cases=skill.replay_cases,
             settings=settings,
             executor=executor,
         )
-        learned.append(
-            LearnedSkill(
-                name=skill.name,
-                version=gate.version,
-                state=gate.state,
-                source_trajectories=skill.source_trajectories,
-                gate=gate,
-            )
+        if progress is not None:
+            with lock:
+                finished += 1
+                progress(skill.name, finished, total)
+        return LearnedSkill(
+            name=skill.name,
+            version=outcome.version,
+            state=outcome.state,
+            source_trajectories=skill.source_trajectories,
+            gate=outcome,
         )
+
     if progress is not None:
-        progress("", total, total)
+        progress("", 0, total)
+    workers = max(1, jobs if jobs is not None else min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gate") as pool:
+        learned = list(pool.map(gate, result.skills, versions))
     seconds["check_and_verify"] = time.perf_counter() - started
     return LearnReport(
         skills=tuple(learned),

@@ -6,7 +6,8 @@ registry keeps the typed source; the sandbox compiles this annotation-free copy.
 
 The imports that serve only annotations go with them: ``from __future__ import annotations`` and
 ``from typing import ...`` of the names in :data:`ANNOTATION_ONLY_NAMES`. Any other import stays
-in the copy, where the restricted compiler refuses it.
+in the copy, where the restricted compiler refuses it. A removed import leaves ``pass`` lines in
+its place, so line numbers in tracebacks are those of the typed source.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ __all__ = ["ANNOTATION_ONLY_NAMES", "strip_annotations"]
 
 ANNOTATION_ONLY_NAMES = frozenset({"Any", "Literal", "Optional", "Union"})
 """Names of ``typing`` a skill may import for its annotations (the static checker allows them)."""
+
+
+_EMPTY = cst.Module(body=[])
 
 
 def _annotation_only(node: cst.ImportFrom) -> bool:
@@ -37,15 +41,19 @@ def _annotation_only(node: cst.ImportFrom) -> bool:
 class _StripAnnotations(cst.CSTTransformer):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
         body = [
             statement
             for statement in updated_node.body
             if not (isinstance(statement, cst.ImportFrom) and _annotation_only(statement))
         ]
-        if not body:
-            return cst.RemoveFromParent()
-        return updated_node.with_changes(body=body)
+        if body:
+            return updated_node.with_changes(body=body)
+        # One ``pass`` per line the import spanned keeps every later line where it was.
+        spanned = _EMPTY.code_for_node(original_node.with_changes(leading_lines=())).count("\n")
+        first = cst.SimpleStatementLine([cst.Pass()], leading_lines=original_node.leading_lines)
+        rest = [cst.SimpleStatementLine([cst.Pass()]) for _ in range(spanned - 1)]
+        return cst.FlattenSentinel([first, *rest])
 
     def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
         return updated_node.with_changes(annotation=None)

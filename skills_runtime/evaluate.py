@@ -28,7 +28,6 @@ from skills_runtime.synthesis.group import units_of
 from skills_runtime.synthesis.lift import lift
 from skills_runtime.synthesis.model import BindFailure
 from skills_runtime.trajectory.model import Trajectory, canonical_json
-from skills_runtime.verify.session import annotation_imports_blanked
 
 __all__ = [
     "EvaluationReport",
@@ -92,9 +91,7 @@ class SandboxRunner:
     """Runs skill source in isolated sandbox workers, tools answered by the host recording.
 
     Pass one warm ``sandbox.ProcessPool`` as ``executor`` for a whole evaluation, so that each
-    run pays a message round trip rather than a worker start. The source's ``typing`` imports
-    are blanked first: they serve only the annotations the sandbox strips, and its policy
-    refuses every import.
+    run pays a message round trip rather than a worker start.
 
     Args:
         executor: Where to run (``None``: the sandbox's shared default pool).
@@ -113,7 +110,7 @@ class SandboxRunner:
             for name in names
         ]
         result = sandbox.run(
-            annotation_imports_blanked(source),
+            source,
             entry=entry,
             args=dict(arguments),
             tools=granted,

@@ -24,7 +24,6 @@ from skills_runtime.replay import RecordedTools, ReplayCase
 from skills_runtime.trajectory.model import canonical_json
 from skills_runtime.verify.execution import SKILL_FILENAME, Dispatch, Execution, execute
 from skills_runtime.verify.fakes import FakeTools
-from skills_runtime.verify.session import annotation_imports_blanked
 from skills_runtime.verify.strategies import arguments_strategy
 
 __all__ = ["TARGET", "compare_session"]
@@ -45,8 +44,7 @@ def compare_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, 
     """
     entry = str(payload["entry"])
     compiled = [
-        compile_skill(annotation_imports_blanked(str(payload[key])), filename=SKILL_FILENAME)
-        for key in ("original", "mutant")
+        compile_skill(str(payload[key]), filename=SKILL_FILENAME) for key in ("original", "mutant")
     ]
     if any(isinstance(item, Rejection) for item in compiled):
         return {"equivalent": False, "difference": "one of the sources does not compile"}

@@ -8,7 +8,6 @@ out is JSON.
 
 from __future__ import annotations
 
-import ast
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -64,9 +63,7 @@ def run_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, Any]
         ``{"rejected": message|None, "replays": [...], "properties": [...], "seconds": s}``.
     """
     started = time.perf_counter()
-    compiled = compile_skill(
-        annotation_imports_blanked(str(payload["source"])), filename=SKILL_FILENAME
-    )
+    compiled = compile_skill(str(payload["source"]), filename=SKILL_FILENAME)
     if isinstance(compiled, Rejection):
         where = f"line {compiled.line}: " if compiled.line is not None else ""
         return {"rejected": f"{where}{compiled.message}", "replays": [], "properties": []}
@@ -108,29 +105,6 @@ def run_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, Any]
         "properties": [result.to_json() for result in properties],
         "seconds": time.perf_counter() - started,
     }
-
-
-def annotation_imports_blanked(source: str) -> str:
-    """``source`` with its top-level ``typing``/``__future__`` imports turned into blank lines.
-
-    Those imports serve only the annotations, which the sandbox strips before compiling; its
-    policy refuses every import, so they are blanked here (line numbers stay the same). A body
-    that uses an imported name as a value still fails, with a ``NameError`` the verification
-    reports.
-    """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return source  # the sandbox reports why it cannot compile it
-    lines = source.splitlines(keepends=True)
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module in _ANNOTATION_MODULES:
-            for index in range(node.lineno - 1, (node.end_lineno or node.lineno)):
-                lines[index] = "\n"
-    return "".join(lines)
-
-
-_ANNOTATION_MODULES = frozenset({"typing", "__future__"})
 
 
 def _runner(compiled: CompiledSkill, entry: str) -> SkillRunner:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import TracebackType
+
 import pytest
 
 from sandbox import InProcessExecutor
@@ -51,3 +53,31 @@ def test_an_annotation_import_never_binds_its_name_for_the_skill() -> None:
     assert isinstance(compiled, CompiledSkill)
     with pytest.raises(NameError):
         compiled.call("f", {}, dispatch=lambda name, kwargs: None)
+
+
+def test_a_stripped_import_keeps_the_line_numbers_of_the_typed_source() -> None:
+    source = (
+        "from __future__ import annotations\n"
+        "from typing import (\n"
+        "    Any,\n"
+        "    Literal,\n"
+        ")\n"
+        "\n"
+        "def f(tools, x: Any) -> Literal['a']:\n"
+        "    return 1 // x\n"
+    )
+    compiled = compile_skill(source, filename="<typed>")
+
+    assert isinstance(compiled, CompiledSkill)
+    with pytest.raises(ZeroDivisionError) as raised:
+        compiled.call("f", {"x": 0}, dispatch=lambda name, kwargs: None)
+    lines = [tb.tb_lineno for tb in _frames(raised.value.__traceback__)]
+    assert lines[-1] == 8
+
+
+def _frames(tb: TracebackType | None) -> list[TracebackType]:
+    frames = []
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    return frames

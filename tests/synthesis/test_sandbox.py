@@ -28,6 +28,8 @@ def learned_from_train(tau2: list[Trajectory]) -> SynthesisResult:
 def test_every_skill_replays_its_sources_in_the_sandbox(
     learned_from_train: SynthesisResult, pool: sandbox.ProcessPool
 ) -> None:
+    # The sources run as written: their typing imports go with the annotations in the sandbox.
+    assert all("from typing import" in skill.source for skill in learned_from_train.skills)
     runner = SandboxRunner(executor=pool)
     for skill in learned_from_train.skills:
         for case in skill.replay_cases:

@@ -260,10 +260,3 @@ def spin(tools, product_id: str) -> str:
         product_id = product_id
 '''
 
-
-def untyped(source: str) -> str:
-    """``source`` without its ``typing`` import (for driving the session directly: the schemas
-    are given there, and the annotations are stripped before compiling anyway)."""
-    return "\n".join(
-        line for line in source.splitlines() if not line.startswith("from typing import")
-    )

@@ -93,7 +93,7 @@ def _state(state: str) -> Text:
 def skills_table(skills: Sequence[SkillSummary], *, title: str = "Skills") -> Table:
     """Name, version, state, reliability and summary of each skill."""
     table = Table(title=title)
-    table.add_column("name", style="bold")
+    table.add_column("name", style="bold", no_wrap=True)
     table.add_column("version", justify="right")
     table.add_column("state")
     table.add_column("reliability", justify="right")

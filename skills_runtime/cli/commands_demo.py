@@ -38,27 +38,40 @@ __all__ = ["demo", "render_step"]
 _RESULT_CHARS = 160
 
 
-def _skills(rows: list[dict[str, Any]]) -> Table:
+def _skills(rows: list[dict[str, Any]]) -> Group:
     table = Table(title="Skills")
-    for column in ("name", "v", "state", "check", "verify", "learned from", "tools"):
-        table.add_column(column, overflow="fold")
+    # Names never wrap (they are what a reader copies); each tool chain gets its own line below.
+    widest = max((len(row["name"]) for row in rows), default=4)
+    table.add_column("name", no_wrap=True, min_width=widest)
+    table.add_column("v", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("gates", no_wrap=True)
 
-    def verdict(value: bool | None) -> Text:
-        if value is None:
+    def gates(check: bool | None, verify: bool | None) -> Text:
+        if check is None:
             return Text("-", style="dim")
-        return Text("passed", style="green") if value else Text("failed", style="red")
+        if not check:
+            return Text("check failed", style="red")
+        if verify is None:
+            return Text("not verified", style="dim")
+        return Text("passed", style="green") if verify else Text("verify failed", style="red")
 
+    chains = []
     for row in rows:
         table.add_row(
             Text(row["name"], style="bold"),
             str(row["version"]),
             Text(row["state"], style=STATE_STYLES.get(row["state"], "")),
-            verdict(row["check"]),
-            verdict(row["verify"]),
-            f"{len(row['source_trajectories'])} traces",
-            Text(", ".join(row["tools"])),
+            gates(row["check"], row["verify"]),
         )
-    return table
+        chains.append(
+            Text.assemble(
+                (row["name"], "bold"),
+                f" ({len(row['source_trajectories'])} traces): ",
+                " → ".join(row["tools"]),
+            )
+        )
+    return Group(table, *chains)
 
 
 def _short(value: Any) -> str:

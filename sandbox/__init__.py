@@ -24,10 +24,12 @@ from sandbox.isolation import IsolationReport
 from sandbox.limits import LIMIT_KINDS, Limits
 from sandbox.pool import ProcessPool
 from sandbox.result import Rejection, RunResult, ToolCallRecord
+from sandbox.safe_builtins import SKILL_BUILTINS
 from sandbox.tools import Tool, load_tools, schema_for_function
 
 __all__ = [
     "LIMIT_KINDS",
+    "SKILL_BUILTINS",
     "ConfigurationError",
     "Executor",
     "ExecutorClosed",

@@ -17,7 +17,7 @@ from sandbox.errors import SkillPrecondition, ToolError
 from sandbox.guards import GUARDS, guarded_getattr, guarded_hasattr
 from sandbox.namespaces import NAMESPACES
 
-__all__ = ["SAFE_BUILTINS", "PrintCollector", "skill_globals"]
+__all__ = ["SAFE_BUILTINS", "SKILL_BUILTINS", "PrintCollector", "skill_globals"]
 
 _PLAIN = [
     "abs",
@@ -89,6 +89,9 @@ SAFE_BUILTINS: dict[str, Any] = {
     "ToolError": ToolError,
     **NAMESPACES,
 }
+
+SKILL_BUILTINS: frozenset[str] = frozenset(SAFE_BUILTINS)
+"""Every name skill code finds among its builtins (the static checker allows no other)."""
 
 
 class PrintCollector:

@@ -1,68 +1,23 @@
-"""Builtin names a skill may use (an allow-list) and the ones that get a pointed message."""
+"""Builtin names a skill may use (an allow-list) and the ones that get a pointed message.
+
+The allow-list is what the sandbox really provides (``sandbox.SKILL_BUILTINS``) less this module's
+own deny-list, an extra guard: a name the sandbox hands out for its own reasons (``getattr``
+guarded, ``iter``...) can still be refused in the source a person reviews.
+"""
 
 from __future__ import annotations
+
+from sandbox import SKILL_BUILTINS
 
 __all__ = [
     "ALLOWED_BUILTINS",
     "DENIED_ATTRIBUTES",
     "DENIED_BUILTINS",
-    "SANDBOX_NAMES",
     "TOOLS_PARAMETER",
 ]
 
 #: The name of the first parameter through which a skill reaches its granted tools.
 TOOLS_PARAMETER = "tools"
-
-#: Names the sandbox provides to every skill.
-SANDBOX_NAMES: frozenset[str] = frozenset({"SkillPrecondition", "ToolError"})
-
-#: Builtins a skill may read or call. Anything else that is not bound in the function is a finding.
-ALLOWED_BUILTINS: frozenset[str] = frozenset(
-    {
-        # constants
-        "True",
-        "False",
-        "None",
-        # pure functions over JSON values
-        "abs",
-        "all",
-        "any",
-        "bool",
-        "dict",
-        "divmod",
-        "enumerate",
-        "filter",
-        "float",
-        "frozenset",
-        "int",
-        "isinstance",
-        "len",
-        "list",
-        "map",
-        "max",
-        "min",
-        "range",
-        "repr",
-        "reversed",
-        "round",
-        "set",
-        "sorted",
-        "str",
-        "sum",
-        "tuple",
-        "zip",
-        # exceptions a skill may raise or catch
-        "ArithmeticError",
-        "Exception",
-        "IndexError",
-        "KeyError",
-        "LookupError",
-        "TypeError",
-        "ValueError",
-        "ZeroDivisionError",
-    }
-    | SANDBOX_NAMES
-)
 
 #: Builtins that reach outside the value world; named so the message can say why.
 DENIED_BUILTINS: dict[str, str] = {
@@ -101,6 +56,9 @@ DENIED_BUILTINS: dict[str, str] = {
     "issubclass": "reaches the class hierarchy",
     "callable": "probes objects for the call protocol",
 }
+
+#: Builtins a skill may read or call. Anything else that is not bound in the function is a finding.
+ALLOWED_BUILTINS: frozenset[str] = SKILL_BUILTINS - DENIED_BUILTINS.keys()
 
 #: Public attribute names that still reach interpreter internals or format-string tricks.
 DENIED_ATTRIBUTES: dict[str, str] = {

@@ -251,8 +251,9 @@ def test_a_helper_cannot_reach_tools() -> None:
 def test_extra_builtins_extend_the_allow_list() -> None:
     source = skill("    print(order_id)\n" + BODY)
     assert "SK112" in check(source).codes
-    source = skill("    chr(1)\n" + BODY)
-    assert check(source, policy=CheckPolicy(extra_builtins=frozenset({"chr"}))).ok
+    source = skill("    ascii(1)\n" + BODY)
+    assert "SK112" in check(source).codes
+    assert check(source, policy=CheckPolicy(extra_builtins=frozenset({"ascii"}))).ok
 
 
 def test_report_to_json_has_the_documented_keys() -> None:

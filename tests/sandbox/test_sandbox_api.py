@@ -13,7 +13,7 @@ from sandbox import ConfigurationError, Limits, Tool, schema_for_function
 def test_the_public_surface_is_pinned() -> None:
     assert sorted(sandbox.__all__) == sorted(
         [
-            "LIMIT_KINDS", "ConfigurationError", "Executor", "ExecutorClosed",
+            "LIMIT_KINDS", "SKILL_BUILTINS", "ConfigurationError", "Executor", "ExecutorClosed",
             "InProcessExecutor", "IsolationReport", "Limits", "MissingEntry", "ProcessPool",
             "Rejection", "RunResult", "SandboxError", "SkillPrecondition", "Tool",
             "ToolCallRecord", "ToolError", "default_executor", "isolation_report", "load_tools",

@@ -259,4 +259,3 @@ def spin(tools, product_id: str) -> str:
     while True:
         product_id = product_id
 '''
-

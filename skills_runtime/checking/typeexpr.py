@@ -14,6 +14,15 @@ from typing import Any, Literal
 
 import libcst as cst
 
+from skills_runtime.schema_types import (
+    any_schema,
+    array_of,
+    enum_of,
+    nullable,
+    object_of,
+    scalar_schema,
+)
+
 __all__ = ["ALLOWED_TYPES_TEXT", "TypeExpr", "TypeProblem", "type_expression"]
 
 #: How the allow-list reads in messages and hints.
@@ -38,13 +47,6 @@ _GENERICS: dict[str, Kind] = {
     "typing.Literal": "literal",
     "typing.Optional": "optional",
 }
-_JSON_TYPES: dict[str, str] = {
-    "str": "string",
-    "int": "integer",
-    "float": "number",
-    "bool": "boolean",
-    "none": "null",
-}
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,17 @@ class TypeExpr:
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema of the values this type accepts (a fresh dict)."""
-        if self.kind in _JSON_TYPES:
-            return {"type": _JSON_TYPES[self.kind]}
         if self.kind == "any":
-            return {}
+            return any_schema()
         if self.kind == "list":
-            return {"type": "array", "items": self.args[0].schema()}
+            return array_of(self.args[0].schema())
         if self.kind == "dict":
-            return {"type": "object", "additionalProperties": self.args[0].schema()}
+            return object_of(self.args[0].schema())
         if self.kind == "literal":
-            types = sorted({_literal_json_type(value) for value in self.values})
-            return {"type": types[0] if len(types) == 1 else types, "enum": list(self.values)}
-        return _nullable(self.args[0].schema())
+            return enum_of(self.values)
+        if self.kind == "optional":
+            return nullable(self.args[0].schema())
+        return scalar_schema("None" if self.kind == "none" else self.kind)
 
     def text(self) -> str:
         """The canonical source text (``list[str] | None``)."""
@@ -239,26 +240,6 @@ def _literal_value(node: cst.BaseExpression) -> LiteralValue | None:
             return None
         return -number if negative else number
     return None
-
-
-def _literal_json_type(value: LiteralValue) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    return "string"
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    if schema == {}:
-        return {}  # Any already admits null
-    json_type = schema.get("type")
-    if isinstance(json_type, str) and set(schema) <= {"type", "enum"}:
-        nullable: dict[str, Any] = {"type": [json_type, "null"]}
-        if "enum" in schema:
-            nullable["enum"] = [*schema["enum"], None]
-        return nullable
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _problem(node: cst.CSTNode, what: str, hint: str) -> TypeProblem:

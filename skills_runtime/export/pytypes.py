@@ -2,18 +2,9 @@
 
 Host tools are the embedding application's own code, so their annotations may be evaluated
 (``typing.get_type_hints``). Skill sources are untrusted and never go through this module: their
-schemas come from the libcst tree (``skills_runtime.checking``). Both use the same mapping:
-
-=====================  ==========================================================
-``str`` ``int``        ``{"type": "string"}``, ``{"type": "integer"}``
-``float`` ``bool``     ``{"type": "number"}``, ``{"type": "boolean"}``
-``None``               ``{"type": "null"}``
-``list[X]``            ``{"type": "array", "items": X}``
-``dict[str, X]``       ``{"type": "object", "additionalProperties": X}``
-``Literal[a, b]``      ``{"type": ..., "enum": [a, b]}``
-``X | None``           ``{"type": [X, "null"]}`` (``anyOf`` for composite X)
-``Any`` / missing      ``{}`` (any JSON value)
-=====================  ==========================================================
+schemas come from the libcst tree (``skills_runtime.checking``). Both build schemas with the same
+constructors (``skills_runtime.schema_types``, where the mapping is tabled); a missing annotation
+means ``Any``.
 """
 
 from __future__ import annotations
@@ -27,18 +18,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from skills_runtime.errors import ConfigurationError
+from skills_runtime.schema_types import (
+    any_of,
+    any_schema,
+    array_of,
+    enum_of,
+    literal_json_type,
+    nullable,
+    object_of,
+    scalar_schema,
+)
 
 __all__ = ["Docstring", "UnsupportedType", "parse_docstring", "type_schema"]
 
-_SCALARS: dict[Any, dict[str, Any]] = {
-    str: {"type": "string"},
-    int: {"type": "integer"},
-    float: {"type": "number"},
-    bool: {"type": "boolean"},
-    type(None): {"type": "null"},
-    None: {"type": "null"},
+_SCALARS: dict[Any, str] = {
+    **{kind: kind.__name__ for kind in (str, int, float, bool)},
+    type(None): "None",
+    None: "None",
 }
-_JSON_TYPE_OF: dict[type, str] = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
 class UnsupportedType(ConfigurationError, TypeError):
@@ -56,15 +53,15 @@ def type_schema(annotation: Any, *, where: str = "annotation") -> dict[str, Any]
         UnsupportedType: When the annotation is outside the supported mapping.
     """
     if annotation is Any or annotation is inspect.Parameter.empty or annotation is object:
-        return {}
+        return any_schema()
     if annotation in _SCALARS:
-        return dict(_SCALARS[annotation])
+        return scalar_schema(_SCALARS[annotation])
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if annotation in (list, tuple):
-        return {"type": "array"}
+        return array_of()
     if annotation is dict:
-        return {"type": "object"}
+        return object_of()
     if origin in (list, tuple, set, frozenset):
         if origin is tuple and not (len(arguments) == 2 and arguments[1] is Ellipsis):
             raise UnsupportedType(
@@ -72,21 +69,21 @@ def type_schema(annotation: Any, *, where: str = "annotation") -> dict[str, Any]
                 "use list[X] or tuple[X, ...]"
             )
         item = arguments[0] if arguments else Any
-        return {"type": "array", "items": type_schema(item, where=where)}
+        return array_of(type_schema(item, where=where))
     if origin is dict:
         key, value = arguments if arguments else (str, Any)
         if key is not str:
             raise UnsupportedType(f"{where}: dict keys must be str in JSON, got {key!r}")
-        return {"type": "object", "additionalProperties": type_schema(value, where=where)}
+        return object_of(type_schema(value, where=where))
     if origin is typing.Literal:
         return _literal_schema(arguments, where=where)
     if origin in (typing.Union, types.UnionType):
         members = [a for a in arguments if a is not type(None)]
         schemas = [type_schema(member, where=where) for member in members]
         if any(not schema for schema in schemas):
-            return {}  # Any already admits everything
-        inner = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
-        return _nullable(inner) if len(members) < len(arguments) else inner
+            return any_schema()  # Any already admits everything
+        inner = schemas[0] if len(schemas) == 1 else any_of(schemas)
+        return nullable(inner) if len(members) < len(arguments) else inner
     if origin is typing.Annotated:
         return type_schema(arguments[0], where=where)
     raise UnsupportedType(
@@ -95,32 +92,11 @@ def type_schema(annotation: Any, *, where: str = "annotation") -> dict[str, Any]
     )
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """``X | None``: a type list for plain types (as the skill checker spells it), else anyOf."""
-    json_type = schema.get("type")
-    if isinstance(json_type, str) and set(schema) <= {"type", "enum"}:
-        nullable: dict[str, Any] = {"type": [json_type, "null"]}
-        if "enum" in schema:
-            nullable["enum"] = [*schema["enum"], None]
-        return nullable
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
 def _literal_schema(values: tuple[Any, ...], *, where: str) -> dict[str, Any]:
-    kinds: list[str] = []
     for value in values:
-        if value is None:
-            kind = "null"
-        elif type(value) in _JSON_TYPE_OF:
-            kind = _JSON_TYPE_OF[type(value)]
-        else:
+        if literal_json_type(value) is None:
             raise UnsupportedType(f"{where}: Literal value {value!r} is not a JSON scalar")
-        if kind not in kinds:
-            kinds.append(kind)
-    kinds.sort()
-    schema: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else kinds}
-    schema["enum"] = list(values)
-    return schema
+    return enum_of(values)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from skills_runtime.synthesis.group import Family, Unit
@@ -133,6 +133,12 @@ def _keyed_by_data(path: Path) -> bool:
     # ``user["payment_methods"]["credit_card_7901829"]["id"]`` only restates the key: a path
     # through a key that is itself a data value would bake one trace's value into the skill.
     return any(isinstance(part, str) and is_distinctive(part) for part in path)
+
+
+def _entity(label: str) -> str:
+    """The thing an identifier names, in words: ``user_id`` → ``user``."""
+    base = label[: -len("_id")] if label.endswith("_id") and len(label) > 3 else label
+    return base.replace("_", " ")
 
 
 def _role_var(role: int) -> str:
@@ -266,26 +272,44 @@ class _Unifier:
                 and self.distinct_results(role) >= 2
                 and self.stats.categorical(tool, field)
             ):
-                found.append(Guard(subject, Const(first), f"{noun} {field} must be {first!r}"))
+                found.append(Guard(subject, Const(first), "value", noun))
                 continue
             if not all(isinstance(v, str) and is_distinctive(v) for v in values):
                 continue
             for expr, known_values in known:
                 if expr in own or canonical_json(known_values) != canonical_json(values):
                     continue
-                if isinstance(expr, ResultRef):
-                    label = noun_of(self.step(0, int(expr.var[1:])).name)
-                else:
-                    label = expr.name if isinstance(expr, ParamRef) else "known value"
-                found.append(
-                    Guard(
-                        subject,
-                        expr,
-                        f"{noun} {field} does not match the {label.replace('_', ' ')}",
-                    )
-                )
+                found.append(self.known_guard(subject, expr, noun))
                 break
         return found
+
+    def known_guard(self, subject: ResultRef, expr: Expr, noun: str) -> Guard:
+        """A guard that a field equals a value the skill knows: ownership when both are ids."""
+        whole_answer = isinstance(expr, ResultRef) and not expr.path
+        if isinstance(expr, ResultRef):
+            label = noun_of(self.step(0, int(expr.var[1:])).name)
+        else:
+            label = expr.name if isinstance(expr, ParamRef) else "known value"
+        field = str(subject.path[-1])
+        if is_identifier(field) and (whole_answer or is_identifier(label)):
+            return Guard(subject, expr, "owner", noun, _entity(label))
+        return Guard(subject, expr, "match", noun, label.replace("_", " "))
+
+    def returned_noun(self, last: int) -> str:
+        """``order`` when every write answers the record its ``order_id`` argument names."""
+        for arg in self.step(0, last).args:
+            if not arg.name.endswith("_id"):
+                continue
+            writes = [self.step(u, last) for u in range(len(self.units))]
+            given = [write.arg(arg.name) for write in writes]
+            if all(
+                isinstance(write.result, dict)
+                and value is not None
+                and write.result.get(arg.name) == value.value
+                for write, value in zip(writes, given, strict=True)
+            ):
+                return _entity(arg.name)
+        return ""
 
     def values_of(self, expr: Expr) -> tuple[Any, ...]:
         out = []
@@ -437,15 +461,19 @@ class _Unifier:
             for guard in role_guards[role]:
                 subject = fix(guard.subject)
                 assert isinstance(subject, ResultRef)
-                body.append(Guard(subject, fix(guard.expected), guard.message))
+                body.append(replace(guard, subject=subject, expected=fix(guard.expected)))
         params = []
         for name in order:
             hole = holes[name]
             prop = self.property_schema(hole.tool, hole.arg)
             description = str(prop.get("description", "")) if prop else ""
+            if not description.strip():
+                description = f"The {hole.arg.replace('_', ' ')} passed to {hole.tool}."
             params.append(Param(name, refine(hole.values, prop), description, hole.values))
         expected = tuple(self.step(u, last).result for u in range(len(self.units)))
-        plan = Plan(tuple(params), tuple(body), "result", of_values(expected))
+        plan = Plan(
+            tuple(params), tuple(body), "result", of_values(expected), self.returned_noun(last)
+        )
         arguments = tuple({p.name: p.values[u] for p in params} for u in range(len(self.units)))
         return AntiUnified(plan, self.units, arguments, expected)
 

@@ -25,7 +25,8 @@ from skills_runtime.synthesis.model import (
     Unexplained,
 )
 from skills_runtime.synthesis.naming import skill_name
-from skills_runtime.synthesis.plan import CallStep, Loop
+from skills_runtime.synthesis.plan import CallStep, Loop, Plan
+from skills_runtime.synthesis.prose import Summary, summarize
 from skills_runtime.synthesis.render import render
 from skills_runtime.trajectory.model import ToolSchema, Trajectory
 
@@ -47,16 +48,16 @@ def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
     return tuple(calls)
 
 
-def _summary(family: Family, schemas: dict[str, ToolSchema], reads: tuple[str, ...]) -> str:
-    write = next(name for name in reversed(family.key) if not name.startswith("["))
-    schema = schemas.get(write)
-    text = " ".join((schema.description if schema else "").split())
-    sentence = text.split(". ")[0].rstrip(".") if text else f"Call {write}"
-    if len(sentence) > 80:
-        sentence = f"Call {write}"
-    if reads:
-        return f"{sentence}, after looking up {', '.join(reads)}."
-    return f"{sentence}."
+def _summary(plan: Plan, schemas: dict[str, ToolSchema], reads: tuple[str, ...]) -> Summary:
+    write = next((c for c in reversed(plan.calls) if c.is_write), plan.calls[-1])
+    schema = schemas.get(write.tool)
+    ids = [name for name, _ in write.args if name.endswith("_id") and len(name) > 3]
+    return summarize(
+        write.tool,
+        schema.description if schema else "",
+        reads=reads,
+        object_noun=ids[0][: -len("_id")].replace("_", " ") if ids else "",
+    )
 
 
 def variants(family: Family, *, min_size: int) -> list[tuple[Family, tuple[LoopSpec, ...]]]:
@@ -90,9 +91,9 @@ def _skill(
     each = tuple(s.call.tool for s in plan.body if isinstance(s, Loop))
     name = skill_name(plan.write_tools, reads, taken=taken, each=each)
     taken.add(name)
-    summary = _summary(family, schemas, tuple(dict.fromkeys(reads)))
+    summary, detail = _summary(plan, schemas, tuple(dict.fromkeys(reads)))
     sources = [unit.unit_id for unit in unified.units]
-    source = render(name, plan, summary=summary, sources=sources)
+    source = render(name, plan, summary=summary, sources=sources, detail=detail)
     cases = tuple(
         ReplayCase(
             trajectory_id=unit.unit_id,

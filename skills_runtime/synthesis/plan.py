@@ -11,7 +11,7 @@ write call.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from skills_runtime.synthesis.lift import Path
 from skills_runtime.synthesis.types import JsonType
@@ -22,6 +22,7 @@ __all__ = [
     "ElementRef",
     "Expr",
     "Guard",
+    "GuardKind",
     "Loop",
     "Param",
     "ParamRef",
@@ -74,13 +75,25 @@ class CallStep:
     is_write: bool
 
 
+GuardKind = Literal["value", "owner", "match"]
+
+
 @dataclass(frozen=True)
 class Guard:
-    """``if subject != expected: raise SkillPrecondition(message)``."""
+    """``if subject != expected: raise SkillPrecondition(...)``.
+
+    ``kind`` says what the condition means, so the message and the docstring can say it in
+    words: ``value`` (a field such as a status must equal a constant), ``owner`` (the record's
+    owner id must be the one the skill found or was given), ``match`` (a field must equal a value
+    the skill already knows). ``noun`` names the record in words (``order``), ``other`` what
+    ``expected`` stands for (``customer``, ``email``; empty for a constant).
+    """
 
     subject: ResultRef
     expected: Expr
-    message: str
+    kind: GuardKind
+    noun: str
+    other: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,8 @@ class Plan:
     body: tuple[Statement, ...]
     returns: str
     return_type: JsonType
+    returned_noun: str = ""
+    """What the write answers in words (``order``) when every trace shows it, else ``""``."""
 
     @property
     def tools(self) -> tuple[str, ...]:

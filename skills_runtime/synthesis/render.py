@@ -11,6 +11,7 @@ line, magic trailing comma), so the output is stable under the formatter.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,7 @@ from skills_runtime.synthesis.plan import (
     Plan,
     Statement,
 )
+from skills_runtime.synthesis.prose import Part, does, guard_message, guards_sentence, returns
 
 __all__ = ["literal_source", "render"]
 
@@ -129,16 +131,7 @@ def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
         if target is None:
             return cst.SimpleStatementLine([cst.Expr(call)])
         return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(target))], call)])
-    text = step.message.replace("\\", "\\\\").replace('"', '\\"')
-    text = text.replace("{", "{{").replace("}", "}}")
-    message = cst.FormattedString(
-        [
-            cst.FormattedStringText(f"{text}, got "),
-            cst.FormattedStringExpression(_expr(step.subject, quote="'"), conversion="r"),
-        ],
-        start='f"',
-        end='"',
-    )
+    message = _message(guard_message(step))
     test = cst.Comparison(
         _expr(step.subject), [cst.ComparisonTarget(cst.NotEqual(), _expr(step.expected))]
     )
@@ -154,37 +147,51 @@ def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
     return cst.If(test, cst.IndentedBlock([cst.SimpleStatementLine([raise_])]))
 
 
+def _message(parts: Sequence[Part]) -> cst.BaseExpression:
+    """A plain string when the message is only text, else an f-string showing values with !r."""
+    if all(isinstance(part, str) for part in parts):
+        return cst.SimpleString(json.dumps("".join(str(p) for p in parts), ensure_ascii=False))
+    pieces: list[cst.BaseFormattedStringContent] = []
+    for part in parts:
+        if isinstance(part, str):
+            text = json.dumps(part, ensure_ascii=False)[1:-1]
+            pieces.append(cst.FormattedStringText(text.replace("{", "{{").replace("}", "}}")))
+        else:
+            pieces.append(cst.FormattedStringExpression(_expr(part, quote="'"), conversion="r"))
+    return cst.FormattedString(pieces, start='f"', end='"')
+
+
+def _unbroken(text: str) -> str:
+    # A quoted value ('no longer needed') stays on one line: wrapping inside it misreads.
+    return re.sub(
+        r"(?<![\w'])'[^'\n]{1,40}'(?![\w'])", lambda m: m.group().replace(" ", "\0"), text
+    )
+
+
 def _wrap(text: str, *, initial: str = "", subsequent: str = "") -> list[str]:
-    return textwrap.wrap(
-        " ".join(text.split()),
+    lines = textwrap.wrap(
+        _unbroken(" ".join(text.split())),
         width=_WIDTH - len(_INDENT),
         initial_indent=initial,
         subsequent_indent=subsequent,
         break_long_words=False,
         break_on_hyphens=False,
     ) or [initial.rstrip()]
+    return [line.replace("\0", " ") for line in lines]
 
 
-def _docstring(plan: Plan, summary: str, sources: Sequence[str]) -> str:
+def _docstring(plan: Plan, summary: str, detail: str, sources: Sequence[str]) -> str:
     lines = _wrap(summary)
-    calls = [s for s in plan.body if isinstance(s, CallStep)]
     guards = [s for s in plan.body if isinstance(s, Guard)]
-    loops = [s for s in plan.body if isinstance(s, Loop)]
-    steps = ", ".join(c.tool for c in calls)
-    detail = f"Calls {steps} in this order."
-    if loops:
-        detail += " Before writing, calls " + "; ".join(loop.description for loop in loops) + "."
-    if guards:
-        detail += " Stops with SkillPrecondition before writing unless: "
-        detail += "; ".join(g.message for g in guards) + "."
-    lines += ["", *_wrap(detail)]
+    about = " ".join(part for part in (detail, does(plan), guards_sentence(guards)) if part)
+    lines += ["", *_wrap(about)]
     if plan.params:
         lines += ["", "Args:"]
         for param in plan.params:
-            about = param.description or f"Value for {param.name}."
-            lines += _wrap(f"{param.name}: {about}", initial=_INDENT, subsequent=_INDENT * 2)
-    write = next((c.tool for c in calls if c.is_write), calls[-1].tool if calls else "")
-    lines += ["", "Returns:", *_wrap(f"The result of {write}.", initial=_INDENT)]
+            lines += _wrap(
+                f"{param.name}: {param.description}", initial=_INDENT, subsequent=_INDENT * 2
+            )
+    lines += ["", "Returns:", *_wrap(returns(plan), initial=_INDENT, subsequent=_INDENT * 2)]
     lines += ["", *_wrap("Learned from: " + ", ".join(sources) + ".", subsequent=_INDENT)]
     body = "\n".join((_INDENT + line) if line else "" for line in lines)
     body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -207,11 +214,20 @@ def _signature(name: str, plan: Plan) -> tuple[cst.Parameters, cst.BaseParenthes
     return cst.Parameters(broken), _broken(0, last=False)
 
 
-def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str]) -> str:
-    """The module source of a skill named ``name`` that runs ``plan``."""
+def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str], detail: str = "") -> str:
+    """The module source of a skill named ``name`` that runs ``plan``.
+
+    Args:
+        name: The function's name.
+        plan: What it does.
+        summary: The docstring's one-line summary.
+        sources: The ids of the units it was learned from.
+        detail: A sentence that opens the docstring's body (the write's whole description when
+            the summary shortened it).
+    """
     parameters, opening = _signature(name, plan)
     docstring = cst.SimpleStatementLine(
-        [cst.Expr(cst.SimpleString(_docstring(plan, summary, sources)))]
+        [cst.Expr(cst.SimpleString(_docstring(plan, summary, detail, sources)))]
     )
     body: list[cst.BaseStatement] = [docstring]
     body += [_statement(step) for step in plan.body]

@@ -64,5 +64,5 @@ def test_a_guard_raises_skill_precondition_inside_the_sandbox(
     tools = RecordedTools(calls)
     run = SandboxRunner(executor=pool)(guarded.source, guarded.name, case.arguments, tools)
     assert run.failure is not None
-    assert "does not match" in run.failure
+    assert "order does not belong to this user" in run.failure
     assert not [name for name, _ in tools.made if name in guarded.write_tools]

@@ -1,16 +1,23 @@
-"""Validation of what the host asks for (misuse raises; skill behaviour never does)."""
+"""Validation of what the host asks for (misuse raises; skill behaviour never does).
+
+:class:`RequestExecutor` is the front half every executor of ours shares: ``run`` and
+``run_trusted`` check the host's call, turn it into a worker request and pick the limits; a
+subclass only says how a request is executed.
+"""
 
 from __future__ import annotations
 
+import abc
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sandbox.errors import ConfigurationError
 from sandbox.limits import Limits
+from sandbox.result import RunResult
 from sandbox.tools import Tool
 
-__all__ = ["run_request", "tools_tuple", "trusted_request"]
+__all__ = ["RequestExecutor", "run_request", "tools_tuple", "trusted_request"]
 
 
 def tools_tuple(tools: Iterable[Tool]) -> tuple[Tool, ...]:
@@ -65,3 +72,61 @@ def trusted_request(target: str, payload: Any, limits: Limits) -> dict[str, Any]
         "payload": _json(payload, "payload"),
         "limits": limits.to_dict(),
     }
+
+
+class RequestExecutor(abc.ABC):
+    """Base of the executors: validated requests in, :class:`RunResult` out.
+
+    Attributes:
+        limits: Default limits of calls that give none.
+    """
+
+    limits: Limits
+
+    def run(
+        self,
+        source: str,
+        *,
+        entry: str,
+        args: Mapping[str, Any],
+        tools: Iterable[Tool] = (),
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """Run restricted ``source`` by calling its function ``entry`` with ``args``.
+
+        Args:
+            source: Skill module source (annotations allowed).
+            entry: Name of the function to call.
+            args: Keyword arguments (JSON values).
+            tools: Tools granted for this call.
+            limits: Limits of this call; ``None`` uses the executor's.
+
+        Returns:
+            The result; never raises for anything the skill did.
+
+        Raises:
+            ConfigurationError: Bad arguments from the host.
+            ExecutorClosed: The executor was closed.
+        """
+        call_limits = limits if limits is not None else self.limits
+        request = run_request(source, entry, args, call_limits)
+        return self._execute(request, tools_tuple(tools), call_limits, trusted=False)
+
+    def run_trusted(
+        self,
+        target: str,
+        payload: Any,
+        *,
+        tools: Iterable[Tool] = (),
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """Import and call TRUSTED ``"package.module:function"`` as ``function(payload, tools)``."""
+        call_limits = limits if limits is not None else self.limits
+        request = trusted_request(target, payload, call_limits)
+        return self._execute(request, tools_tuple(tools), call_limits, trusted=True)
+
+    @abc.abstractmethod
+    def _execute(
+        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
+    ) -> RunResult:
+        """Execute a validated worker request with ``tools`` granted under ``limits``."""

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sandbox._request import run_request as build_run_request
-from sandbox._request import tools_tuple, trusted_request
+from sandbox._request import RequestExecutor
 from sandbox._runner import encode_value, run_request
 from sandbox.bridge import ToolBridge
 from sandbox.errors import ToolError
@@ -29,7 +27,7 @@ class _OutputExceeded(BaseException):
     """Raised by the print sink once the cap is crossed (the verdict is kept by the sink)."""
 
 
-class InProcessExecutor:
+class InProcessExecutor(RequestExecutor):
     """Executor running calls in the current process (trusted code; not isolation).
 
     Args:
@@ -39,37 +37,12 @@ class InProcessExecutor:
     def __init__(self, *, limits: Limits | None = None) -> None:
         self.limits = limits if limits is not None else Limits()
 
-    def run(
-        self,
-        source: str,
-        *,
-        entry: str,
-        args: Mapping[str, Any],
-        tools: Iterable[Tool] = (),
-        limits: Limits | None = None,
-    ) -> RunResult:
-        """Run restricted ``source`` in this process; same contract as ``ProcessPool.run``."""
-        call_limits = limits if limits is not None else self.limits
-        request = build_run_request(source, entry, args, call_limits)
-        return self._run(request, tools_tuple(tools), call_limits)
-
-    def run_trusted(
-        self,
-        target: str,
-        payload: Any,
-        *,
-        tools: Iterable[Tool] = (),
-        limits: Limits | None = None,
-    ) -> RunResult:
-        """Import and call a trusted ``package.module:function`` in this process."""
-        call_limits = limits if limits is not None else self.limits
-        request = trusted_request(target, payload, call_limits)
-        return self._run(request, tools_tuple(tools), call_limits)
-
     def close(self) -> None:
         """Nothing to release (present for symmetry with ``ProcessPool``)."""
 
-    def _run(self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits) -> RunResult:
+    def _execute(
+        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
+    ) -> RunResult:
         bridge = ToolBridge(tools, limits)
         parts: list[str] = []
         size = [0]

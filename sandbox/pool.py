@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sandbox._request import run_request, tools_tuple, trusted_request
+from sandbox._request import RequestExecutor
 from sandbox.bridge import ToolBridge
 from sandbox.errors import ConfigurationError, ExecutorClosed
 from sandbox.isolation import IsolationReport
@@ -24,7 +23,7 @@ def _kill_all(workers: list[Worker]) -> None:
         worker.kill()
 
 
-class ProcessPool:
+class ProcessPool(RequestExecutor):
     """Pre-started ``python -I`` workers that serve many calls each, one call at a time.
 
     Each call gets a fresh namespace; a worker is replaced after a limit breach, a crash, a
@@ -107,53 +106,8 @@ class ProcessPool:
         for worker in workers:
             worker.kill()
 
-    def run(
-        self,
-        source: str,
-        *,
-        entry: str,
-        args: Mapping[str, Any],
-        tools: Iterable[Tool] = (),
-        limits: Limits | None = None,
-    ) -> RunResult:
-        """Run restricted ``source`` by calling its function ``entry`` with ``args``.
-
-        Args:
-            source: Skill module source (annotations allowed).
-            entry: Name of the function to call.
-            args: Keyword arguments (JSON values).
-            tools: Tools granted for this call.
-            limits: Limits of this call; ``None`` uses the pool's.
-
-        Returns:
-            The result; never raises for anything the skill did.
-
-        Raises:
-            ConfigurationError: Bad arguments from the host.
-            ExecutorClosed: The pool was closed.
-        """
-        call_limits = limits if limits is not None else self.limits
-        request = run_request(source, entry, args, call_limits)
-        return self._run(request, tools_tuple(tools), call_limits, recycle=False)
-
-    def run_trusted(
-        self,
-        target: str,
-        payload: Any,
-        *,
-        tools: Iterable[Tool] = (),
-        limits: Limits | None = None,
-    ) -> RunResult:
-        """Run trusted ``"package.module:function"`` as ``function(payload, tools)`` in a worker.
-
-        The worker is replaced afterwards, so modules the target imported do not outlive it.
-        """
-        call_limits = limits if limits is not None else self.limits
-        request = trusted_request(target, payload, call_limits)
-        return self._run(request, tools_tuple(tools), call_limits, recycle=True)
-
-    def _run(
-        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, recycle: bool
+    def _execute(
+        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
     ) -> RunResult:
         dedicated = limits.memory_mb > self.limits.memory_mb
         worker = self._checkout(limits.memory_mb if dedicated else None)
@@ -161,9 +115,10 @@ class ProcessPool:
         try:
             result = worker.run(request, ToolBridge(tools, limits), limits)
         finally:
+            # A trusted run's worker goes too, so modules the target imported do not outlive it.
             retire = (
                 dedicated
-                or recycle
+                or trusted
                 or result is None
                 or result.status in ("limit", "crashed")
                 or worker.calls >= self.max_calls_per_worker

@@ -1,0 +1,101 @@
+"""The learning pipeline: import → synthesize → store → gate, incrementally, on the bundled shop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skill_registry import Registry, State
+from skills_runtime.pipeline import LearnReport, evaluate_stored, learn
+
+SHOP = Path(__file__).resolve().parent.parent / "examples" / "bookshop" / "trajectories.jsonl"
+
+
+@pytest.fixture(scope="module")
+def learned_train(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LearnReport]:
+    path = tmp_path_factory.mktemp("pipeline") / "skills.db"
+    with Registry.open(path) as registry:
+        report = learn([SHOP], registry=registry, split="train")
+    return path, report
+
+
+def _copy(source: Path, target: Path) -> Path:
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def test_learning_stores_one_verified_skill_per_procedure(
+    learned_train: tuple[Path, LearnReport],
+) -> None:
+    path, report = learned_train
+
+    assert {skill.state for skill in report.skills} == {State.VERIFIED.value}
+    assert all(skill.gate.passed for skill in report.skills)
+    with Registry.open(path) as registry:
+        stored = {summary.name: summary for summary in registry.list_skills()}
+        assert set(stored) == {skill.name for skill in report.skills}
+        for skill in report.skills:
+            cases = registry.regression_cases(skill.name)
+            assert len(cases) == len(skill.gate.verification.replays)  # type: ignore[union-attr]
+    assert report.to_json()["skills"][0]["check"]["ok"] is True
+
+
+def test_learning_again_from_the_same_trajectories_adds_no_version(
+    learned_train: tuple[Path, LearnReport], tmp_path: Path
+) -> None:
+    path = _copy(learned_train[0], tmp_path / "again.db")
+
+    with Registry.open(path) as registry:
+        before = {s.name: registry.versions(s.name) for s in registry.list_skills()}
+        cases = {name: len(registry.regression_cases(name)) for name in before}
+        again = learn([SHOP], registry=registry, split="train")
+        after = {s.name: registry.versions(s.name) for s in registry.list_skills()}
+
+        assert {skill.version for skill in again.skills} == {1}
+        assert {name: len(v) for name, v in after.items()} == {n: len(v) for n, v in before.items()}
+        assert {name: len(registry.regression_cases(name)) for name in after} == cases
+
+
+def test_new_traces_of_a_procedure_make_a_new_version_that_keeps_the_old_cases(
+    learned_train: tuple[Path, LearnReport], tmp_path: Path
+) -> None:
+    path = _copy(learned_train[0], tmp_path / "grow.db")
+
+    with Registry.open(path) as registry:
+        old_cases = {s.name: len(registry.regression_cases(s.name)) for s in registry.list_skills()}
+        grown = learn([SHOP], registry=registry, split="test")  # incremental: train is kept
+        changed = [skill for skill in grown.skills if skill.version > 1]
+
+        assert changed, "the held-out traces should extend at least one family"
+        for skill in changed:
+            record = registry.get(skill.name, version=skill.version)
+            assert record.provenance.parent_version == skill.version - 1
+            assert skill.gate.passed
+            assert len(registry.regression_cases(skill.name)) > old_cases[skill.name]
+            assert any(t.endswith("-4") for t in skill.source_trajectories)
+
+
+def test_unreadable_input_becomes_problems_never_an_exception(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"task_id": "x", "steps": [}\nnot json at all\n', encoding="utf-8")
+
+    with Registry.open(tmp_path / "skills.db") as registry:
+        report = learn([broken, tmp_path / "missing.jsonl"], registry=registry)
+
+    assert report.skills == ()
+    assert {problem.path for problem in report.problems} >= {str(broken)}
+    assert all(problem.message for problem in report.problems)
+    assert any("missing.jsonl" in problem.path for problem in report.problems)
+
+
+def test_held_out_trajectories_replay_against_the_stored_skills(
+    learned_train: tuple[Path, LearnReport],
+) -> None:
+    with Registry.open(learned_train[0]) as registry:
+        evaluation, imported = evaluate_stored([SHOP], registry=registry, split="test")
+
+    assert not imported.problems
+    assert evaluation.trajectories == 4
+    assert evaluation.passed == evaluation.covered == 4
+    assert evaluation.calls_after < evaluation.calls_before

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +24,7 @@ __all__ = [
     "default_db_path",
     "emit",
     "fail",
+    "require_files",
     "stderr",
     "stdout",
 ]
@@ -44,7 +45,7 @@ DbOption = typer.Option(
 
 
 def default_db_path(db: Path | None) -> Path:
-    """The registry file a command uses: ``--db``, else ``$SKILLBANK_DB``, else ``./skillbank.db``."""
+    """The registry file a command uses: ``--db``, else ``$SKILLBANK_DB``, else ``skillbank.db``."""
     if db is not None:
         return db
     return Path(os.environ.get("SKILLBANK_DB", "skillbank.db"))
@@ -57,7 +58,7 @@ def emit(
     human: Callable[[], None] | None = None,
     exit_code: int = EXIT_OK,
 ) -> NoReturn:
-    """Report ``document`` (JSON on stdout, or the ``human`` rendering) and exit with ``exit_code``."""
+    """Report ``document`` (JSON on stdout, or the ``human`` rendering); exit with ``exit_code``."""
     if as_json:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
         sys.stdout.flush()
@@ -75,3 +76,19 @@ def fail(message: str, *, as_json: bool, exit_code: int = EXIT_BAD_INPUT) -> NoR
         sys.stdout.flush()
     stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     raise typer.Exit(exit_code)
+
+
+def require_files(paths: Iterable[Path], *, what: str, as_json: bool) -> None:
+    """Exit 2 naming every path that is not a readable file (missing, a directory...).
+
+    Args:
+        paths: The paths a command was given.
+        as_json: Whether the command reports in JSON.
+        what: What the command expects, for the message (``"trajectory files (JSONL)"``).
+    """
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        fail(
+            f"cannot read {', '.join(map(str, missing))}: not a file; give {what}",
+            as_json=as_json,
+        )

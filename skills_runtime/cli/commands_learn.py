@@ -24,6 +24,7 @@ from skills_runtime.cli._output import (
     default_db_path,
     emit,
     fail,
+    require_files,
     stderr,
     stdout,
 )
@@ -35,10 +36,7 @@ __all__ = ["evaluate_command", "learn_command"]
 
 _PathsArgument = typer.Argument(..., help="Trajectory files (native JSONL, OpenAI, Anthropic).")
 _SplitOption = typer.Option(None, "--split", help="Only trajectories of this split, e.g. train.")
-
-
-def _unreadable(paths: list[Path]) -> list[Path]:
-    return [path for path in paths if not path.is_file()]
+_TRAJECTORY_FILES = "trajectory files (JSON or JSONL)"
 
 
 @app.command("learn")
@@ -52,13 +50,7 @@ def learn_command(
 
     Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
     """
-    missing = _unreadable(paths)
-    if missing:
-        fail(
-            f"cannot read {', '.join(map(str, missing))}: not a file; "
-            "give trajectory files (JSON or JSONL)",
-            as_json=as_json,
-        )
+    require_files(paths, as_json=as_json, what=_TRAJECTORY_FILES)
     try:
         with Registry.open(default_db_path(db)) as registry:
             report = _learn_with_progress(paths, registry, split, show=not as_json)
@@ -133,13 +125,7 @@ def evaluate_command(
 
     Example: skillbank evaluate ../shared/data/tau2_retail.jsonl --split test --db skills.db
     """
-    missing = _unreadable(paths)
-    if missing:
-        fail(
-            f"cannot read {', '.join(map(str, missing))}: not a file; "
-            "give trajectory files (JSON or JSONL)",
-            as_json=as_json,
-        )
+    require_files(paths, as_json=as_json, what=_TRAJECTORY_FILES)
     try:
         with Registry.open(default_db_path(db)) as registry:
             report, imported = evaluate_stored(paths, registry=registry, split=split)

@@ -87,77 +87,68 @@ def _current(name: str) -> Callable[[Registry], int]:
     return lambda registry: registry.get(name).version
 
 
-@app.command(
+# Registry.promote, .deprecate and .reject: (registry, name, *, version, actor, reason) -> record.
+_Transition = Callable[..., VersionRecord]
+
+
+def _transition_command(
+    verb: str,
+    transition: _Transition,
+    *,
+    default_version: Callable[[str], Callable[[Registry], int]],
+    example_reason: str,
+    doc: str,
+) -> Callable[..., None]:
+    """Register ``skillbank VERB NAME [--version V] --reason TEXT`` for one registry transition."""
+
+    def command(
+        name: str = typer.Argument(..., help="The skill's name."),
+        version: int | None = VersionOption,
+        reason: str = ReasonOption,
+        db: Path | None = DbOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        _move(
+            name,
+            version,
+            db=db,
+            as_json=as_json,
+            verb=verb,
+            move=lambda r: transition(r, name, version=version, actor=actor(), reason=reason),
+            default_version=default_version(name),
+        )
+
+    command.__name__ = command.__qualname__ = verb
+    command.__doc__ = doc
+    epilog = f'Example: skillbank {verb} cancel_order_for_customer --reason "{example_reason}"'
+    return app.command(verb, epilog=epilog)(command)
+
+
+promote = _transition_command(
     "promote",
-    epilog='Example: skillbank promote cancel_order_for_customer --reason "reviewed the code"',
+    Registry.promote,
+    default_version=_latest,
+    example_reason="reviewed the code",
+    doc=(
+        "Promote a version (default: the latest) so agents get it; refused unless its gates "
+        "passed.\n\nExit 1 when the registry refuses: the check or the verification did not "
+        "pass (or never ran)\nat the version's content hash, or its state cannot be promoted."
+    ),
 )
-def promote(
-    name: str = typer.Argument(..., help="The skill's name."),
-    version: int | None = VersionOption,
-    reason: str = ReasonOption,
-    db: Path | None = DbOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Promote a version (default: the latest) so agents get it; refused unless its gates passed.
-
-    Exit 1 when the registry refuses: the check or the verification did not pass (or never ran)
-    at the version's content hash, or its state cannot be promoted.
-    """
-    _move(
-        name,
-        version,
-        db=db,
-        as_json=as_json,
-        verb="promote",
-        move=lambda r: r.promote(name, version=version, actor=actor(), reason=reason),
-        default_version=_latest(name),
-    )
-
-
-@app.command(
+deprecate = _transition_command(
     "deprecate",
-    epilog='Example: skillbank deprecate cancel_order_for_customer --reason "policy changed"',
+    Registry.deprecate,
+    default_version=_current,
+    example_reason="policy changed",
+    doc="Deprecate a version (default: the current one): agents stop getting it.",
 )
-def deprecate(
-    name: str = typer.Argument(..., help="The skill's name."),
-    version: int | None = VersionOption,
-    reason: str = ReasonOption,
-    db: Path | None = DbOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Deprecate a version (default: the current one): agents stop getting it."""
-    _move(
-        name,
-        version,
-        db=db,
-        as_json=as_json,
-        verb="deprecate",
-        move=lambda r: r.deprecate(name, version=version, actor=actor(), reason=reason),
-        default_version=_current(name),
-    )
-
-
-@app.command(
+reject = _transition_command(
     "reject",
-    epilog='Example: skillbank reject cancel_order_for_customer --reason "skips the status check"',
+    Registry.reject,
+    default_version=_latest,
+    example_reason="skips the status check",
+    doc="Reject a version (default: the latest) that should never be promoted.",
 )
-def reject(
-    name: str = typer.Argument(..., help="The skill's name."),
-    version: int | None = VersionOption,
-    reason: str = ReasonOption,
-    db: Path | None = DbOption,
-    as_json: bool = JsonOption,
-) -> None:
-    """Reject a version (default: the latest) that should never be promoted."""
-    _move(
-        name,
-        version,
-        db=db,
-        as_json=as_json,
-        verb="reject",
-        move=lambda r: r.reject(name, version=version, actor=actor(), reason=reason),
-        default_version=_latest(name),
-    )
 
 
 @app.command(

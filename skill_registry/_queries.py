@@ -12,6 +12,7 @@ from typing import Any
 from . import lifecycle
 from .errors import GateNotPassed, UnknownSkillError, UnknownVersionError
 from .model import AuditEntry, Provenance, ReportRecord, State, TrajectoryRef, VersionRecord
+from .search import set_index_state
 
 __all__ = [
     "INSERT_TRAJECTORY",
@@ -304,9 +305,7 @@ def set_state(
         )
     else:
         connection.execute("UPDATE versions SET state = ? WHERE id = ?", (to_state.value, row_id))
-    connection.execute(
-        "UPDATE search_index SET state = ? WHERE rowid = ?", (to_state.value, row_id)
-    )
+    set_index_state(connection, row_id, to_state)
     audit(
         connection,
         name=name,

@@ -150,9 +150,45 @@ CREATE TABLE embeddings (
 );
 """
 
+# Migration 3: instance-based search. Each source trajectory's task text becomes its own FTS5
+# document (``search_tasks``, rowid = ``search_task_docs.id``), so a skill is ranked by its
+# best-matching past tasks instead of one concatenated text; the skill-level index keeps name,
+# summary, docstring and parameters in its rank (the ``tasks`` column stays for embedding text).
+# Files written before native ``task_id``/``instruction`` keys were read get their task texts
+# from the stored trajectory bodies.
+_V3 = """
+UPDATE trajectories SET task = CASE
+        WHEN json_type(body, '$.task') IS NOT NULL THEN
+            CASE WHEN json_type(body, '$.task') = 'text' THEN json_extract(body, '$.task')
+            ELSE '' END
+        WHEN json_type(body, '$.instruction') = 'text' THEN json_extract(body, '$.instruction')
+        ELSE '' END
+    WHERE task = '' AND json_valid(body);
+CREATE TABLE search_task_docs (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    digest TEXT NOT NULL,
+    UNIQUE (version_id, digest)
+);
+CREATE VIRTUAL TABLE search_tasks USING fts5(
+    task, state,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO search_tasks(search_tasks, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
+INSERT INTO search_task_docs (version_id, digest)
+    SELECT s.version_id, s.digest FROM version_sources s
+    JOIN trajectories t ON t.digest = s.digest
+    WHERE t.task != '' ORDER BY s.version_id, s.position;
+INSERT INTO search_tasks (rowid, task, state)
+    SELECT d.id, substr(t.task, 1, 4000), v.state FROM search_task_docs d
+    JOIN trajectories t ON t.digest = d.digest JOIN versions v ON v.id = d.version_id;
+INSERT INTO search_index(search_index, rank) VALUES ('rank', 'bm25(8.0, 4.0, 1.5, 2.0, 0.0, 0.0)');
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "skills, versions, reports, audit log, outcomes, search index", _V1),
     Migration(2, "tool dependencies, tool schemas, embeddings, evidence floor", _V2),
+    Migration(3, "one search document per source task; task texts of native records", _V3),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1,11 +1,18 @@
-"""Search: FTS5 BM25 over what a skill does, optionally blended with embeddings and reliability.
+"""Search: FTS5 BM25 over what a skill does and the tasks it was learned from, optionally
+blended with embeddings and reliability.
+
+Two indexes: ``search_index`` holds one document per version (BM25 weights: name 8, summary 4,
+parameters 2, docstring 1.5); ``search_tasks`` holds one document per (version, source
+trajectory) with that trajectory's task text. A version is ranked by its best-matching past
+tasks (nearest neighbours over the instructions it was learned from, the mean of the best
+three) blended with the match of its own text; a long instruction shares most words with
+every procedure's text, while the tasks a procedure was learned from say what it is for.
 
 User text never reaches FTS5 as syntax: it is cut into word tokens and each token is quoted, so
 quotes, ``*``, ``-``, ``:``, parentheses, ``NEAR``, ``AND``/``OR`` are plain words. Stopwords
-are dropped; the other tokens are combined with ``OR`` (documents matching two or more come first,
-which also keeps ranking fast at 100k skills) and ranked by BM25 (weights: name 8, summary 4,
-parameters 2, docstring 1.5, tasks of source trajectories 1); the state filter is a column filter
-inside the same FTS5 query.
+are dropped; candidates are the documents matching two or more terms (an ``OR`` of pairwise
+``AND``s, fast at 100k skills), then every candidate is scored with all terms. The state filter
+is a column filter inside the same FTS5 query.
 """
 
 from __future__ import annotations
@@ -23,11 +30,14 @@ from .model import SearchHit, State
 __all__ = [
     "Embedder",
     "SearchWeights",
+    "content_terms",
     "decode_vector",
     "encode_vector",
     "fts_queries",
     "fts_query",
     "index_fields",
+    "index_tasks",
+    "set_index_state",
     "terms_of",
 ]
 
@@ -55,16 +65,27 @@ class SearchWeights:
             gets ``1 - semantic``).
         reliability: How much the reliability mean can move the score: the blended score is
             multiplied by ``1 - reliability + reliability * mean``.
-        candidates: How many BM25 hits are re-ranked (at least ``k``).
+        candidates: How many BM25 hits are re-ranked (at least ``4 * k``); ``instances``
+            times as many task documents.
+        fields: Weight of a skill's own text (name, summary, docstring, parameters) against
+            its best-matching source tasks, for skills that have source tasks.
+        instances: How many best-matching source tasks are averaged per skill.
     """
 
     semantic: float = 0.5
     reliability: float = 0.2
     candidates: int = 50
+    fields: float = 0.25
+    instances: int = 3
 
 
-def terms_of(text: str) -> list[str]:
-    """The safe search terms of ``text``: lowercased words, snake_case and camelCase split."""
+def terms_of(text: str, *, limit: int | None = _MAX_TERMS) -> list[str]:
+    """The safe search terms of ``text``: lowercased words, snake_case and camelCase split.
+
+    Args:
+        text: Any text.
+        limit: Keep at most this many distinct terms (None: all).
+    """
     terms: list[str] = []
     seen: set[str] = set()
     for word in _WORD.findall(_CAMEL.sub(" ", text)):
@@ -72,7 +93,7 @@ def terms_of(text: str) -> list[str]:
         if term not in seen:
             seen.add(term)
             terms.append(term)
-        if len(terms) >= _MAX_TERMS:
+        if limit is not None and len(terms) >= limit:
             break
     return terms
 
@@ -158,11 +179,15 @@ _STOPWORDS = frozenset(
     ]
 )
 _PAIR_TERMS = 8
+_SMALL_INDEX = 5000
 
 
-def _filter(terms: list[str]) -> list[str]:
-    content = [term for term in terms if term not in _STOPWORDS]
-    return content or terms
+def content_terms(text: str) -> list[str]:
+    """The terms a query searches for: stopwords dropped (unless nothing else is left), then
+    at most 32 terms, so a long instruction keeps its content words."""
+    every = terms_of(text, limit=None)
+    content = [term for term in every if term not in _STOPWORDS]
+    return (content or every)[:_MAX_TERMS]
 
 
 def _state_filter(states: Iterable[State] | None) -> str:
@@ -173,7 +198,7 @@ def _state_filter(states: Iterable[State] | None) -> str:
 
 def fts_query(text: str, states: Iterable[State] | None) -> str | None:
     """An FTS5 MATCH expression: any term of ``text`` in ``states``; None when no terms."""
-    terms = _filter(terms_of(text))
+    terms = content_terms(text)
     if not terms:
         return None
     return "(" + " OR ".join(f'"{term}"' for term in terms) + ")" + _state_filter(states)
@@ -191,7 +216,7 @@ def fts_queries(text: str, states: Iterable[State] | None) -> list[tuple[str, fl
     plain = fts_query(text, states)
     if plain is None:
         return []
-    terms = _filter(terms_of(text))[:_PAIR_TERMS]
+    terms = content_terms(text)[:_PAIR_TERMS]
     if len(terms) < 3:
         return [(plain, 1.0)]
     pairs = " OR ".join(f'("{a}" AND "{b}")' for i, a in enumerate(terms) for b in terms[i + 1 :])
@@ -251,24 +276,27 @@ def run_search(
     weights: SearchWeights,
     query_vector: Sequence[float] | None,
 ) -> list[SearchHit]:
-    """Rank versions for ``query``; at most one hit per skill name (its best version)."""
-    lexical: dict[int, float] = {}
+    """Rank versions for ``query``; at most one hit per skill name (its best version).
+
+    A version's lexical score blends two normalised BM25 scores: the mean of its
+    ``weights.instances`` best-matching source tasks (missing ones count zero, so a procedure
+    seen once weighs less than one seen often) and its own text (name, summary, docstring,
+    parameters) with weight ``weights.fields``. A version without indexed tasks is scored by
+    its own text alone.
+    """
     limit = max(k * 4, weights.candidates)
-    for match, factor in fts_queries(query, states):
-        if len(lexical) >= limit:
-            break
-        for rowid, rank in connection.execute(
-            "SELECT rowid, rank FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ?",
-            (match, limit),
-        ):
-            lexical.setdefault(int(rowid), -float(rank) / factor)
+    fields = _bm25(connection, "search_index", query, states, limit)
+    task_scores = _bm25(connection, "search_tasks", query, states, limit * weights.instances)
+    instances = _instance_scores(connection, task_scores, weights.instances)
     semantic: dict[int, float] = {}
     if query_vector is not None:
         semantic = _semantic_scores(connection, query_vector, states)
-    best_lexical = max(lexical.values(), default=0.0) or 1.0
-    ids = set(lexical) | {i for i, score in semantic.items() if score > 0}
+    ids = set(fields) | set(instances) | {i for i, score in semantic.items() if score > 0}
     if not ids:
         return []
+    with_tasks = instances.keys() | _versions_with_tasks(connection, set(fields) - set(instances))
+    best_field = max(fields.values(), default=0.0) or 1.0
+    best_instance = max(instances.values(), default=0.0) or 1.0
     blend = weights.semantic if query_vector is not None else 0.0
     hits: dict[str, SearchHit] = {}
     rows = connection.execute(
@@ -277,9 +305,12 @@ def run_search(
         sorted(ids),
     ).fetchall()
     for row_id, skill, version, summary, state, successes, failures in rows:
-        score = (1 - blend) * lexical.get(row_id, 0.0) / best_lexical + blend * max(
-            semantic.get(row_id, 0.0), 0.0
-        )
+        lexical = fields.get(row_id, 0.0) / best_field
+        if row_id in with_tasks:
+            lexical = weights.fields * lexical + (1 - weights.fields) * (
+                instances.get(row_id, 0.0) / best_instance
+            )
+        score = (1 - blend) * lexical + blend * max(semantic.get(row_id, 0.0), 0.0)
         mean = (successes + 1) / (successes + failures + 2)
         score *= 1 - weights.reliability + weights.reliability * mean
         hit = SearchHit(
@@ -290,6 +321,107 @@ def run_search(
             hits[skill] = hit
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.name, -h.version))
     return ranked[:k]
+
+
+def _bm25(
+    connection: sqlite3.Connection,
+    table: str,
+    query: str,
+    states: Sequence[State] | None,
+    limit: int,
+) -> dict[int, float]:
+    """BM25 (higher is better) of up to ``limit`` rows of ``table`` for the query's terms.
+
+    Up to ``_SMALL_INDEX`` documents every match is ranked with all terms. Beyond, ranking
+    every document that shares one common word is too slow: the queries of ``fts_queries`` run
+    in order until ``limit`` rows are found, each row keeping its score from the first query
+    that found it (scaled to the plain ``OR`` query).
+    """
+    plan = fts_queries(query, states)
+    if not plan:
+        return {}
+    # The rowids come from these ordinary tables, where max() is one b-tree lookup.
+    source = "versions" if table == "search_index" else "search_task_docs"
+    size = connection.execute(f"SELECT max(id) FROM {source}").fetchone()[0] or 0
+    if size <= _SMALL_INDEX:
+        plan = plan[-1:]
+    scores: dict[int, float] = {}
+    for match, factor in plan:
+        if len(scores) >= limit:
+            break
+        for rowid, rank in connection.execute(
+            f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        ):
+            scores.setdefault(int(rowid), -float(rank) / factor)
+    return scores
+
+
+def _instance_scores(
+    connection: sqlite3.Connection, task_scores: Mapping[int, float], instances: int
+) -> dict[int, float]:
+    """Per version: the sum of its ``instances`` best task scores divided by ``instances``."""
+    if not task_scores:
+        return {}
+    per_version: dict[int, list[float]] = {}
+    ids = sorted(task_scores)
+    for doc_id, version_id in connection.execute(
+        f"SELECT id, version_id FROM search_task_docs WHERE id IN ({','.join('?' * len(ids))})",
+        ids,
+    ):
+        per_version.setdefault(int(version_id), []).append(task_scores[int(doc_id)])
+    return {
+        version_id: math.fsum(sorted(scores, reverse=True)[:instances]) / instances
+        for version_id, scores in per_version.items()
+    }
+
+
+def _versions_with_tasks(connection: sqlite3.Connection, ids: set[int]) -> set[int]:
+    if not ids:
+        return set()
+    return {
+        int(row[0])
+        for row in connection.execute(
+            "SELECT DISTINCT version_id FROM search_task_docs "
+            f"WHERE version_id IN ({','.join('?' * len(ids))})",
+            sorted(ids),
+        )
+    }
+
+
+def index_tasks(connection: sqlite3.Connection, version_id: int, state: State) -> int:
+    """Index the task text of every source trajectory of a version not indexed yet.
+
+    Returns:
+        How many task documents were added.
+    """
+    rows = connection.execute(
+        "SELECT s.digest, t.task FROM version_sources s JOIN trajectories t ON t.digest = s.digest "
+        "WHERE s.version_id = ? AND t.task != '' AND NOT EXISTS (SELECT 1 FROM search_task_docs d "
+        "WHERE d.version_id = s.version_id AND d.digest = s.digest) ORDER BY s.position",
+        (version_id,),
+    ).fetchall()
+    for digest, task in rows:
+        doc_id = connection.execute(
+            "INSERT INTO search_task_docs (version_id, digest) VALUES (?, ?)", (version_id, digest)
+        ).lastrowid
+        connection.execute(
+            "INSERT INTO search_tasks (rowid, task, state) VALUES (?, ?, ?)",
+            (doc_id, task[:_MAX_TASK_TEXT], state.value),
+        )
+    return len(rows)
+
+
+def set_index_state(connection: sqlite3.Connection, version_id: int, state: State) -> None:
+    """Move a version's search documents (its own and its tasks') to ``state``."""
+    connection.execute(
+        "UPDATE search_index SET state = ? WHERE rowid = ?", (state.value, version_id)
+    )
+    connection.execute(
+        "UPDATE search_tasks SET state = ? WHERE rowid IN "
+        "(SELECT id FROM search_task_docs WHERE version_id = ?)",
+        (state.value, version_id),
+    )
 
 
 def _semantic_scores(

@@ -32,7 +32,7 @@ from .model import (
     VersionRecord,
 )
 from .policy import Policy
-from .search import Embedder, SearchWeights, embedding_text, index_fields
+from .search import Embedder, SearchWeights, embedding_text, index_fields, index_tasks
 
 __all__ = ["Registry"]
 
@@ -178,6 +178,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
             ).fetchone()
             if existing is not None:
                 _link_sources(connection, existing[0], refs)
+                index_tasks(connection, existing[0], State(existing[9]))
                 return q.record_of(connection, tuple(existing))
             skill = connection.execute(
                 "SELECT current_version FROM skills WHERE name = ?", (name,)
@@ -236,6 +237,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
                     State.DRAFT.value,
                 ),
             )
+            index_tasks(connection, row_id, State.DRAFT)
             if vector is not None:
                 store_vector(connection, row_id, vector[0], self._embedder_name())
             if skill is not None:

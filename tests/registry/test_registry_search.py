@@ -1,7 +1,10 @@
-"""Search: BM25 over names, summaries, parameters and tasks; safe query text; embeddings."""
+"""Search: BM25 over names, summaries, parameters and past tasks; safe query text; embeddings;
+the migration that indexes each source task on its own."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -11,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill_registry import Registry, State
-from skill_registry.search import fts_query, terms_of
+from skill_registry._queries import canonical_json, sha256
+from skill_registry.migrations import LATEST_VERSION, migrate
+from skill_registry.search import content_terms, fts_query, terms_of
 from tests.registry.helpers import PROVENANCE, add, pass_gates, schema_of, source_of
 
 
@@ -35,6 +40,100 @@ def test_search_finds_skills_by_the_task_text_of_their_trajectories(registry: Re
     promote(registry, "exchange_items", "Exchange items", trajectories=[trajectory])
     promote(registry, "cancel_order", "Cancel an order")
     assert registry.search("keyboard broken")[0].name == "exchange_items"
+
+
+def test_a_skill_is_ranked_by_its_best_matching_past_tasks_not_by_all_its_words(
+    registry: Registry,
+) -> None:
+    # The cancel skill's many past tasks share the query's common words ("order", "arrived");
+    # the exchange skill has one past task much like the query.
+    cancel_tasks = [
+        {"id": f"c{i}", "task": f"Cancel my order {i}, it has not arrived and the order is late"}
+        for i in range(6)
+    ]
+    promote(registry, "cancel_order", "Cancel an order", trajectories=cancel_tasks)
+    exchange_task = {"id": "e1", "task": "The keyboard in my order arrived broken; swap it"}
+    promote(registry, "exchange_items", "Exchange items", trajectories=[exchange_task])
+    query = "My order arrived and the keyboard is broken, I want to swap it for a new one"
+    assert [h.name for h in registry.search(query)] == ["exchange_items", "cancel_order"]
+
+
+def test_native_trajectory_records_are_searched_by_their_instruction(registry: Registry) -> None:
+    native = {"task_id": "n1", "instruction": "Send my parcel to the new flat instead", "steps": []}
+    promote(registry, "change_address", "Change an address", trajectories=[native])
+    promote(registry, "refund", "Refund an order")
+    assert registry.search("parcel flat")[0].name == "change_address"
+
+
+def test_past_tasks_follow_the_state_of_their_version(registry: Registry) -> None:
+    trajectory = {"id": "t1", "task": "My keyboard arrived broken"}
+    promote(registry, "exchange_items", "Exchange items", trajectories=[trajectory])
+    assert [h.name for h in registry.search("keyboard")] == ["exchange_items"]
+    registry.deprecate("exchange_items", actor="a", reason="replaced")
+    assert registry.search("keyboard") == []
+    assert registry.search("keyboard", states=["deprecated"])[0].name == "exchange_items"
+
+
+def test_linking_new_source_trajectories_to_a_stored_version_indexes_their_tasks(
+    registry: Registry,
+) -> None:
+    add(registry, "exchange_items", summary="Exchange items")
+    assert registry.search("keyboard", states=None) == []
+    add(registry, "exchange_items", summary="Exchange items",
+        trajectories=[{"id": "t2", "task": "Swap the broken keyboard"}])  # fmt: skip
+    assert registry.search("keyboard", states=None)[0].name == "exchange_items"
+
+
+def test_a_long_query_keeps_its_content_words_past_the_term_cap() -> None:
+    filler = " ".join(["the", "a", "to", "my"] * 20)
+    assert content_terms(f"{filler} keyboard") == ["keyboard"]
+    assert len(content_terms(" ".join(f"word{i}" for i in range(100)))) == 32
+
+
+def test_a_schema_version_two_file_is_migrated_and_its_tasks_become_searchable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    migrate(connection, path=str(path), target=2)
+    body = canonical_json({"task_id": "n1", "instruction": "My keyboard arrived broken"})
+    digest = sha256(body)
+    connection.execute(
+        "INSERT INTO skills (name, current_version, created_at) VALUES ('exchange_items', 1, 0)"
+    )
+    connection.execute(
+        "INSERT INTO versions (id, skill, version, content_hash, source, schema_json, summary, "
+        "docstring, tools_json, state, synthesizer, synthesizer_version, created_at) VALUES "
+        "(1, 'exchange_items', 1, ?, ?, '{}', 'Exchange items', '', '[]', 'promoted', 'h', '', 0)",
+        (sha256(source_of("exchange_items")), source_of("exchange_items")),
+    )
+    # Before migration 3, native records were stored with an empty task text.
+    connection.execute(
+        "INSERT INTO trajectories (digest, trajectory_id, task, body, source, created_at) "
+        "VALUES (?, ?, '', ?, 'learning', 0)",
+        (digest, digest[:16], body),
+    )
+    connection.execute(
+        "INSERT INTO version_sources (version_id, position, trajectory_id, digest) "
+        "VALUES (1, 0, ?, ?)",
+        (digest[:16], digest),
+    )
+    connection.execute(
+        "INSERT INTO search_index (rowid, name, summary, docstring, params, tasks, state) "
+        "VALUES (1, 'exchange items exchange_items', 'Exchange items', '', '', '', 'promoted')"
+    )
+    connection.execute("COMMIT")
+    connection.close()
+
+    with Registry.open(path) as registry:
+        assert registry.schema_version() == LATEST_VERSION == 3
+        assert registry.search("keyboard")[0].name == "exchange_items"
+        assert registry.search("exchange")[0].name == "exchange_items"
+        assert [t.task for t in registry.source_trajectories("exchange_items")] == [
+            "My keyboard arrived broken"
+        ]
+    assert json.loads(body)["task_id"] == "n1"
 
 
 def test_search_finds_skills_by_parameter_names(registry: Registry) -> None:
@@ -97,7 +196,8 @@ def test_fts_syntax_in_the_query_is_neutralised() -> None:
 @pytest.fixture(scope="module")
 def searchable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     with Registry.open(tmp_path_factory.mktemp("search") / "r.db") as registry:
-        promote(registry, "refund", "Refund an order")
+        task = {"id": "t1", "task": 'Refund my order "NEAR" (AND) -now: é*'}
+        promote(registry, "refund", "Refund an order", trajectories=[task])
         yield registry
 
 

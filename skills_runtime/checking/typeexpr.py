@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import libcst as cst
 
+from skills_runtime.checking.literals import NOT_A_LITERAL, literal_value
 from skills_runtime.schema_types import (
     any_schema,
     array_of,
@@ -222,24 +223,11 @@ def _literal(node: cst.Subscript, items: list[cst.BaseExpression]) -> TypeExpr |
 
 
 def _literal_value(node: cst.BaseExpression) -> LiteralValue | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
-        try:
-            value = node.evaluated_value
-        except (ValueError, SyntaxError, MemoryError):
-            return None
-        return value if isinstance(value, str) else None
-    negative = False
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        negative, node = True, node.expression
-    if isinstance(node, cst.Integer):
-        try:
-            number = int(node.value.replace("_", ""), 0)
-        except ValueError:  # e.g. more digits than int() converts
-            return None
-        return -number if negative else number
-    return None
+    """A ``str``, ``int`` or ``bool`` literal (no ``None``, no ``float``: not Literal values)."""
+    value = literal_value(node)
+    if value is NOT_A_LITERAL or value is None or isinstance(value, float):
+        return None
+    return cast(LiteralValue, value)
 
 
 def _problem(node: cst.CSTNode, what: str, hint: str) -> TypeProblem:

@@ -10,12 +10,12 @@ import json
 from typing import Any, Literal, Optional
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sources import skill
 from test_signature import MAPPING
 
-from skills_runtime.checking import signature_of
+from skills_runtime.checking import check, signature_of
 from skills_runtime.export.pytypes import type_schema
 from skills_runtime.schema_types import enum_of, nullable, scalar_schema
 
@@ -46,12 +46,20 @@ def _optional(inner: str) -> st.SearchStrategy[tuple[str, bool]]:
     return st.sampled_from(forms).map(lambda text: (text, True))
 
 
+def _by_type(value: object) -> tuple[str, object]:
+    return (type(value).__name__, value)
+
+
 _LITERAL_VALUES = st.one_of(
     st.text(alphabet="ab_ Z", max_size=4), st.integers(-300, 300), st.booleans()
 )
+# One order per set of values: typing caches unions by equal (set-like) Literal arguments, so an
+# evaluated ``Literal[1, 'a'] | None`` can come back holding an earlier ``Literal['a', 1]``.
 _LITERALS = st.lists(_LITERAL_VALUES, min_size=1, max_size=4).map(
-    lambda values: (f"Literal[{', '.join(repr(value) for value in values)}]", False)
+    lambda values: (f"Literal[{', '.join(map(repr, sorted(values, key=_by_type)))}]", False)
 )
+
+
 _ATOMS = st.sampled_from(["str", "int", "float", "bool", "Any"]).map(lambda text: (text, False))
 
 # (annotation text, whether it already admits None: such a type is not made optional again)
@@ -60,12 +68,13 @@ TYPES = st.recursive(
     lambda inner: st.one_of(
         inner.map(lambda t: (f"list[{t[0]}]", False)),
         inner.map(lambda t: (f"dict[str, {t[0]}]", False)),
-        inner.filter(lambda t: not t[1]).flatmap(lambda t: _optional(t[0])),
+        inner.flatmap(lambda t: st.just(t) if t[1] else _optional(t[0])),
     ),
     max_leaves=6,
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # each example parses a module
 @given(TYPES)
 def test_every_allowed_type_expression_gives_the_same_schema_on_both_sides(
     annotation: tuple[str, bool],
@@ -84,3 +93,9 @@ def test_a_literal_lists_each_value_once_and_keeps_one_and_true_apart() -> None:
 def test_nullable_spells_a_plain_type_as_a_type_list_and_leaves_any_alone() -> None:
     assert nullable(scalar_schema("int")) == {"type": ["integer", "null"]}
     assert nullable({}) == {}
+
+
+@pytest.mark.parametrize("values", ["1.5", "None", "-True", "b'x'", "-'a'", "f'{1}'"])
+def test_a_literal_takes_only_string_integer_and_bool_values(values: str) -> None:
+    source = skill(params=f"tools, order_id: Literal[{values}]", header=HEADER)
+    assert "SK105" in check(source).codes

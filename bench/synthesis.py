@@ -151,8 +151,8 @@ def _section(data: dict[str, Any]) -> str:
         f" identical to the trusted runner: {sb['same_as_trusted']};"
         f" {sb['skill_runs']} skill runs in {sb['evaluate_seconds']} s"
         f" ({sb['ms_per_run']} ms per run, tool calls crossing the bridge included).",
-        "Generated skills run unchanged except that their `from typing import ...` line is",
-        "blanked first: the sandbox policy refuses every import (annotations are stripped anyway).",
+        "Generated skills run in the sandbox exactly as written (their `from typing import ...`",
+        "line serves only the annotations, which the sandbox strips before compiling).",
         "",
         "Not passed (test): trajectories without a successful write have nothing to learn;",
         "τ² train has no `modify_pending_order_payment` write and τ train no",

@@ -57,6 +57,11 @@ class Worker:
         self.isolation = IsolationReport.unavailable("the worker has not started yet")
         # kill() may race between a finishing call and ProcessPool.close(); close fds once.
         self._kill_lock = threading.Lock()
+        # While a call runs, its thread still reads and writes the pipes: a kill from another
+        # thread must leave the fds open (the call sees EOF or EPIPE), or their numbers could be
+        # reused by a file or socket the host opens meanwhile and the call would use that.
+        self._in_call = False
+        self._fds_open = True
         self._cwd = tempfile.mkdtemp(prefix="sandbox-worker-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
@@ -151,11 +156,18 @@ class Worker:
                 self._process.returncode = -1
             except ChildProcessError:
                 status = None
-            for fd in (self._to_child, self._from_child):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            shutil.rmtree(self._cwd, ignore_errors=True)
+            self._release_locked()
         return status
+
+    def _release_locked(self) -> None:
+        """Close the pipes and remove the cwd of a dead worker, unless a call still uses them."""
+        if self._in_call or not self._fds_open:
+            return
+        self._fds_open = False
+        for fd in (self._to_child, self._from_child):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        shutil.rmtree(self._cwd, ignore_errors=True)
 
     def _reap_dead(self) -> tuple[int | None, int | None]:
         """Reap a worker that closed its pipe; returns (wait status, max RSS KiB)."""
@@ -171,10 +183,7 @@ class Worker:
             return None, None
         self._process.returncode = -1
         self.alive = False
-        for fd in (self._to_child, self._from_child):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        shutil.rmtree(self._cwd, ignore_errors=True)
+        self._release_locked()
         return status, usage.ru_maxrss
 
     # -- one call -----------------------------------------------------------------------------
@@ -184,12 +193,21 @@ class Worker:
 
         After any verdict other than ok/error/rejected the worker is dead (``alive`` is False).
         """
-        problem = self.wait_ready()
-        if problem is not None:
-            return _crashed(problem, bridge, {})
-        self.calls += 1
-        call = _Call(self, bridge, limits)
-        return call.run(request)
+        with self._kill_lock:
+            if not self.alive:
+                return _crashed("the worker was killed before the call started", bridge, {})
+            self._in_call = True
+        try:
+            problem = self.wait_ready()
+            if problem is not None:
+                return _crashed(problem, bridge, {})
+            self.calls += 1
+            return _Call(self, bridge, limits).run(request)
+        finally:
+            with self._kill_lock:
+                self._in_call = False
+                if not self.alive:
+                    self._release_locked()
 
 
 class _Call:

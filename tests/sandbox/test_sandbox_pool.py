@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 from typing import Any
 
@@ -198,3 +200,32 @@ def test_closing_the_pool_during_a_call_ends_that_call_as_crashed() -> None:
     assert result.error is not None
     assert result.error["type"] == "WorkerCrashed"
     assert small.worker_pids() == ()
+
+
+def test_a_pool_closed_during_a_call_never_uses_fd_numbers_the_host_reuses() -> None:
+    small = ProcessPool(size=1, limits=SMALL)
+    # Pipes the host opens right after the close, as another thread could: they get the lowest
+    # free fd numbers, which are the ones a closed worker's pipes just released.
+    opened: list[tuple[int, int]] = []
+
+    def close_then_open() -> str:
+        small.close()
+        opened.extend(os.pipe() for _ in range(4))
+        return "closed"
+
+    tool = Tool("close_then_open", close_then_open, {"type": "object"})
+    try:
+        result = small.run(
+            "def f(tools):\n    return tools.close_then_open()", entry="f", args={}, tools=[tool]
+        )
+        stray = []
+        for read_end, _ in opened:
+            os.set_blocking(read_end, False)
+            with contextlib.suppress(BlockingIOError):
+                stray.append(os.read(read_end, 1 << 16))
+    finally:
+        for pair in opened:
+            for fd in pair:
+                os.close(fd)
+    assert result.status == "crashed", result
+    assert stray == []

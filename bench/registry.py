@@ -16,6 +16,7 @@ import os
 import platform
 import random
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -23,12 +24,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from skill_registry import Policy, Provenance, Registry, State  # noqa: E402
-from skill_registry._queries import sha256  # noqa: E402
+from skill_registry._index import index_version  # noqa: E402
+from skill_registry._queries import canonical_json, sha256  # noqa: E402
 from skill_registry.search import index_fields  # noqa: E402
 
 VERBS = [
@@ -121,7 +124,7 @@ PARAMS = [
 ]
 
 
-def synthetic_skill(rng: random.Random, index: int) -> dict[str, object]:
+def synthetic_skill(rng: random.Random, index: int) -> dict[str, Any]:
     """A realistic-looking skill: snake_case name, summary, docstring, parameters, task texts."""
     verb, obj, qual, actor = (rng.choice(w) for w in (VERBS, OBJECTS, QUALIFIERS, ACTORS))
     params = rng.sample(PARAMS, rng.randint(1, 5))
@@ -135,7 +138,7 @@ def synthetic_skill(rng: random.Random, index: int) -> dict[str, object]:
     tasks = [
         f"Hi, I'm a {actor}. I want to {verb} my {qual} {obj}, and maybe "
         f"{rng.choice(VERBS)} the {rng.choice(OBJECTS)} too."
-        for _ in range(rng.randint(1, 3))
+        for _ in range(rng.randint(2, 6))
     ]
     return {
         "name": name,
@@ -154,28 +157,31 @@ def synthetic_query(rng: random.Random) -> str:
 def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
     """Fill a registry with ``count`` synthetic skills in one transaction (60% promoted).
 
-    Loading goes through the registry's own schema and index builder but skips the per-version
-    transaction of ``add_version`` (100k separate commits would measure the disk, not search).
+    Each skill is written as ``add_version`` writes it for search: a version row, its source
+    trajectories (with their task texts) linked in order, and the search rows through the
+    store's own ``index_version``; only the per-version transaction (100k separate commits
+    would measure the disk, not search) and the audit and tool rows are left out.
     """
     rng = random.Random(seed)
     states = [State.PROMOTED] * 6 + [State.VERIFIED, State.CANDIDATE, State.DRAFT, State.DEPRECATED]
     with Registry.open(path, durable=False) as registry:
 
-        def work(connection: object) -> None:
-            execute = connection.execute  # type: ignore[attr-defined]
+        def work(connection: sqlite3.Connection) -> None:
+            execute = connection.execute
             for index in range(count):
                 skill = synthetic_skill(rng, index)
+                name = str(skill["name"])
                 state = rng.choice(states)
-                source = f"def {skill['name']}(tools) -> None:\n    pass\n"
+                source = f"def {name}(tools) -> None:\n    pass\n"
                 schema = {
                     "parameters": {
                         "type": "object",
                         "properties": {p: {"type": "string"} for p in skill["params"]},
                     }
-                }  # type: ignore[attr-defined]
+                }
                 execute(
                     "INSERT INTO skills (name, current_version, created_at) VALUES (?, 1, 0)",
-                    (skill["name"],),
+                    (name,),
                 )
                 row_id = execute(
                     "INSERT INTO versions (skill, version, content_hash, source, schema_json, "
@@ -183,7 +189,7 @@ def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
                     "successes, failures, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, '[]', ?, "
                     "'bench', '', ?, ?, 0)",
                     (
-                        skill["name"],
+                        name,
                         sha256(source),
                         source,
                         json.dumps(schema),
@@ -194,27 +200,30 @@ def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
                         rng.randint(0, 10),
                     ),
                 ).lastrowid
+                assert row_id is not None
+                tasks = [str(t) for t in skill["tasks"]]
+                for position, task in enumerate(tasks):
+                    body = canonical_json({"id": f"{name}-{position}", "task": task, "steps": []})
+                    digest = sha256(body)
+                    execute(
+                        "INSERT INTO trajectories (digest, trajectory_id, task, body, source, "
+                        "created_at) VALUES (?, ?, ?, ?, 'learning', 0)",
+                        (digest, f"{name}-{position}", task, body),
+                    )
+                    execute(
+                        "INSERT INTO version_sources (version_id, position, trajectory_id, "
+                        "digest) VALUES (?, ?, ?, ?)",
+                        (row_id, position, f"{name}-{position}", digest),
+                    )
                 fields = index_fields(
-                    name=str(skill["name"]),
+                    name=name,
                     summary=str(skill["summary"]),
                     docstring=str(skill["docstring"]),
                     schema=schema,
-                    tasks=skill["tasks"],
-                )  # type: ignore[arg-type]
-                execute(
-                    "INSERT INTO search_index (rowid, name, summary, docstring, params, tasks, "
-                    "state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        row_id,
-                        fields["name"],
-                        fields["summary"],
-                        fields["docstring"],
-                        fields["params"],
-                        fields["tasks"],
-                        state.value,
-                    ),
+                    tasks=tasks,
                 )
-            execute("INSERT INTO search_index(search_index) VALUES ('optimize')")
+                index_version(connection, row_id, state=state, fields=fields)
+            execute("INSERT INTO search_docs(search_docs) VALUES ('optimize')")
 
         registry._db.write(work)
 
@@ -302,7 +311,7 @@ def recall_at_k(
                 registry.record_report(
                     record.content_hash,
                     kind=kind,
-                    passed=True,  # type: ignore[arg-type]
+                    passed=True,
                     report={},
                 )
             registry.promote(name, actor="bench", reason="recall benchmark")
@@ -331,10 +340,12 @@ def machine() -> str:
 
 
 def write_section(text: str) -> None:
+    """Replace the top of ``## Registry`` (up to its ``### Retrieval quality`` subsection, which
+    bench/retrieval.py writes) or append the section."""
     path = ROOT / "docs" / "benchmarks.md"
     current = path.read_text() if path.exists() else "# Benchmarks\n"
     section = "## Registry\n\n" + text.strip() + "\n"
-    pattern = re.compile(r"^## Registry\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(r"^## Registry\n.*?(?=^### Retrieval quality\n|^## |\Z)", re.S | re.M)
     if pattern.search(current):
         updated = pattern.sub(lambda _: section + "\n", current, count=1)
     else:

@@ -10,9 +10,9 @@ import time
 from typing import Any
 
 from . import lifecycle
+from ._index import set_index_state
 from .errors import GateNotPassed, UnknownSkillError, UnknownVersionError
 from .model import AuditEntry, Provenance, ReportRecord, State, TrajectoryRef, VersionRecord
-from .search import set_index_state
 
 __all__ = [
     "INSERT_TRAJECTORY",

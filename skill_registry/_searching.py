@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from collections.abc import Sequence
@@ -9,7 +10,14 @@ from typing import TYPE_CHECKING
 
 from .errors import RegistryError
 from .model import SearchHit, State
-from .search import Embedder, SearchWeights, embedding_text, encode_vector, run_search
+from .search import (
+    Embedder,
+    SearchWeights,
+    embedding_text,
+    encode_vector,
+    index_fields,
+    run_search,
+)
 
 if TYPE_CHECKING:
     from ._db import Database
@@ -58,23 +66,10 @@ class SearchMixin:
         if self.embedder is None:
             return 0
         model = self._embedder_name()
-        rows = self._db.read(
-            lambda c: c.execute(
-                "SELECT v.id, s.name, s.summary, s.docstring, s.params, s.tasks FROM versions v "
-                "JOIN search_index s ON s.rowid = v.id "
-                "LEFT JOIN embeddings e ON e.version_id = v.id "
-                "WHERE e.version_id IS NULL OR e.model != ?",
-                (model,),
-            ).fetchall()
-        )
+        rows = self._db.read(lambda c: _unembedded(c, model))
         if not rows:
             return 0
-        texts = [
-            embedding_text(
-                dict(zip(("name", "summary", "docstring", "params", "tasks"), row[1:], strict=True))
-            )
-            for row in rows
-        ]
+        texts = [embedding_text(fields) for _, fields in rows]
         vectors = self._embed(texts) or []
 
         def work(connection: sqlite3.Connection) -> int:
@@ -110,3 +105,31 @@ def store_vector(
         "VALUES (?, ?, ?, ?)",
         (version_id, model, len(vector), encode_vector(vector)),
     )
+
+
+def _unembedded(connection: sqlite3.Connection, model: str) -> list[tuple[int, dict[str, str]]]:
+    """The versions without a vector from ``model``, with the text fields add_version embeds."""
+    found = []
+    for version_id, name, summary, docstring, schema_json in connection.execute(
+        "SELECT v.id, v.skill, v.summary, v.docstring, v.schema_json FROM versions v "
+        "LEFT JOIN embeddings e ON e.version_id = v.id "
+        "WHERE e.version_id IS NULL OR e.model != ? ORDER BY v.id",
+        (model,),
+    ).fetchall():
+        tasks = [
+            str(row[0])
+            for row in connection.execute(
+                "SELECT t.task FROM version_sources s JOIN trajectories t ON t.digest = s.digest "
+                "WHERE s.version_id = ? ORDER BY s.position",
+                (version_id,),
+            )
+        ]
+        fields = index_fields(
+            name=name,
+            summary=summary,
+            docstring=docstring,
+            schema=json.loads(schema_json),
+            tasks=tasks,
+        )
+        found.append((int(version_id), fields))
+    return found

@@ -185,10 +185,46 @@ INSERT INTO search_tasks (rowid, task, state)
 INSERT INTO search_index(search_index, rank) VALUES ('rank', 'bm25(8.0, 4.0, 1.5, 2.0, 0.0, 0.0)');
 """
 
+# Migration 4: one FTS5 table for both kinds of search rows, so a search is one MATCH query.
+# ``search_docs`` holds a ``skill`` row per version and a ``task`` row per indexed source task;
+# ``kind``, ``version_id`` and ``state`` are UNINDEXED (read back, filtered in SQL, no posting
+# lists). ``search_rows`` allocates rowids and records which (version, digest) pairs are indexed
+# ('' for the skill row); ``search_terms`` gives document frequencies for query planning. The
+# embedding text is rebuilt from ``versions`` and ``trajectories``, so the old tables go.
+_V4 = """
+CREATE TABLE search_rows (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    digest TEXT NOT NULL,
+    UNIQUE (version_id, digest)
+);
+CREATE VIRTUAL TABLE search_docs USING fts5(
+    name, summary, docstring, params, task, kind UNINDEXED, version_id UNINDEXED, state UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO search_docs(search_docs, rank) VALUES ('rank', 'bm25(8.0, 4.0, 1.5, 2.0, 1.0)');
+CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_docs, 'row');
+INSERT INTO search_rows (version_id, digest) SELECT rowid, '' FROM search_index ORDER BY rowid;
+INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, version_id, state)
+    SELECT r.id, s.name, s.summary, s.docstring, s.params, '', 'skill', r.version_id, v.state
+    FROM search_rows r JOIN search_index s ON s.rowid = r.version_id
+    JOIN versions v ON v.id = r.version_id;
+INSERT INTO search_rows (version_id, digest)
+    SELECT version_id, digest FROM search_task_docs ORDER BY id;
+INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, version_id, state)
+    SELECT r.id, '', '', '', '', substr(t.task, 1, 4000), 'task', r.version_id, v.state
+    FROM search_rows r JOIN trajectories t ON t.digest = r.digest
+    JOIN versions v ON v.id = r.version_id WHERE r.digest != '';
+DROP TABLE search_tasks;
+DROP TABLE search_task_docs;
+DROP TABLE search_index;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "skills, versions, reports, audit log, outcomes, search index", _V1),
     Migration(2, "tool dependencies, tool schemas, embeddings, evidence floor", _V2),
     Migration(3, "one search document per source task; task texts of native records", _V3),
+    Migration(4, "one search table for skill and task rows; term statistics", _V4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1,18 +1,17 @@
 """Search: FTS5 BM25 over what a skill does and the tasks it was learned from, optionally
 blended with embeddings and reliability.
 
-Two indexes: ``search_index`` holds one document per version (BM25 weights: name 8, summary 4,
-parameters 2, docstring 1.5); ``search_tasks`` holds one document per (version, source
-trajectory) with that trajectory's task text. A version is ranked by its best-matching past
-tasks (nearest neighbours over the instructions it was learned from, the mean of the best
-three) blended with the match of its own text; a long instruction shares most words with
-every procedure's text, while the tasks a procedure was learned from say what it is for.
+One FTS5 table (``_index``) holds a ``skill`` row per version (BM25 weights: name 8, summary 4,
+parameters 2, docstring 1.5) and a ``task`` row per (version, source trajectory) with that
+trajectory's task text. A version is ranked by its best-matching past tasks (nearest neighbours
+over the instructions it was learned from, the mean of the best three) blended with the match of
+its own text; a long instruction shares most words with every procedure's text, while the tasks
+a procedure was learned from say what it is for. One ``MATCH`` query returns the best rows of
+both kinds; its expression is planned from the terms' document frequencies (``_index.plan``).
 
 User text never reaches FTS5 as syntax: it is cut into word tokens and each token is quoted, so
 quotes, ``*``, ``-``, ``:``, parentheses, ``NEAR``, ``AND``/``OR`` are plain words. Stopwords
-are dropped; candidates are the documents matching two or more terms (an ``OR`` of pairwise
-``AND``s, fast at 100k skills), then every candidate is scored with all terms. The state filter
-is a column filter inside the same FTS5 query.
+are dropped; the state filter is a condition on an UNINDEXED column of the same query.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from ._index import candidate_rows
 from .model import SearchHit, State
 
 __all__ = [
@@ -33,11 +33,8 @@ __all__ = [
     "content_terms",
     "decode_vector",
     "encode_vector",
-    "fts_queries",
     "fts_query",
     "index_fields",
-    "index_tasks",
-    "set_index_state",
     "terms_of",
 ]
 
@@ -178,8 +175,6 @@ _STOPWORDS = frozenset(
         "want",
     ]
 )
-_PAIR_TERMS = 8
-_SMALL_INDEX = 5000
 
 
 def content_terms(text: str) -> list[str]:
@@ -202,25 +197,6 @@ def fts_query(text: str, states: Iterable[State] | None) -> str | None:
     if not terms:
         return None
     return "(" + " OR ".join(f'"{term}"' for term in terms) + ")" + _state_filter(states)
-
-
-def fts_queries(text: str, states: Iterable[State] | None) -> list[tuple[str, float]]:
-    """The MATCH expressions to try in order, each with the factor that makes its BM25 scores
-    comparable to those of the plain ``OR`` query.
-
-    With three or more content words, documents matching at least two of them come first: an
-    ``OR`` of pairwise ``AND``s scores the same documents far faster than ranking every document
-    that shares one common word (BM25 sums over phrases, so each term counts ``n - 1`` times).
-    """
-    states = None if states is None else tuple(states)
-    plain = fts_query(text, states)
-    if plain is None:
-        return []
-    terms = content_terms(text)[:_PAIR_TERMS]
-    if len(terms) < 3:
-        return [(plain, 1.0)]
-    pairs = " OR ".join(f'("{a}" AND "{b}")' for i, a in enumerate(terms) for b in terms[i + 1 :])
-    return [("(" + pairs + ")" + _state_filter(states), float(len(terms) - 1)), (plain, 1.0)]
 
 
 def _parameter_names(schema: Mapping[str, Any]) -> list[str]:
@@ -282,12 +258,26 @@ def run_search(
     ``weights.instances`` best-matching source tasks (missing ones count zero, so a procedure
     seen once weighs less than one seen often) and its own text (name, summary, docstring,
     parameters) with weight ``weights.fields``. A version without indexed tasks is scored by
-    its own text alone.
+    its own text alone. Both come from one FTS5 query (``_index.candidate_rows``).
     """
     limit = max(k * 4, weights.candidates)
-    fields = _bm25(connection, "search_index", query, states, limit)
-    task_scores = _bm25(connection, "search_tasks", query, states, limit * weights.instances)
-    instances = _instance_scores(connection, task_scores, weights.instances)
+    fields: dict[int, float] = {}
+    tasks: dict[int, list[float]] = {}
+    for kind, version_id, score in candidate_rows(
+        connection,
+        content_terms(query),
+        states=states,
+        per_kind={"skill": limit, "task": limit * weights.instances},
+        enough=k,
+    ):
+        if kind == "skill":
+            fields[version_id] = score
+        else:
+            tasks.setdefault(version_id, []).append(score)
+    instances = {
+        version_id: math.fsum(sorted(scores, reverse=True)[: weights.instances]) / weights.instances
+        for version_id, scores in tasks.items()
+    }
     semantic: dict[int, float] = {}
     if query_vector is not None:
         semantic = _semantic_scores(connection, query_vector, states)
@@ -323,105 +313,17 @@ def run_search(
     return ranked[:k]
 
 
-def _bm25(
-    connection: sqlite3.Connection,
-    table: str,
-    query: str,
-    states: Sequence[State] | None,
-    limit: int,
-) -> dict[int, float]:
-    """BM25 (higher is better) of up to ``limit`` rows of ``table`` for the query's terms.
-
-    Up to ``_SMALL_INDEX`` documents every match is ranked with all terms. Beyond, ranking
-    every document that shares one common word is too slow: the queries of ``fts_queries`` run
-    in order until ``limit`` rows are found, each row keeping its score from the first query
-    that found it (scaled to the plain ``OR`` query).
-    """
-    plan = fts_queries(query, states)
-    if not plan:
-        return {}
-    # The rowids come from these ordinary tables, where max() is one b-tree lookup.
-    source = "versions" if table == "search_index" else "search_task_docs"
-    size = connection.execute(f"SELECT max(id) FROM {source}").fetchone()[0] or 0
-    if size <= _SMALL_INDEX:
-        plan = plan[-1:]
-    scores: dict[int, float] = {}
-    for match, factor in plan:
-        if len(scores) >= limit:
-            break
-        for rowid, rank in connection.execute(
-            f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ?",
-            (match, limit),
-        ):
-            scores.setdefault(int(rowid), -float(rank) / factor)
-    return scores
-
-
-def _instance_scores(
-    connection: sqlite3.Connection, task_scores: Mapping[int, float], instances: int
-) -> dict[int, float]:
-    """Per version: the sum of its ``instances`` best task scores divided by ``instances``."""
-    if not task_scores:
-        return {}
-    per_version: dict[int, list[float]] = {}
-    ids = sorted(task_scores)
-    for doc_id, version_id in connection.execute(
-        f"SELECT id, version_id FROM search_task_docs WHERE id IN ({','.join('?' * len(ids))})",
-        ids,
-    ):
-        per_version.setdefault(int(version_id), []).append(task_scores[int(doc_id)])
-    return {
-        version_id: math.fsum(sorted(scores, reverse=True)[:instances]) / instances
-        for version_id, scores in per_version.items()
-    }
-
-
 def _versions_with_tasks(connection: sqlite3.Connection, ids: set[int]) -> set[int]:
     if not ids:
         return set()
     return {
         int(row[0])
         for row in connection.execute(
-            "SELECT DISTINCT version_id FROM search_task_docs "
-            f"WHERE version_id IN ({','.join('?' * len(ids))})",
+            "SELECT DISTINCT version_id FROM search_rows "
+            f"WHERE digest != '' AND version_id IN ({','.join('?' * len(ids))})",
             sorted(ids),
         )
     }
-
-
-def index_tasks(connection: sqlite3.Connection, version_id: int, state: State) -> int:
-    """Index the task text of every source trajectory of a version not indexed yet.
-
-    Returns:
-        How many task documents were added.
-    """
-    rows = connection.execute(
-        "SELECT s.digest, t.task FROM version_sources s JOIN trajectories t ON t.digest = s.digest "
-        "WHERE s.version_id = ? AND t.task != '' AND NOT EXISTS (SELECT 1 FROM search_task_docs d "
-        "WHERE d.version_id = s.version_id AND d.digest = s.digest) ORDER BY s.position",
-        (version_id,),
-    ).fetchall()
-    for digest, task in rows:
-        doc_id = connection.execute(
-            "INSERT INTO search_task_docs (version_id, digest) VALUES (?, ?)", (version_id, digest)
-        ).lastrowid
-        connection.execute(
-            "INSERT INTO search_tasks (rowid, task, state) VALUES (?, ?, ?)",
-            (doc_id, task[:_MAX_TASK_TEXT], state.value),
-        )
-    return len(rows)
-
-
-def set_index_state(connection: sqlite3.Connection, version_id: int, state: State) -> None:
-    """Move a version's search documents (its own and its tasks') to ``state``."""
-    connection.execute(
-        "UPDATE search_index SET state = ? WHERE rowid = ?", (state.value, version_id)
-    )
-    connection.execute(
-        "UPDATE search_tasks SET state = ? WHERE rowid IN "
-        "(SELECT id FROM search_task_docs WHERE version_id = ?)",
-        (state.value, version_id),
-    )
 
 
 def _semantic_scores(

@@ -18,6 +18,7 @@ from typing import Any, Self
 from . import _queries as q
 from ._db import Database
 from ._evidence import EvidenceMixin
+from ._index import index_version
 from ._searching import SearchMixin, store_vector
 from ._usage import UsageMixin
 from ._validate import check_name, json_object, text
@@ -32,7 +33,7 @@ from .model import (
     VersionRecord,
 )
 from .policy import Policy
-from .search import Embedder, SearchWeights, embedding_text, index_fields, index_tasks
+from .search import Embedder, SearchWeights, embedding_text, index_fields
 
 __all__ = ["Registry"]
 
@@ -178,7 +179,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
             ).fetchone()
             if existing is not None:
                 _link_sources(connection, existing[0], refs)
-                index_tasks(connection, existing[0], State(existing[9]))
+                index_version(connection, existing[0], state=State(existing[9]))
                 return q.record_of(connection, tuple(existing))
             skill = connection.execute(
                 "SELECT current_version FROM skills WHERE name = ?", (name,)
@@ -224,20 +225,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
                 "INSERT OR IGNORE INTO version_tools (version_id, tool) VALUES (?, ?)",
                 [(row_id, tool) for tool in tool_names],
             )
-            connection.execute(
-                "INSERT INTO search_index (rowid, name, summary, docstring, params, tasks, state) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row_id,
-                    fields["name"],
-                    fields["summary"],
-                    fields["docstring"],
-                    fields["params"],
-                    fields["tasks"],
-                    State.DRAFT.value,
-                ),
-            )
-            index_tasks(connection, row_id, State.DRAFT)
+            index_version(connection, row_id, state=State.DRAFT, fields=fields)
             if vector is not None:
                 store_vector(connection, row_id, vector[0], self._embedder_name())
             if skill is not None:

@@ -73,7 +73,11 @@ def _check_consistent(path: Path, acked_outcomes: set[int], acked_versions: set[
         # Every version has its search row and its audit line.
         assert (
             connection.execute("SELECT count(*) FROM versions").fetchone()[0]
-            == (connection.execute("SELECT count(*) FROM search_index").fetchone()[0])
+            == (
+                connection.execute(
+                    "SELECT count(*) FROM search_docs WHERE kind = 'skill'"
+                ).fetchone()[0]
+            )
         )
         assert (
             connection.execute(

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill_registry import Registry, State
+from skill_registry._index import document_frequencies, plan
 from skill_registry._queries import canonical_json, sha256
 from skill_registry.migrations import LATEST_VERSION, migrate
 from skill_registry.search import content_terms, fts_query, terms_of
@@ -127,7 +128,7 @@ def test_a_schema_version_two_file_is_migrated_and_its_tasks_become_searchable(
     connection.close()
 
     with Registry.open(path) as registry:
-        assert registry.schema_version() == LATEST_VERSION == 3
+        assert registry.schema_version() == LATEST_VERSION
         assert registry.search("keyboard")[0].name == "exchange_items"
         assert registry.search("exchange")[0].name == "exchange_items"
         assert [t.task for t in registry.source_trajectories("exchange_items")] == [
@@ -250,3 +251,79 @@ def test_reindex_embeds_versions_stored_without_an_embedder(tmp_path: Path) -> N
         assert registry.reindex_embeddings() == 1
         assert registry.reindex_embeddings() == 0
         assert registry.search("reimburse")[0].name == "refund_payment"
+
+
+def test_a_schema_version_three_file_is_migrated_into_one_search_table(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    migrate(connection, path=str(path), target=3)
+    body = canonical_json({"id": "t1", "task": "My keyboard arrived broken"})
+    digest = sha256(body)
+    connection.execute(
+        "INSERT INTO skills (name, current_version, created_at) VALUES ('exchange_items', 1, 0)"
+    )
+    connection.execute(
+        "INSERT INTO versions (id, skill, version, content_hash, source, schema_json, summary, "
+        "docstring, tools_json, state, synthesizer, synthesizer_version, created_at) VALUES "
+        "(1, 'exchange_items', 1, ?, ?, '{}', 'Exchange items', '', '[]', 'promoted', 'h', '', 0)",
+        (sha256(source_of("exchange_items")), source_of("exchange_items")),
+    )
+    connection.execute(
+        "INSERT INTO trajectories (digest, trajectory_id, task, body, source, created_at) "
+        "VALUES (?, 't1', 'My keyboard arrived broken', ?, 'learning', 0)",
+        (digest, body),
+    )
+    connection.execute(
+        "INSERT INTO version_sources (version_id, position, trajectory_id, digest) "
+        "VALUES (1, 0, 't1', ?)",
+        (digest,),
+    )
+    connection.execute(
+        "INSERT INTO search_index (rowid, name, summary, docstring, params, tasks, state) "
+        "VALUES (1, 'exchange items exchange_items', 'Exchange items', '', '', '', 'promoted')"
+    )
+    connection.execute(
+        "INSERT INTO search_task_docs (id, version_id, digest) VALUES (7, 1, ?)", (digest,)
+    )
+    connection.execute(
+        "INSERT INTO search_tasks (rowid, task, state) "
+        "VALUES (7, 'My keyboard arrived broken', 'promoted')"
+    )
+    connection.execute("COMMIT")
+    connection.close()
+
+    with Registry.open(path) as registry:
+        assert registry.schema_version() == LATEST_VERSION
+        assert registry.search("keyboard")[0].name == "exchange_items"
+        assert registry.search("exchange")[0].name == "exchange_items"
+        registry.deprecate("exchange_items", actor="a", reason="replaced")
+        assert registry.search("keyboard") == []
+        # Linking the same trajectory again adds no second task row.
+        add(registry, "exchange_items", summary="Exchange items",
+            body="return tools.get_order_details(order_id=order_id)", trajectories=[
+                {"id": "t1", "task": "My keyboard arrived broken"}])  # fmt: skip
+    check = sqlite3.connect(path)
+    kinds = check.execute("SELECT kind, count(*) FROM search_docs GROUP BY kind").fetchall()
+    check.close()
+    assert sorted(kinds) == [("skill", 1), ("task", 1)]
+
+
+def test_a_large_index_ranks_only_rows_holding_the_rarest_terms() -> None:
+    expressions = plan(["order", "keyboard", "zebra", "broken"], [60000, 300, 0, 9000], 100000)
+    assert expressions[0] == '("keyboard") AND ("order" OR "keyboard" OR "broken")'
+    small = plan(["order", "keyboard"], [60, 3], 200)
+    assert small == [
+        '(task : ("order" OR "keyboard") OR {name summary docstring params} : '
+        '("order" OR "keyboard"))'
+    ]
+    assert plan(["zebra"], [0], 100000) == []
+
+
+def test_document_frequencies_follow_the_index_stemming(registry: Registry) -> None:
+    promote(registry, "cancel_orders", "Cancel orders",
+            trajectories=[{"id": "t1", "task": "Cancelling my orders"}])  # fmt: skip
+    counts = registry._db.read(lambda c: document_frequencies(c, ["order", "cancelled", "zebra"]))
+    assert counts[0] >= 2
+    assert counts[1] >= 1
+    assert counts[2] == 0

@@ -1,0 +1,204 @@
+"""The search index: one FTS5 table of skill-text rows and past-task rows, and its query plan.
+
+``search_docs`` holds, per version, one ``skill`` row (name, summary, docstring, parameters) and
+one ``task`` row per source trajectory with a task text; ``kind``, ``version_id`` and ``state``
+are UNINDEXED columns, so one ``MATCH`` returns every row with what ranking needs and the state
+filter costs no posting list. ``search_rows`` allocates the rowids and remembers which
+(version, trajectory digest) pairs are indexed ('' for the skill row).
+
+FTS5 ranks every row its expression matches, and BM25 costs about a microsecond per row and
+phrase, so the expression is planned from document frequencies (``search_terms``, an fts5vocab
+table): when the query's terms occur in few rows, every row with any term is ranked; otherwise
+candidates must contain the rarest terms (the fewest that bring the expected row count under a
+budget, assuming independence) and are ranked with all terms. The rarest terms carry most of the
+BM25 weight, so the best-scoring rows are the ones kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+
+from .model import State
+
+__all__ = ["candidate_rows", "document_frequencies", "index_version", "set_index_state"]
+
+_MAX_TASK_TEXT = 4000
+ROW_BUDGET = 1000
+"""Expected rows one search ranks at most (beyond it, candidates need the rarest terms)."""
+
+
+def index_version(
+    connection: sqlite3.Connection,
+    version_id: int,
+    *,
+    state: State,
+    fields: Mapping[str, str] | None = None,
+) -> int:
+    """Index a version: its own text (when ``fields`` is given and it has no row yet) and the
+    task text of every source trajectory not indexed yet. Store and benchmarks both call it.
+
+    Args:
+        connection: Inside the caller's write transaction.
+        version_id: ``versions.id``.
+        state: The version's lifecycle state.
+        fields: ``search.index_fields`` of the version.
+
+    Returns:
+        How many rows were added.
+    """
+    added = 0
+    if fields is not None:
+        cursor = connection.execute(
+            "INSERT OR IGNORE INTO search_rows (version_id, digest) VALUES (?, '')", (version_id,)
+        )
+        if cursor.rowcount:
+            connection.execute(
+                "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, "
+                "version_id, state) VALUES (?, ?, ?, ?, ?, '', 'skill', ?, ?)",
+                (
+                    cursor.lastrowid,
+                    fields["name"],
+                    fields["summary"],
+                    fields["docstring"],
+                    fields["params"],
+                    version_id,
+                    state.value,
+                ),
+            )
+            added += 1
+    rows = connection.execute(
+        "SELECT s.digest, t.task FROM version_sources s JOIN trajectories t ON t.digest = s.digest "
+        "WHERE s.version_id = ? AND t.task != '' AND NOT EXISTS (SELECT 1 FROM search_rows r "
+        "WHERE r.version_id = s.version_id AND r.digest = s.digest) ORDER BY s.position",
+        (version_id,),
+    ).fetchall()
+    for digest, task in rows:
+        row_id = connection.execute(
+            "INSERT INTO search_rows (version_id, digest) VALUES (?, ?)", (version_id, digest)
+        ).lastrowid
+        connection.execute(
+            "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, "
+            "version_id, state) VALUES (?, '', '', '', '', ?, 'task', ?, ?)",
+            (row_id, task[:_MAX_TASK_TEXT], version_id, state.value),
+        )
+    return added + len(rows)
+
+
+def set_index_state(connection: sqlite3.Connection, version_id: int, state: State) -> None:
+    """Move a version's search rows (its own and its tasks') to ``state``."""
+    connection.execute(
+        "UPDATE search_docs SET state = ? WHERE rowid IN "
+        "(SELECT id FROM search_rows WHERE version_id = ?)",
+        (state.value, version_id),
+    )
+
+
+def document_frequencies(connection: sqlite3.Connection, terms: Sequence[str]) -> list[int]:
+    """How many rows contain each term (after the index's own stemming), in ``terms`` order.
+
+    The stems come from the same tokenizer: the terms are written, one per row, to a
+    connection-private temporary FTS5 table whose vocabulary is read back (nothing reaches the
+    registry file).
+    """
+    if not terms:
+        return []
+    connection.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms USING fts5(term, "
+        "tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    connection.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_stems "
+        "USING fts5vocab(temp, query_terms, 'instance')"
+    )
+    connection.execute("DELETE FROM temp.query_terms")
+    connection.executemany(
+        "INSERT INTO temp.query_terms (rowid, term) VALUES (?, ?)",
+        [(i, term) for i, term in enumerate(terms)],
+    )
+    stems: dict[int, set[str]] = {}
+    for stem, doc in connection.execute("SELECT term, doc FROM temp.query_stems"):
+        stems.setdefault(int(doc), set()).add(str(stem))
+    every = sorted(set().union(*stems.values())) if stems else []
+    counts: dict[str, int] = {}
+    if every:
+        counts = dict(
+            connection.execute(
+                f"SELECT term, doc FROM search_terms WHERE term IN ({','.join('?' * len(every))})",
+                every,
+            ).fetchall()
+        )
+    connection.execute("DELETE FROM temp.query_terms")
+    # A term of several tokens is a phrase: it occurs at most as often as its rarest token.
+    return [min((counts.get(s, 0) for s in stems.get(i, ())), default=0) for i in range(len(terms))]
+
+
+def _quoted(terms: Sequence[str], operator: str) -> str:
+    return "(" + f" {operator} ".join(f'"{term}"' for term in terms) + ")"
+
+
+def plan(terms: Sequence[str], frequencies: Sequence[int], rows: int) -> list[str]:
+    """The MATCH expressions to try, best first: each later one needs fewer rare terms, for
+    when the earlier one finds too few rows. Terms found nowhere are left out (they match no
+    row, so they change no score)."""
+    present = sorted(
+        ((df, i, term) for i, (term, df) in enumerate(zip(terms, frequencies, strict=True)) if df),
+    )
+    if not present:
+        return []
+    alternatives = _quoted([term for _, _, term in sorted(present, key=lambda p: p[1])], "OR")
+    if min(rows, sum(df for df, _, _ in present)) <= ROW_BUDGET:
+        # Each term once per kind of row: BM25 then counts a term's rows (its IDF) within the
+        # task column and within the skill columns separately, as two indexes would. Column
+        # filters decode position lists, which is cheap only while few rows match.
+        return [f"(task : {alternatives} OR {{name summary docstring params}} : {alternatives})"]
+    expected, needed = float(rows), 0
+    for df, _, _ in present:
+        expected *= df / max(rows, 1)
+        needed += 1
+        if expected <= ROW_BUDGET:
+            break
+    return [
+        f"{_quoted([term for _, _, term in present[:n]], 'AND')} AND {alternatives}"
+        for n in range(needed, 0, -1)
+    ][:2]
+
+
+def candidate_rows(
+    connection: sqlite3.Connection,
+    terms: Sequence[str],
+    *,
+    states: Sequence[State] | None,
+    per_kind: Mapping[str, int],
+    enough: int,
+) -> list[tuple[str, int, float]]:
+    """(kind, version id, BM25, higher is better) of the best rows of each kind for ``terms``.
+
+    Args:
+        connection: Inside a read transaction.
+        terms: Safe search terms (``search.content_terms``).
+        states: Only rows of versions in these states; None for all.
+        per_kind: How many rows of each kind (``skill``, ``task``) to keep.
+        enough: Fewer distinct versions than this makes the plan's next expression run.
+    """
+    rows = int(connection.execute("SELECT max(id) FROM search_rows").fetchone()[0] or 0)
+    expressions = plan(terms, document_frequencies(connection, terms), rows)
+    state_sql, parameters = "", []
+    if states is not None:
+        state_sql = f" AND state IN ({','.join('?' * len(states))})"
+        parameters = [s.value for s in states]
+    found: list[tuple[str, int, float]] = []
+    for expression in expressions:
+        found = [
+            (str(kind), int(version_id), -float(rank))
+            for kind, version_id, rank in connection.execute(
+                "SELECT kind, version_id, rank FROM (SELECT kind, version_id, rank, "
+                "row_number() OVER (PARTITION BY kind ORDER BY rank) AS place FROM search_docs "
+                f"WHERE search_docs MATCH ?{state_sql}) "
+                "WHERE place <= CASE kind WHEN 'skill' THEN ? ELSE ? END",
+                (expression, *parameters, per_kind.get("skill", 0), per_kind.get("task", 0)),
+            )
+        ]
+        if len({version_id for _, version_id, _ in found}) >= enough:
+            break
+    return found

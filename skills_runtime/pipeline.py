@@ -23,7 +23,12 @@ from skill_registry import Provenance, Registry, UnknownSkillError
 from skills_runtime.checking import signature_of
 from skills_runtime.evaluate import EvaluationReport, evaluate
 from skills_runtime.gates import GateResult, run_gates
-from skills_runtime.synthesis import SynthesizedSkill, Unexplained, synthesize
+from skills_runtime.synthesis import (
+    SynthesisOptions,
+    SynthesizedSkill,
+    Unexplained,
+    synthesize,
+)
 from skills_runtime.trajectory import ImportReport, Problem, Trajectory, load_trajectories
 from skills_runtime.trajectory.native import dump_native
 from skills_runtime.verify import VerifySettings
@@ -152,6 +157,9 @@ def learn(
 
     started = time.perf_counter()
     result = synthesize(chosen)
+    foreign = _foreign_names(registry, result.skills)
+    if foreign:  # a name the registry gives to another procedure: synthesize around it
+        result = synthesize(chosen, options=SynthesisOptions(taken_names=frozenset(foreign)))
     seconds["synthesize"] = time.perf_counter() - started
 
     by_id = {t.id: t for t in chosen}
@@ -199,6 +207,25 @@ def learn(
         trajectories=len(chosen),
         seconds=seconds,
     )
+
+
+def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> set[str]:
+    """Names of new skills that the registry already gives to a different procedure.
+
+    A stored skill is the same procedure when it was learned from at least one of the new skill's
+    trajectories (learning is incremental, so a family keeps its traces); otherwise reusing its
+    name would file an unrelated procedure as a new version of it.
+    """
+    foreign = set()
+    for skill in skills:
+        try:
+            record = registry.get(skill.name)
+        except UnknownSkillError:
+            continue
+        stored = {ref.id for ref in record.provenance.source_trajectories}
+        if not stored & set(skill.source_trajectories):
+            foreign.add(skill.name)
+    return foreign
 
 
 def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Trajectory]) -> int:

@@ -99,3 +99,24 @@ def test_held_out_trajectories_replay_against_the_stored_skills(
     assert evaluation.trajectories == 4
     assert evaluation.passed == evaluation.covered == 4
     assert evaluation.calls_after < evaluation.calls_before
+
+
+def test_a_name_the_registry_gives_another_procedure_is_never_reused(tmp_path: Path) -> None:
+    from skill_registry import Provenance
+
+    with Registry.open(tmp_path / "skills.db") as registry:
+        registry.add_version(
+            "cancel_order_by_email",
+            source="def cancel_order_by_email(tools, code: str) -> str:\n    return code\n",
+            schema={"type": "object"},
+            summary="An unrelated procedure that happens to have the name.",
+            provenance=Provenance(synthesizer="human:someone"),
+            trajectories=[{"task_id": "elsewhere-1", "instruction": "x", "steps": []}],
+        )
+        report = learn([SHOP], registry=registry, split="train")
+        unrelated = registry.versions("cancel_order_by_email")
+
+    names = {skill.name for skill in report.skills}
+    assert "cancel_order_by_email" not in names
+    assert any(name.startswith("cancel_order_by_email") for name in names)
+    assert [record.version for record in unrelated] == [1]

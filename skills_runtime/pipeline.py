@@ -29,11 +29,13 @@ from skills_runtime.synthesis import (
     Unexplained,
     synthesize,
 )
+from skills_runtime.tools import HOST_CALLS_SOURCE
 from skills_runtime.trajectory import ImportReport, Problem, Trajectory, load_trajectories
 from skills_runtime.trajectory.native import dump_native
 from skills_runtime.verify import VerifySettings
 
 __all__ = [
+    "RECORDED_SOURCES",
     "SYNTHESIZER",
     "LearnReport",
     "LearnedSkill",
@@ -102,18 +104,33 @@ def select_split(trajectories: Iterable[Trajectory], split: str | None) -> list[
     return [t for t in trajectories if split is None or t.split == split]
 
 
-def _stored_learning_set(registry: Registry) -> list[Trajectory]:
+RECORDED_SOURCES = (HOST_CALLS_SOURCE,)
+"""Registry sources of trajectories that agents produced by calling host tools through skillbank."""
+
+
+def _stored_learning_set(registry: Registry, *, recorded: bool) -> list[Trajectory]:
+    """Trajectories kept by earlier learning runs, and (when asked) those agents recorded."""
     stored = []
-    for record in registry.trajectories(source="learning"):
-        parsed = _parse_stored(record.trajectory)
-        if parsed is not None:
-            stored.append(parsed)
+    sources = ("learning", *RECORDED_SOURCES) if recorded else ("learning",)
+    for source in sources:
+        for record in registry.trajectories(source=source):
+            parsed = _parse_stored(record.trajectory)
+            if parsed is not None:
+                stored.append(parsed)
     return stored
 
 
 def _parse_stored(data: dict[str, Any]) -> Trajectory | None:
+    """A kept trajectory: native records (learning) or model dumps (recorded calls)."""
+    from pydantic import ValidationError
+
     from skills_runtime.trajectory import parse_record
 
+    if "calls" in data:
+        try:
+            return Trajectory.model_validate(data)
+        except ValidationError:
+            return None
     report = parse_record(data, format="native")
     return report.trajectories[0] if report.trajectories else None
 
@@ -125,6 +142,7 @@ def learn(
     trajectories: Sequence[Trajectory] = (),
     split: str | None = None,
     incremental: bool = True,
+    recorded: bool = False,
     settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default
     executor: Any = None,
     jobs: int | None = None,
@@ -138,6 +156,8 @@ def learn(
         trajectories: Trajectories already in memory, learned from alongside the files.
         split: Learn only from trajectories of this benchmark split (e.g. ``train``).
         incremental: Also learn from the trajectories earlier runs stored.
+        recorded: Also learn from the host-tool calls agents made through ``skillbank serve
+            --record-host-calls`` (kept in the registry, one trajectory per session).
         settings: Verification effort and limits.
         executor: A sandbox executor for the verification workers (default: the sandbox's own).
         jobs: Verifications run at once (default: the number of cores, at most 4).
@@ -152,7 +172,8 @@ def learn(
     chosen = select_split([*imported.trajectories, *trajectories], split)
     if incremental:
         known = {t.id for t in chosen}
-        chosen += [t for t in _stored_learning_set(registry) if t.id not in known]
+        kept = _stored_learning_set(registry, recorded=recorded)
+        chosen += [t for t in kept if t.id not in known]
     seconds["import"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -43,7 +43,10 @@ from skills_runtime.trajectory.model import ToolSchema
 if TYPE_CHECKING:
     import sandbox
 
-__all__ = ["HostTool", "Toolset", "load_toolset", "to_json_value"]
+__all__ = ["HOST_CALLS_SOURCE", "HostTool", "Toolset", "load_toolset", "to_json_value"]
+
+HOST_CALLS_SOURCE = "mcp-host-calls"
+"""The registry source under which host-tool calls agents made through skillbank are kept."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -120,3 +120,22 @@ def test_a_name_the_registry_gives_another_procedure_is_never_reused(tmp_path: P
     assert "cancel_order_by_email" not in names
     assert any(name.startswith("cancel_order_by_email") for name in names)
     assert [record.version for record in unrelated] == [1]
+
+
+def test_host_calls_agents_recorded_through_the_server_are_learned_from(tmp_path: Path) -> None:
+    from skills_runtime.pipeline import RECORDED_SOURCES
+    from skills_runtime.trajectory import load_trajectories
+
+    shop = load_trajectories([SHOP]).trajectories
+    with Registry.open(tmp_path / "skills.db") as registry:
+        for trajectory in shop:  # as `serve --record-host-calls` keeps a session's calls
+            registry.record_trajectory(
+                trajectory.model_dump(mode="json"), source=RECORDED_SOURCES[0]
+            )
+        ignored = learn(registry=registry)
+        report = learn(registry=registry, recorded=True)
+
+    assert ignored.skills == ()
+    assert report.trajectories == len(shop)
+    assert report.skills
+    assert all(skill.gate.passed for skill in report.skills)

@@ -41,8 +41,15 @@ _TRAJECTORY_FILES = "trajectory files (JSON or JSONL)"
 
 @app.command("learn")
 def learn_command(
-    paths: list[Path] = _PathsArgument,
+    paths: list[Path] = typer.Argument(  # noqa: B008 -- typer declares parameters by default value
+        None, help="Trajectory files (native JSONL, OpenAI, Anthropic)."
+    ),
     split: str | None = _SplitOption,
+    recorded: bool = typer.Option(
+        False,
+        "--recorded",
+        help="Also learn from host-tool calls agents made through `serve --record-host-calls`.",
+    ),
     db: Path | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -50,10 +57,19 @@ def learn_command(
 
     Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
     """
+    paths = paths or []
+    if not paths and not recorded:
+        fail(
+            "nothing to learn from: give trajectory files, or --recorded to learn from the "
+            "calls agents made through `skillbank serve --record-host-calls`",
+            as_json=as_json,
+        )
     require_files(paths, as_json=as_json, what=_TRAJECTORY_FILES)
     try:
         with Registry.open(default_db_path(db)) as registry:
-            report = _learn_with_progress(paths, registry, split, show=not as_json)
+            report = _learn_with_progress(
+                paths, registry, split, recorded=recorded, show=not as_json
+            )
     except RegistryError as error:
         fail(str(error), as_json=as_json)
     failed = any(not skill.gate.passed for skill in report.skills)
@@ -66,10 +82,10 @@ def learn_command(
 
 
 def _learn_with_progress(
-    paths: list[Path], registry: Registry, split: str | None, *, show: bool
+    paths: list[Path], registry: Registry, split: str | None, *, recorded: bool, show: bool
 ) -> LearnReport:
     if not show:
-        return learn(paths, registry=registry, split=split)
+        return learn(paths, registry=registry, split=split, recorded=recorded)
     with Progress(
         TextColumn("[bold]gating[/] {task.description}"),
         BarColumn(),
@@ -83,7 +99,7 @@ def _learn_with_progress(
         def advance(name: str, done: int, total: int) -> None:
             bar.update(task, description=name, completed=done, total=total)
 
-        return learn(paths, registry=registry, split=split, progress=advance)
+        return learn(paths, registry=registry, split=split, recorded=recorded, progress=advance)
 
 
 def _print_learned(report: LearnReport) -> None:

@@ -38,7 +38,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from skills_runtime.errors import InvalidArgument
 from skills_runtime.export.recording import SessionRecorder, tool_call
 from skills_runtime.toolkit import SkillEntry, Toolkit
-from skills_runtime.tools import HostTool, to_json_value
+from skills_runtime.tools import HOST_CALLS_SOURCE, HostTool, to_json_value
 
 __all__ = ["SkillServer"]
 
@@ -289,7 +289,7 @@ class SkillServer(MCPServer):
                 continue
             try:
                 self.toolkit.registry.record_trajectory(
-                    trajectory.model_dump(mode="json"), source="mcp-host-calls"
+                    trajectory.model_dump(mode="json"), source=HOST_CALLS_SOURCE
                 )
                 stored += 1
             except Exception:  # recording must not take the server down

@@ -44,4 +44,10 @@ def test_the_export_package_exports_exactly_its_curated_names() -> None:
 
 def test_the_toolkit_and_toolset_modules_export_their_api() -> None:
     assert toolkit.__all__ == ["SkillEntry", "ToolOutcome", "Toolkit"]
-    assert tools.__all__ == ["HostTool", "Toolset", "load_toolset", "to_json_value"]
+    assert tools.__all__ == [
+        "HOST_CALLS_SOURCE",
+        "HostTool",
+        "Toolset",
+        "load_toolset",
+        "to_json_value",
+    ]

@@ -17,10 +17,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 
-# Measured with instance-based ranking (one search document per source task): τ² R@1 0.514,
-# R@5 0.743; τ R@1 0.703, R@5 0.990. Before it (one concatenated task text per skill): τ² R@1
-# 0.314, τ R@1 0.238. Chance at 5 is about 0.45 for τ² (5 of 24 skills, 2-3 expected) and 0.83
-# for τ (5 of 6 skills), so Recall@1 is the guard that matters; each τ² query is 0.03.
+# Measured with instance-based ranking (one search row per source task, one FTS5 table with
+# per-kind term counts): τ² R@1 0.514, R@5 0.771; τ R@1 0.713, R@5 0.990. Before it (one
+# concatenated task text per skill): τ² R@1 0.314, τ R@1 0.238. Chance at 5 is about 0.45 for
+# τ² (5 of 24 skills, 2-3 expected) and 0.83 for τ (5 of 6 skills), so Recall@1 is the guard
+# that matters; each τ² query is 0.03.
 FLOORS = {"tau2_retail.jsonl": (0.4, 0.65), "taubench_retail.jsonl": (0.6, 0.93)}
 MIN_QUERIES = {"tau2_retail.jsonl": 20, "taubench_retail.jsonl": 60}
 

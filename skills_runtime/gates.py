@@ -17,11 +17,20 @@ from typing import Any
 import sandbox
 from skill_registry import Provenance, Registry, State, UnknownSkillError, VersionRecord
 from skills_runtime.checking import check, signature_of
+from skills_runtime.errors import InvalidInput
 from skills_runtime.replay import ReplayCase
+from skills_runtime.trajectory import parse_tool_schema
 from skills_runtime.trajectory.model import canonical_json
 from skills_runtime.verify import VerificationReport, VerifySettings, verify
 
-__all__ = ["BrokenCase", "GateResult", "add_edited_version", "regression_suite", "run_gates"]
+__all__ = [
+    "BrokenCase",
+    "GateResult",
+    "add_edited_version",
+    "regression_suite",
+    "run_gates",
+    "stored_tool_schemas",
+]
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,12 @@ def stored_tool_schemas(registry: Registry, name: str) -> dict[str, dict[str, An
     schemas: dict[str, dict[str, Any]] = {}
     for record in registry.versions(name):
         for trajectory in registry.source_trajectories(name, version=record.version):
-            for tool in trajectory.trajectory.get("tool_schemas") or ():
-                parameters = tool.get("parameters")
-                if isinstance(tool.get("name"), str) and isinstance(parameters, dict):
-                    schemas.setdefault(tool["name"], parameters)
+            for declaration in trajectory.trajectory.get("tool_schemas") or ():
+                try:  # any declaration shape a trajectory may carry (OpenAI, Anthropic, flat)
+                    tool = parse_tool_schema(declaration)
+                except InvalidInput:
+                    continue
+                schemas.setdefault(tool.name, dict(tool.parameters))
     return schemas
 
 

@@ -32,7 +32,14 @@ from skills_runtime.cli._output import (
 )
 from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry
 from skills_runtime.cli.app import app
-from skills_runtime.gates import GateResult, add_edited_version, run_gates
+from skills_runtime.gates import (
+    GateResult,
+    add_edited_version,
+    regression_suite,
+    run_gates,
+    stored_tool_schemas,
+)
+from skills_runtime.verify import render_test_module
 
 __all__ = ["add", "verify"]
 
@@ -43,15 +50,37 @@ FileArgument = typer.Argument(..., help="The skill source (.py).")
 def verify(
     name: str = typer.Argument(..., help="The skill to verify."),
     version: int | None = typer.Option(None, "--version", help="A version (default: latest)."),
+    write_tests: Path | None = typer.Option(  # noqa: B008 -- typer declares options by default
+        None,
+        "--write-tests",
+        help="Also write the verification as a readable pytest module to this file.",
+    ),
     as_json: bool = JsonOption,
     db: Path | None = DbOption,
 ) -> None:
-    """Replay and property-test a skill version in the sandbox; record the reports."""
+    """Replay and property-test a skill version in the sandbox; record the reports.
+
+    Example: skillbank verify cancel_order_by_email --write-tests test_cancel_order.py
+    """
     with open_registry(db, as_json=as_json) as registry:
-        registry.get(name, version=version)  # unknown names exit 2 with close matches
+        record = registry.get(name, version=version)  # unknown names exit 2 with close matches
         result = run_gates(registry, name, version=version, actor=actor())
+        if write_tests is not None:
+            module = render_test_module(
+                name,
+                record.source,
+                [case for case, _ in regression_suite(registry, name)],
+                stored_tool_schemas(registry, name),
+            )
+            try:
+                write_tests.write_text(module, encoding="utf-8")
+            except OSError as error:
+                fail(f"--write-tests {str(write_tests)!r}: {error}", as_json=as_json)
+    document = result.to_json()
+    if write_tests is not None:
+        document["tests_written"] = str(write_tests)
     emit(
-        result.to_json(),
+        document,
         as_json=as_json,
         human=lambda: _show(result),
         exit_code=EXIT_OK if result.passed else EXIT_FAILED,

@@ -164,7 +164,7 @@ def _section(data: dict[str, Any]) -> str:
     for label, b in data["benchmarks"].items():
         for row in b["not_passed"]:
             lines.append(f"- {label} `{row['id']}`: {row['reason'][:160]}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n"
 
 
 def write_docs(data: dict[str, Any]) -> None:

@@ -181,6 +181,12 @@ class Database:
 
     def _translate(self, error: sqlite3.DatabaseError) -> RegistryError:
         text = str(error).lower()
+        if isinstance(error, sqlite3.ProgrammingError):
+            # Misuse of the connection (most often: used after close()), not a damaged file.
+            return RegistryError(
+                f"registry {str(self.path)!r} cannot be used: {error} Open it again with "
+                "Registry.open(path) and keep it open while it is in use"
+            )
         if "readonly" in text or "read-only" in text or "unable to open" in text:
             return RegistryUnavailable(
                 f"cannot write registry {str(self.path)!r} ({error}); check permissions of the "

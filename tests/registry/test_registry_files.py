@@ -171,3 +171,12 @@ def test_a_path_under_a_regular_file_is_refused(tmp_path: Path) -> None:
 def test_an_unwritable_location_is_refused_with_a_clear_error() -> None:
     with pytest.raises(RegistryUnavailable, match=r"/sys/skillbank-test\.db.*permissions"):
         Registry.open("/sys/skillbank-test.db")
+
+
+def test_a_closed_registry_is_not_reported_as_damaged(tmp_path: Path) -> None:
+    registry = Registry.open(tmp_path / "closed.db")
+    registry.close()
+    with pytest.raises(RegistryError, match=r"Registry\.open") as raised:
+        registry.list_skills()
+    assert not isinstance(raised.value, CorruptRegistry)
+    assert "closed" in str(raised.value)

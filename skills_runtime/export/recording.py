@@ -121,25 +121,29 @@ class SessionRecorder:
     def snapshot(self, session: str) -> Trajectory | None:
         """The trajectory of ``session`` so far (None when it has no calls)."""
         with self._lock:
-            calls = self._calls.get(session)
-            if not calls:
-                return None
-            return Trajectory(
-                id=self._ids[session],
-                task=f"{self._task_prefix}:{session}",
-                calls=tuple(calls),
-                tool_schemas=tuple(self._schemas.get(session, {}).values()),
-                metadata={"recorded_by": "skillbank", "session": session},
-            )
+            return self._trajectory(session)
 
     def flush(self, session: str) -> Trajectory | None:
         """Take ``session``'s trajectory out of the recorder (None when it has no calls)."""
-        trajectory = self.snapshot(session)
+        # One critical section: a call added between reading and removing would be lost.
         with self._lock:
+            trajectory = self._trajectory(session)
             self._calls.pop(session, None)
             self._ids.pop(session, None)
             self._schemas.pop(session, None)
         return trajectory
+
+    def _trajectory(self, session: str) -> Trajectory | None:
+        calls = self._calls.get(session)
+        if not calls:
+            return None
+        return Trajectory(
+            id=self._ids[session],
+            task=f"{self._task_prefix}:{session}",
+            calls=tuple(calls),
+            tool_schemas=tuple(self._schemas.get(session, {}).values()),
+            metadata={"recorded_by": "skillbank", "session": session},
+        )
 
 
 def _json(value: Any) -> Any:

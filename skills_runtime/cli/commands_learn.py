@@ -2,12 +2,13 @@
 
 ``learn`` exits 0 when it stored skills and every one passed its gates, 1 when some skill failed a
 gate (it is still stored, as a draft or candidate, with the reasons), 2 for bad input (a file that
-cannot be read, an unusable registry). ``evaluate`` exits 0 when it ran (the numbers are the
-result), 2 for bad input.
+cannot be read, files that hold no trajectory but only problems, an unusable registry).
+``evaluate`` exits 0 when it ran (the numbers are the result), 2 for bad input (the same).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -31,12 +32,14 @@ from skills_runtime.cli._output import (
 from skills_runtime.cli.app import app
 from skills_runtime.evaluate import EvaluationReport
 from skills_runtime.pipeline import LearnReport, evaluate_stored, learn
+from skills_runtime.trajectory import Problem
 
 __all__ = ["evaluate_command", "learn_command"]
 
 _PathsArgument = typer.Argument(..., help="Trajectory files (native JSONL, OpenAI, Anthropic).")
 _SplitOption = typer.Option(None, "--split", help="Only trajectories of this split, e.g. train.")
 _TRAJECTORY_FILES = "trajectory files (JSON or JSONL)"
+_SHOWN_PROBLEMS = 20
 
 
 @app.command("learn")
@@ -72,12 +75,17 @@ def learn_command(
             )
     except RegistryError as error:
         fail(str(error), as_json=as_json)
-    failed = any(not skill.gate.passed for skill in report.skills)
+    if not report.trajectories and report.problems:
+        exit_code = EXIT_BAD_INPUT
+    elif any(not skill.gate.passed for skill in report.skills):
+        exit_code = EXIT_FAILED
+    else:
+        exit_code = EXIT_OK
     emit(
         report.to_json(),
         as_json=as_json,
         human=lambda: _print_learned(report),
-        exit_code=EXIT_FAILED if failed else EXIT_OK,
+        exit_code=exit_code,
     )
 
 
@@ -126,8 +134,14 @@ def _print_learned(report: LearnReport) -> None:
         f"{len(report.unexplained)} trajectory unit(s) fit no family (see --json for reasons); "
         + ", ".join(f"{stage} {value:.1f}s" for stage, value in report.seconds.items())
     )
-    for problem in report.problems[:20]:
-        stdout.print(f"[red]problem[/] {problem}", highlight=False)
+    _print_problems(report.problems)
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems[:_SHOWN_PROBLEMS]:
+        stdout.print(f"[red]problem[/] {problem}", highlight=False, soft_wrap=True)
+    if len(problems) > _SHOWN_PROBLEMS:
+        stdout.print(f"… and {len(problems) - _SHOWN_PROBLEMS} more problems (see --json)")
 
 
 @app.command("evaluate")
@@ -152,12 +166,12 @@ def evaluate_command(
     emit(
         document,
         as_json=as_json,
-        human=lambda: _print_evaluation(report),
+        human=lambda: _print_evaluation(report, imported.problems),
         exit_code=EXIT_BAD_INPUT if not report.trajectories and imported.problems else EXIT_OK,
     )
 
 
-def _print_evaluation(report: EvaluationReport) -> None:
+def _print_evaluation(report: EvaluationReport, problems: Sequence[Problem]) -> None:
     table = Table(title=f"Held-out replay of {report.trajectories} trajectories")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -171,3 +185,4 @@ def _print_evaluation(report: EvaluationReport) -> None:
     ):
         table.add_row(label, value)
     stdout.print(table)
+    _print_problems(problems)

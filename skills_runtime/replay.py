@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from skills_runtime.trajectory.model import Trajectory, canonical_json
+from skills_runtime.trajectory.model import canonical_json
 
 __all__ = [
     "RecordedCall",
@@ -26,7 +26,6 @@ __all__ = [
     "ReplayCase",
     "ReplayOutcome",
     "ReplayToolError",
-    "recorded_calls",
 ]
 
 
@@ -67,21 +66,6 @@ class RecordedCall:
             is_error=bool(data.get("is_error", False)),
             mutates=bool(data.get("mutates", False)),
         )
-
-
-def recorded_calls(trajectory: Trajectory) -> tuple[RecordedCall, ...]:
-    """The calls of a trajectory as a recording (unpaired calls have no answer and are left out)."""
-    return tuple(
-        RecordedCall(
-            name=call.name,
-            arguments=dict(call.arguments),
-            result=call.result,
-            is_error=call.is_error,
-            mutates=trajectory.is_write(call),
-        )
-        for call in trajectory.calls
-        if call.paired and call.raw_arguments is None
-    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from skill_registry import RegistryError
 from skills_runtime.errors import InvalidArgument, UnknownSkill
 from skills_runtime.export.formats import Format, ToolSpec, export_tools
 from skills_runtime.export.meta import META_TOOL_NAMES, RUN_SKILL, SEARCH_SKILLS, meta_tool_specs
@@ -183,6 +184,18 @@ class Toolkit:
         parsed = _parse_arguments(name, arguments)
         if isinstance(parsed, ToolOutcome):
             return parsed
+        try:
+            return self._dispatch(name, parsed)
+        except RegistryError as error:  # closed, locked or unreadable: the agent's loop goes on
+            logger.exception("the registry failed while calling %r", name)
+            return ToolOutcome.failure(
+                name,
+                "unavailable",
+                type(error).__name__,
+                f"the skill registry could not be read ({error}); nothing ran, try again later",
+            )
+
+    def _dispatch(self, name: str, parsed: dict[str, Any]) -> ToolOutcome:
         if name == SEARCH_SKILLS:
             return self._search_skills(parsed)
         if name == RUN_SKILL:

@@ -25,7 +25,8 @@ OutcomeStatus = Literal[
 ]
 """``ok`` … ``crashed`` come from the sandbox run; the others mean the skill never ran:
 ``invalid_arguments`` (the arguments do not fit the schema), ``unknown_skill`` (no such skill in
-the states offered), ``unavailable`` (the host lacks a tool the skill needs)."""
+the states offered), ``unavailable`` (the host lacks a tool the skill needs, or the
+registry could not be read)."""
 
 _MAX_CONTENT = 20_000
 

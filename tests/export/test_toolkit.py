@@ -145,6 +145,24 @@ def test_a_deprecated_skill_is_no_longer_callable(toolkit: Toolkit, registry: Re
     assert "'deprecated'" in outcome.content()
 
 
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [
+        ("order_status", {"order_id": "#W1"}),
+        ("search_skills", {"query": "order status"}),
+        ("run_skill", {"name": "order_status", "arguments": {"order_id": "#W1"}}),
+    ],
+)
+def test_a_registry_that_cannot_be_read_is_a_tool_result_not_an_exception(
+    toolkit: Toolkit, registry: Registry, name: str, arguments: dict[str, Any]
+) -> None:
+    registry.close()
+    outcome = toolkit.execute(name, arguments)
+    assert outcome.status == "unavailable"
+    assert "registry" in outcome.content()
+    assert "nothing ran" in outcome.content()
+
+
 def test_a_skill_that_raises_returns_the_reason_and_keeps_the_trace(
     toolkit: Toolkit, registry: Registry
 ) -> None:

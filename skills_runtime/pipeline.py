@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
 
+from pydantic import ValidationError
+
 from skill_registry import Provenance, Registry, UnknownSkillError
 from skills_runtime.checking import signature_of
 from skills_runtime.evaluate import EvaluationReport, evaluate
@@ -30,7 +32,13 @@ from skills_runtime.synthesis import (
     synthesize,
 )
 from skills_runtime.tools import HOST_CALLS_SOURCE
-from skills_runtime.trajectory import ImportReport, Problem, Trajectory, load_trajectories
+from skills_runtime.trajectory import (
+    ImportReport,
+    Problem,
+    Trajectory,
+    load_trajectories,
+    parse_record,
+)
 from skills_runtime.trajectory.native import dump_native
 from skills_runtime.verify import VerifySettings
 
@@ -122,10 +130,6 @@ def _stored_learning_set(registry: Registry, *, recorded: bool) -> list[Trajecto
 
 def _parse_stored(data: dict[str, Any]) -> Trajectory | None:
     """A kept trajectory: native records (learning) or model dumps (recorded calls)."""
-    from pydantic import ValidationError
-
-    from skills_runtime.trajectory import parse_record
-
     if "calls" in data:
         try:
             return Trajectory.model_validate(data)
@@ -273,15 +277,11 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
             synthesizer_version=SYNTHESIZER_VERSION,
             # The registry derives the refs (id and digest) from the trajectories it stores, so
             # the provenance names exactly the records kept beside it.
-            parent_version=parent if parent is not None else None,
+            parent_version=parent,
         ),
         trajectories=[dump_native(t) for t in sources],
     )
-    stored = {
-        (case.case.get("trajectory_id"), case.added_in_version)
-        for case in registry.regression_cases(skill.name)
-    }
-    known_ids = {trajectory_id for trajectory_id, _ in stored}
+    known_ids = {case.case.get("trajectory_id") for case in registry.regression_cases(skill.name)}
     for case in skill.replay_cases:
         if case.trajectory_id not in known_ids:
             registry.add_regression_case(skill.name, case.to_json(), version=record.version)

@@ -145,12 +145,24 @@ class HostTool:
         return dict(arguments)
 
     def call(self, arguments: Mapping[str, Any]) -> Any:
-        """Validate the arguments, run the function (awaiting it if async), return JSON."""
+        """Validate the arguments, run the function (awaiting it if async), return JSON.
+
+        Raises:
+            InvalidArgument: Arguments that do not fit the schema (nothing ran), or a result
+                with no JSON form (the tool ran; the message names the tool).
+        """
         checked = self.validate(arguments)
         result = self.function(**checked)
         if inspect.isawaitable(result):
             result = _run_coroutine(_awaited(result))
-        return to_json_value(result)
+        try:
+            return to_json_value(result)
+        except InvalidArgument as error:
+            raise InvalidArgument(
+                f"tool {self.name!r} ran but returned a value without a JSON form ({error}); "
+                "return dicts, lists, strings, numbers, booleans, None, dataclasses or "
+                "pydantic models"
+            ) from None
 
 
 class Toolset:

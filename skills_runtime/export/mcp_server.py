@@ -204,13 +204,15 @@ class SkillServer(MCPServer):
         self._add(call, tool.name, tool.description, schema, not tool.mutates, None)
 
     def _call_host_tool(self, tool: HostTool, arguments: dict[str, Any], session: str) -> str:
+        try:
+            checked = tool.validate(arguments)
+        except InvalidArgument as failure:
+            raise ToolError(str(failure)) from None  # the model's mistake: nothing ran
         error: str | None = None
         result: Any = None
         try:
-            result = tool.call(arguments)
-        except InvalidArgument as failure:
-            raise ToolError(str(failure)) from None  # the model's mistake: nothing ran
-        except Exception as failure:  # the host tool raised: the model reads why
+            result = tool.call(checked)
+        except Exception as failure:  # the tool ran and failed (or returned no JSON): recorded
             error = f"{type(failure).__name__}: {failure}"
         if self.recorder is not None:
             call = tool_call(tool.name, arguments, result=result, error=error, mutates=tool.mutates)

@@ -245,3 +245,32 @@ async def test_http_server_serves_skills_on_localhost(http_server: str, db_path:
     assert "order_id" in _text(wrong)
     with Registry.open(db_path) as registry:
         assert registry.reliability("order_status").successes == 1
+
+
+async def test_a_host_tool_whose_result_has_no_json_form_is_recorded_as_a_failed_call(
+    registry: Registry,
+) -> None:
+    from skills_runtime.tools import Toolset
+
+    odd = Toolset("odd")
+
+    @odd.tool(mutates=True)
+    def reserve_seat(seat: str) -> Any:
+        """Reserve a seat (and return a host object by mistake).
+
+        Args:
+            seat: The seat, e.g. "12A".
+        """
+        return object()
+
+    toolkit = Toolkit(registry, odd)
+    server = SkillServer(toolkit, expose_host_tools=True, record_host_calls=True, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        result = await client.call_tool("reserve_seat", {"seat": "12A"})
+    assert result.is_error
+    assert "'reserve_seat' ran but returned a value without a JSON form" in _text(result)
+    (kept,) = registry.trajectories(source="mcp-host-calls")
+    (call,) = kept.trajectory["calls"]
+    assert call["name"] == "reserve_seat"
+    assert call["is_error"] is True
+    assert call["mutates"] is True

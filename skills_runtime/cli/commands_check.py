@@ -7,14 +7,16 @@ file cannot be read (missing, a directory, unreadable), with a message naming th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 
-from skills_runtime.checking import CheckPolicy, CheckReport, check
 from skills_runtime.cli._output import EXIT_FAILED, EXIT_OK, JsonOption, emit, fail, stdout
 from skills_runtime.cli.app import app
+
+if TYPE_CHECKING:
+    from skills_runtime.checking import CheckReport
 
 __all__ = ["check_file", "render_report"]
 
@@ -33,6 +35,10 @@ def check_file(
 
     Exit 0 when it passes, 1 when a finding is an error, 2 when the file cannot be read.
     """
+    # Imported on use, not at the top: `skillbank --help` and the other commands
+    # need not load libcst and the rules.
+    from skills_runtime.checking import CheckPolicy, check
+
     granted = None if tools is None else frozenset(t.strip() for t in tools.split(",") if t.strip())
     policy = CheckPolicy(granted_tools=granted)
     source = _read(file, limit=policy.max_source_bytes, as_json=as_json)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Group, RenderableType
@@ -30,8 +30,10 @@ from skills_runtime.cli._output import (
 )
 from skills_runtime.cli._skill_view import STATE_STYLES
 from skills_runtime.cli.app import app
-from skills_runtime.demo import DemoStep, run_demo
 from skills_runtime.errors import SkillbankError
+
+if TYPE_CHECKING:
+    from skills_runtime.demo import DemoStep
 
 __all__ = ["demo", "render_step"]
 
@@ -162,6 +164,10 @@ def demo(
     Runs offline in well under a minute. Everything it makes lands in --workdir: the registry,
     tools.openai.json and report.html. Exit 0 when a skill was promoted and the call succeeded.
     """
+    # Imported on use, not at the top: `skillbank --help` and the other commands
+    # need not load the pipeline (checker, verifier, sandbox).
+    from skills_runtime.demo import run_demo
+
     try:
         if as_json:
             result = run_demo(workdir=workdir, db=db)

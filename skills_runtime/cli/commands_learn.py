@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -30,9 +31,11 @@ from skills_runtime.cli._output import (
     stdout,
 )
 from skills_runtime.cli.app import app
-from skills_runtime.evaluate import EvaluationReport
-from skills_runtime.pipeline import LearnReport, evaluate_stored, learn
 from skills_runtime.trajectory import Problem
+
+if TYPE_CHECKING:
+    from skills_runtime.evaluate import EvaluationReport
+    from skills_runtime.pipeline import LearnReport
 
 __all__ = ["evaluate_command", "learn_command"]
 
@@ -92,6 +95,10 @@ def learn_command(
 def _learn_with_progress(
     paths: list[Path], registry: Registry, split: str | None, *, recorded: bool, show: bool
 ) -> LearnReport:
+    # Imported on use, not at the top: `skillbank --help` and the other commands
+    # need not load the pipeline (checker, verifier, sandbox).
+    from skills_runtime.pipeline import learn
+
     if not show:
         return learn(paths, registry=registry, split=split, recorded=recorded)
     with Progress(
@@ -155,6 +162,8 @@ def evaluate_command(
 
     Example: skillbank evaluate ../shared/data/tau2_retail.jsonl --split test --db skills.db
     """
+    from skills_runtime.pipeline import evaluate_stored  # the pipeline is heavy: load it on use
+
     require_files(paths, as_json=as_json, what=_TRAJECTORY_FILES)
     try:
         with Registry.open(default_db_path(db)) as registry:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -32,14 +32,9 @@ from skills_runtime.cli._output import (
 )
 from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry
 from skills_runtime.cli.app import app
-from skills_runtime.gates import (
-    GateResult,
-    add_edited_version,
-    regression_suite,
-    run_gates,
-    stored_tool_schemas,
-)
-from skills_runtime.verify import render_test_module
+
+if TYPE_CHECKING:
+    from skills_runtime.gates import GateResult
 
 __all__ = ["add", "verify"]
 
@@ -62,6 +57,11 @@ def verify(
 
     Example: skillbank verify cancel_order_by_email --write-tests test_cancel_order.py
     """
+    # Imported on use, not at the top: `skillbank --help` and the other commands
+    # need not load the gates (checker, verifier, sandbox).
+    from skills_runtime.gates import regression_suite, run_gates, stored_tool_schemas
+    from skills_runtime.verify import render_test_module
+
     with open_registry(db, as_json=as_json) as registry:
         record = registry.get(name, version=version)  # unknown names exit 2 with close matches
         result = run_gates(registry, name, version=version, actor=actor())
@@ -99,6 +99,8 @@ def add(
     db: Path | None = DbOption,
 ) -> None:
     """Register an edited or hand-written source as a new draft version, then gate it."""
+    from skills_runtime.gates import add_edited_version, run_gates  # heavy: load on use
+
     try:
         source = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

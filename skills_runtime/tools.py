@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import importlib
 import inspect
 import threading
@@ -121,7 +122,9 @@ class HostTool:
         )
 
     def validate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """Check ``arguments`` against the schema; return them with defaults filled in.
+        """Check ``arguments`` against the schema; return a plain copy of them.
+
+        Omitted optional arguments are left out: the function's own defaults apply when it runs.
 
         Raises:
             InvalidArgument: Naming the offending argument and what was expected.
@@ -131,8 +134,7 @@ class HostTool:
                 f"tool {self.name!r} takes a JSON object of arguments, got {arguments!r}"
             )
         errors = sorted(
-            jsonschema.Draft202012Validator(_plain(self.parameters)).iter_errors(dict(arguments)),
-            key=lambda e: list(e.absolute_path),
+            self._validator.iter_errors(dict(arguments)), key=lambda e: list(e.absolute_path)
         )
         if errors:
             error = errors[0]
@@ -143,6 +145,11 @@ class HostTool:
                 f"(required: {list(self.parameters['required'])})"
             )
         return dict(arguments)
+
+    @functools.cached_property
+    def _validator(self) -> jsonschema.Draft202012Validator:
+        # Built once per tool: the schema never changes, and calls are the hot path.
+        return jsonschema.Draft202012Validator(_plain(self.parameters))
 
     def call(self, arguments: Mapping[str, Any]) -> Any:
         """Validate the arguments, run the function (awaiting it if async), return JSON.

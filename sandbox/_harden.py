@@ -5,8 +5,9 @@ measures decide what it could reach. Each is best-effort — the kernel (or a co
 privileges) may refuse it — and the worker keeps going and reports what holds
 (:class:`sandbox.isolation.IsolationReport`). Python 3.11 has no ``os.unshare``, so this goes
 through ``ctypes`` to the C library. Order matters: namespaces and mounts need capabilities, so
-they come first; then capabilities are dropped; then no_new_privs (which seccomp requires); then
-the filter; dumpable last.
+they come first; then capabilities are dropped; then no_new_privs (which Landlock and seccomp
+require); then the Landlock ruleset (while the filesystem it names is still reachable); then the
+filter; dumpable last.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import ctypes
 import errno
 import os
 
-from sandbox import _seccomp
+from sandbox import _landlock, _seccomp
 from sandbox.isolation import IsolationReport
 
 __all__ = ["harden"]
@@ -173,6 +174,12 @@ class _Hardener:
             problem = "PR_GET_NO_NEW_PRIVS does not read back 1"
         self._mark("no_new_privs", problem)
 
+    def landlock(self) -> None:
+        if not self.flags.get("no_new_privs"):
+            self._mark("landlock", "needs no_new_privs, which is not active")
+            return
+        self._mark("landlock", _landlock.install(self.libc, cwd=self.cwd))
+
     def seccomp(self) -> None:
         if not self.flags.get("no_new_privs"):
             self._mark("seccomp", "needs no_new_privs, which is not active")
@@ -216,6 +223,7 @@ def harden(*, cwd: str) -> IsolationReport:
         steps.mounts,
         steps.capabilities,
         steps.no_new_privs,
+        steps.landlock,
         steps.seccomp,
         steps.not_dumpable,
     ):

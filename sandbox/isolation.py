@@ -20,6 +20,7 @@ MEASURES = (
     "readonly_root",
     "capabilities_dropped",
     "no_new_privs",
+    "landlock",
     "seccomp",
     "not_dumpable",
 )
@@ -42,6 +43,12 @@ class IsolationReport:
             bounding set emptied when the worker was allowed to).
         no_new_privs: ``PR_SET_NO_NEW_PRIVS``: no exec can grant privileges (setuid binaries,
             file capabilities).
+        landlock: A Landlock ruleset (Linux >= 5.13): the worker reads only the Python
+            installation, the code on its import path, shared libraries and its own cwd (where
+            it may also write); other files — ``/etc/shadow``, ``/root``, a registry database
+            beside the code — answer ``EACCES`` whatever their owner. Where the kernel's
+            Landlock ABI knows them, TCP bind/connect and signals or abstract Unix sockets
+            outside the worker are refused too.
         seccomp: The syscall filter of :mod:`sandbox._seccomp` is installed.
         not_dumpable: ``PR_SET_DUMPABLE`` is 0: same-uid processes without ``CAP_SYS_PTRACE``
             cannot ptrace the worker or read its memory through ``/proc``.
@@ -56,6 +63,7 @@ class IsolationReport:
     readonly_root: bool = False
     capabilities_dropped: bool = False
     no_new_privs: bool = False
+    landlock: bool = False
     seccomp: bool = False
     not_dumpable: bool = False
     uid: int | None = None

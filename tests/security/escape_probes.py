@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import importlib
 import os
 import resource
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -92,6 +94,52 @@ def _capabilities() -> dict[str, int]:
     return found
 
 
+def _proc_pids() -> list[int] | None:
+    try:
+        return sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
+    except OSError:
+        return None  # Landlock refuses the listing; existence is still observable by path
+
+
+def _read(path: str) -> str:
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", "replace")
+
+
+def _attempt_read(path: str) -> str:
+    outcome: list[str] = []
+    found = _attempt(lambda: outcome.append(_read(path)))
+    return outcome[0] if outcome else found
+
+
+def _import_fresh(name: str) -> str:
+    if name in sys.modules:
+        return "already imported"
+    return _attempt(lambda: importlib.import_module(name))
+
+
+def _own_file() -> str:
+    with open("made-in-cwd.txt", "w", encoding="utf-8"):
+        pass  # RLIMIT_FSIZE=0: an empty file is all a worker can make
+    return _attempt_read("made-in-cwd.txt")
+
+
+def read_files(payload: dict[str, Any], tools: Any) -> dict[str, Any]:
+    """Read each file named in ``payload`` the way escaped code would, and a few that must work.
+
+    Returns the content read or the errno name for every path in ``payload["read"]`` and
+    ``payload["list"]`` (directory listings), plus what importing fresh modules, reading a file
+    the worker made in its cwd and reading a module of a ``sys.path`` entry got.
+    """
+    return {
+        "read": {path: _attempt_read(path) for path in payload["read"]},
+        "list": {path: _attempt(lambda path=path: os.listdir(path)) for path in payload["list"]},
+        "imports": {name: _import_fresh(name) for name in payload["imports"]},
+        "own_file": _own_file(),
+        "cwd_listing": sorted(os.listdir(".")),
+    }
+
+
 def escape(payload: dict[str, Any], tools: Any) -> dict[str, Any]:
     """Try every escape route named in ``payload``; report what each attempt got."""
     host_pid = int(payload["host_pid"])
@@ -100,7 +148,9 @@ def escape(payload: dict[str, Any], tools: Any) -> dict[str, Any]:
         "connect": _attempt(lambda: _connect(int(payload["port"]))),
         "host_environ": _attempt(lambda: _read_environ(host_pid)),
         "host_mem": _attempt(lambda: open(f"/proc/{host_pid}/mem", "rb").close()),
-        "proc_pids": sorted(int(name) for name in os.listdir("/proc") if name.isdigit()),
+        "proc_listing": _attempt(lambda: os.listdir("/proc")),
+        "proc_pids": _proc_pids(),
+        "proc_visible": [pid for pid in payload["pids"] if os.path.exists(f"/proc/{pid}")],
         "own_pid": os.getpid(),
         "net_namespace": os.readlink("/proc/self/ns/net"),
         "interfaces": _interfaces(),

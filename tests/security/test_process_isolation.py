@@ -14,6 +14,7 @@ import dataclasses
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,13 @@ from sandbox import InProcessExecutor, IsolationReport, ProcessPool
 from sandbox._seccomp import _program
 from sandbox.isolation import MEASURES
 
-from .helpers import ENV_SECRET, assert_unharmed
+from .helpers import ATTACK_LIMITS, ENV_SECRET, assert_unharmed
 
 HOST_IS_ROOT = os.geteuid() == 0
+FILE_SECRET = "file-secret-4be01d"
+#: Standard-library modules no worker imports before a call: one pure Python, two C extensions
+#: that load shared libraries of the system (libsqlite3, libncursesw).
+FRESH_MODULES = ("colorsys", "sqlite3", "curses")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +69,7 @@ def escape(
             "port": server.getsockname()[1],
             "canary": str(canary),
             "outside_dir": str(outside),
+            "pids": [os.getpid(), victim.pid, *attack_pool.worker_pids()],
             # Attempts that would replace or duplicate the worker run only when they must fail.
             "try_fork": report.seccomp,
             "try_exec": report.seccomp,
@@ -165,12 +171,17 @@ def test_the_host_environment_cannot_be_read_through_proc(
 
 
 def test_the_private_proc_shows_neither_the_host_nor_other_workers(
-    report: IsolationReport, escape: dict[str, Any]
+    report: IsolationReport, escape: dict[str, Any], victim: subprocess.Popen[bytes]
 ) -> None:
     require(report, "private_proc", "capabilities_dropped", "not_dumpable")
-    assert escape["own_pid"] in escape["proc_pids"]
-    assert os.getpid() not in escape["proc_pids"]
-    assert not escape["other_workers"] & set(escape["proc_pids"])
+    own = escape["own_pid"]
+    assert set(escape["proc_visible"]) <= {own}
+    assert os.getpid() not in escape["proc_visible"]
+    assert victim.pid not in escape["proc_visible"]
+    if escape["proc_pids"] is not None:  # Landlock (when active) refuses the listing itself
+        assert own in escape["proc_pids"]
+        assert os.getpid() not in escape["proc_pids"]
+        assert not escape["other_workers"] & set(escape["proc_pids"])
 
 
 def test_hard_limits_cannot_be_raised(report: IsolationReport, escape: dict[str, Any]) -> None:
@@ -246,3 +257,108 @@ def test_the_host_still_measures_a_hardened_worker(attack_pool: ProcessPool) -> 
     assert result.status == "ok", result
     assert isinstance(result.stats["max_rss_kib"], int)
     assert result.stats["max_rss_kib"] > 0
+
+
+@pytest.fixture(scope="module")
+def code_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory the host puts on its import path: code, and a database and notes beside it."""
+    root = tmp_path_factory.mktemp("code-on-path")
+    (root / "landlock_probe_module.py").write_text("VALUE = 7\n")
+    package = root / "landlock_probe_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("VALUE = 8\n")
+    (package / "data.txt").write_text("package data")
+    (root / "skillbank.db").write_text(FILE_SECRET)
+    (root / "notes").mkdir()
+    (root / "notes" / "secret.txt").write_text(FILE_SECRET)
+    return root
+
+
+@pytest.fixture(scope="module")
+def secret_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file only its owner (the host's uid: root here) may read, outside every worker cwd."""
+    path = tmp_path_factory.mktemp("owner-only") / "secret.txt"
+    path.write_text(FILE_SECRET)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reads(code_dir: Path, secret_file: Path) -> tuple[IsolationReport, dict[str, Any]]:
+    """What a worker started with ``code_dir`` on its import path could read and import."""
+    sys.path.insert(0, str(code_dir))
+    try:
+        with ProcessPool(size=1, limits=ATTACK_LIMITS) as pool:
+            found = pool.isolation()
+            payload = {
+                "read": [
+                    str(secret_file),
+                    "/etc/shadow",
+                    f"/proc/self/root{secret_file}",
+                    str(code_dir / "skillbank.db"),
+                    str(code_dir / "notes" / "secret.txt"),
+                    str(code_dir / "landlock_probe_package" / "data.txt"),
+                ],
+                "list": [str(secret_file.parent), str(code_dir), "/root"],
+                "imports": [*FRESH_MODULES, "landlock_probe_module", "landlock_probe_package"],
+            }
+            result = pool.run_trusted("security.escape_probes:read_files", payload)
+    finally:
+        sys.path.remove(str(code_dir))
+    assert result.status == "ok", result
+    if found.landlock:
+        assert FILE_SECRET not in result.to_json()
+    return found, result.value
+
+
+def test_a_file_only_its_owner_may_read_is_refused_to_a_worker_of_that_owner(
+    reads: tuple[IsolationReport, dict[str, Any]], secret_file: Path
+) -> None:
+    found, seen = reads
+    require(found, "landlock")
+    assert secret_file.stat().st_uid == os.geteuid()
+    assert seen["read"][str(secret_file)] == "EACCES"
+    assert seen["list"][str(secret_file.parent)] == "EACCES"
+
+
+def test_system_secrets_and_the_root_home_are_refused(
+    reads: tuple[IsolationReport, dict[str, Any]],
+) -> None:
+    found, seen = reads
+    require(found, "landlock")
+    assert seen["read"]["/etc/shadow"] in ("EACCES", "ENOENT")
+    if os.path.isdir("/root"):
+        assert seen["list"]["/root"] == "EACCES"
+
+
+def test_the_proc_root_link_does_not_lead_around_the_ruleset(
+    reads: tuple[IsolationReport, dict[str, Any]], secret_file: Path
+) -> None:
+    found, seen = reads
+    require(found, "landlock")
+    assert seen["read"][f"/proc/self/root{secret_file}"] == "EACCES"
+
+
+def test_only_code_is_readable_in_a_directory_on_the_import_path(
+    reads: tuple[IsolationReport, dict[str, Any]], code_dir: Path
+) -> None:
+    found, seen = reads
+    require(found, "landlock")
+    assert seen["imports"]["landlock_probe_module"] == "ok"
+    assert seen["imports"]["landlock_probe_package"] == "ok"
+    assert seen["read"][str(code_dir / "landlock_probe_package" / "data.txt")] == "package data"
+    assert seen["read"][str(code_dir / "skillbank.db")] == "EACCES"
+    assert seen["read"][str(code_dir / "notes" / "secret.txt")] == "EACCES"
+    assert seen["list"][str(code_dir)] == "ok"  # names are visible, content is not
+
+
+def test_fresh_standard_library_imports_and_the_own_cwd_still_work(
+    reads: tuple[IsolationReport, dict[str, Any]],
+) -> None:
+    found, seen = reads
+    require(found, "landlock")
+    assert {name: seen["imports"][name] for name in FRESH_MODULES} == dict.fromkeys(
+        FRESH_MODULES, "ok"
+    )
+    assert seen["own_file"] == ""
+    assert "made-in-cwd.txt" in seen["cwd_listing"]

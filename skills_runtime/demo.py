@@ -207,7 +207,7 @@ def run_demo(
         progress: Called with a line of text while the long step (learning) advances.
 
     Raises:
-        InvalidInput: ``db`` already exists.
+        InvalidInput: ``db`` already exists, or ``workdir`` cannot be made a directory.
         ConfigurationError: The bundled example is not there (not a clone of the repository).
     """
     from skills_runtime.pipeline import learn
@@ -221,7 +221,13 @@ def run_demo(
             on_step(step)
 
     directory = (workdir or Path("skillbank-demo")).resolve()
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as unusable:
+        raise InvalidInput(
+            f"--workdir {str(directory)!r} cannot be used as a directory ({unusable.strerror}); "
+            "name a directory you can write to, or a new path to create"
+        ) from unusable
     path = _fresh_db(directory, db)
     toolset, bookshop = bookshop_toolset()
     trajectories = EXAMPLE_DIRECTORY / "trajectories.jsonl"

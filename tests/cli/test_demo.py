@@ -77,6 +77,17 @@ def test_the_demo_refuses_to_reuse_an_existing_registry(tmp_path: Path) -> None:
     assert "already exists" in json.loads(result.stdout)["error"]
 
 
+def test_a_workdir_that_is_a_file_is_bad_input_naming_it(tmp_path: Path) -> None:
+    taken = tmp_path / "a-file"
+    taken.write_text("")
+    result = CliRunner().invoke(app, ["demo", "--workdir", str(taken), "--json"])
+    assert result.exit_code == 2
+    assert (
+        f"--workdir {str(taken)!r} cannot be used as a directory"
+        in json.loads(result.stdout)["error"]
+    )
+
+
 @pytest.mark.browser
 def test_the_html_report_shows_every_skill_of_the_demo_in_a_browser(
     demo: dict[str, Any], tmp_path: Path

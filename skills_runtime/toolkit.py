@@ -35,7 +35,7 @@ from skills_runtime.tools import Toolset
 
 if TYPE_CHECKING:
     import sandbox
-    from skill_registry import Registry, VersionRecord
+    from skill_registry import Registry, SkillSummary, VersionRecord
     from skills_runtime.checking import SkillSignature
 
 __all__ = ["SkillEntry", "ToolOutcome", "Toolkit"]
@@ -121,11 +121,7 @@ class Toolkit:
             hits = self.registry.search(query, k=k or 5, states=self.states)
             found = [(hit.name, hit.version) for hit in hits]
         else:
-            found = [
-                (summary.name, summary.version)
-                for state in self.states
-                for summary in self.registry.list_skills(state=state)
-            ]
+            found = [(summary.name, summary.version) for summary in self._offered()]
             found = found[:k] if k is not None else found
         entries = []
         for name, version in found:
@@ -261,11 +257,12 @@ class Toolkit:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _offered(self) -> list[Any]:
+    def _offered(self) -> list[SkillSummary]:
+        """The current versions in the offered states (one listing, names and versions only)."""
         return [s for state in self.states for s in self.registry.list_skills(state=state)]
 
     def _entry(self, record: VersionRecord) -> SkillEntry | None:
-        state = record.state.value if hasattr(record.state, "value") else str(record.state)
+        state = record.state.value
         if state not in self.states:
             return None
         try:

@@ -142,9 +142,8 @@ class SkillServer(MCPServer):
 
     def _fingerprint(self) -> tuple[tuple[str, int, str], ...]:
         return tuple(
-            (summary.name, summary.version, str(summary.state))
-            for state in self.toolkit.states
-            for summary in self.toolkit.registry.list_skills(state=state)
+            (summary.name, summary.version, summary.state.value)
+            for summary in self.toolkit._offered()
         )
 
     def _apply(self, entries: list[SkillEntry]) -> bool:

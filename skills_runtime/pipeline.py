@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from skill_registry import Provenance, Registry, UnknownSkillError
 from skills_runtime.checking import signature_of
+from skills_runtime.errors import InvalidInput
 from skills_runtime.evaluate import EvaluationReport, evaluate
 from skills_runtime.gates import GateResult, run_gates
 from skills_runtime.synthesis import (
@@ -108,8 +109,20 @@ class LearnReport:
 
 
 def select_split(trajectories: Iterable[Trajectory], split: str | None) -> list[Trajectory]:
-    """The trajectories of one benchmark split (all of them when ``split`` is None)."""
-    return [t for t in trajectories if split is None or t.split == split]
+    """The trajectories of one benchmark split (all of them when ``split`` is None).
+
+    Raises:
+        InvalidInput: There are trajectories, but none of them is in ``split``.
+    """
+    given = list(trajectories)
+    chosen = [t for t in given if split is None or t.split == split]
+    if given and not chosen:
+        present = sorted({t.split for t in given if t.split is not None})
+        raise InvalidInput(
+            f"no trajectory is in split {split!r}; the splits present are {present}"
+            + ("" if present else " (the trajectories name no split: leave out --split)")
+        )
+    return chosen
 
 
 RECORDED_SOURCES = (HOST_CALLS_SOURCE,)

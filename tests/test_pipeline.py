@@ -139,3 +139,15 @@ def test_host_calls_agents_recorded_through_the_server_are_learned_from(tmp_path
     assert report.trajectories == len(shop)
     assert report.skills
     assert all(skill.gate.passed for skill in report.skills)
+
+
+def test_a_split_no_trajectory_is_in_is_bad_input_naming_the_splits_present(
+    tmp_path: Path,
+) -> None:
+    from skills_runtime.errors import InvalidInput
+
+    with (
+        Registry.open(tmp_path / "skills.db") as registry,
+        pytest.raises(InvalidInput, match=r"split 'nosuch'.*\['test', 'train'\]"),
+    ):
+        learn([SHOP], registry=registry, split="nosuch")

@@ -31,6 +31,7 @@ from skills_runtime.cli._output import (
     stdout,
 )
 from skills_runtime.cli.app import app
+from skills_runtime.errors import InvalidInput
 from skills_runtime.trajectory import Problem
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def learn_command(
             report = _learn_with_progress(
                 paths, registry, split, recorded=recorded, show=not as_json
             )
-    except RegistryError as error:
+    except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
     if not report.trajectories and report.problems:
         exit_code = EXIT_BAD_INPUT
@@ -168,7 +169,7 @@ def evaluate_command(
     try:
         with Registry.open(default_db_path(db)) as registry:
             report, imported = evaluate_stored(paths, registry=registry, split=split)
-    except RegistryError as error:
+    except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
     document = report.to_json()
     document["problems"] = [problem.to_json() for problem in imported.problems]

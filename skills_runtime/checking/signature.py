@@ -159,7 +159,7 @@ def signature_of(source: str) -> SkillSignature:
         names = [f.name.value for f in public]
         raise InvalidInput(
             f"a skill source must define exactly one public function, found {len(public)}: "
-            f"{names}; keep one and prefix helpers with `_`"
+            f"{names}; define the skill as one function (run `skillbank check` for the rules)"
         )
     function = public[0]
     name = function.name.value

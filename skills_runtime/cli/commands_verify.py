@@ -90,7 +90,11 @@ def verify(
 @app.command()
 def add(
     file: Path = FileArgument,
-    name: str = typer.Option(..., "--name", help="The skill this source is a version of."),
+    name: str | None = typer.Option(
+        None,
+        "--name",
+        help="The skill this source is a version of (default: the name of its function).",
+    ),
     author: str | None = typer.Option(
         None, "--author", help="'human:<who>' or 'model:<name>' (default: the current user)."
     ),
@@ -98,8 +102,13 @@ def add(
     as_json: bool = JsonOption,
     db: Path | None = DbOption,
 ) -> None:
-    """Register an edited or hand-written source as a new draft version, then gate it."""
-    from skills_runtime.gates import add_edited_version, run_gates  # heavy: load on use
+    """Register an edited or hand-written source as a new draft version, then gate it.
+
+    Example: skillbank add cancel_order_by_email.py --name cancel_order_by_email
+    """
+    from skills_runtime.checking import signature_of  # heavy: load on use
+    from skills_runtime.errors import InvalidInput
+    from skills_runtime.gates import add_edited_version, run_gates
 
     try:
         source = file.read_text(encoding="utf-8")
@@ -107,6 +116,14 @@ def add(
         fail(f"cannot read {str(file)!r}: {error}; pass a UTF-8 Python file", as_json=as_json)
     if not source.strip():
         fail(f"{str(file)!r} is empty; pass a skill source", as_json=as_json)
+    if name is None:
+        try:
+            name = signature_of(source).name
+        except InvalidInput as error:
+            fail(
+                f"{str(file)!r}: cannot tell which skill this is ({error}); pass --name NAME",
+                as_json=as_json,
+            )
     who = author or f"human:{actor().removeprefix('cli:')}"
     path = default_db_path(db)
     try:

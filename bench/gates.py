@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -30,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sandbox  # noqa: E402 - after the path set-up above
+from bench._report import machine, replace_part  # noqa: E402
 from skill_registry import Provenance, Registry  # noqa: E402
 from skills_runtime.checking import signature_of  # noqa: E402
 from skills_runtime.gates import add_edited_version, run_gates  # noqa: E402
@@ -173,20 +171,6 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
-    )
-
-
 def render(results: dict[str, Any]) -> str:
     timing = results["verify_seconds"]
     lines = [
@@ -248,18 +232,6 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Gates\n\n" + text.strip() + "\n"
-    pattern = re.compile(r"^## Gates\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: section + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    path.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--max-mutants", type=int, default=None, help="per skill (default: all)")
@@ -276,7 +248,7 @@ def main() -> None:
     if args.json is not None and args.render is None:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     if not args.no_write:
-        write_section(text)
+        replace_part("## Gates", "## Gates\n\n" + text)
 
 
 if __name__ == "__main__":

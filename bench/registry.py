@@ -12,10 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
-import re
 import sqlite3
 import statistics
 import subprocess
@@ -29,6 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._report import machine, replace_part  # noqa: E402
 from skill_registry import Policy, Provenance, Registry, State  # noqa: E402
 from skill_registry._index import index_version  # noqa: E402
 from skill_registry._queries import canonical_json, sha256  # noqa: E402
@@ -324,35 +322,6 @@ def recall_at_k(
     }
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}, {platform.system()}"
-    )
-
-
-def write_section(text: str) -> None:
-    """Replace the top of ``## Registry`` (up to its ``### Retrieval quality`` subsection, which
-    bench/retrieval.py writes) or append the section."""
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Registry\n\n" + text.strip() + "\n"
-    pattern = re.compile(r"^## Registry\n.*?(?=^### Retrieval quality\n|^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: section + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section
-    path.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -360,8 +329,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     lines = [
-        f"Measured {dt.date.today().isoformat()} on {machine()} (a shared, busy machine: "
-        "read the numbers as orders of magnitude).",
+        f"Measured {dt.date.today().isoformat()} on {machine(sqlite=True)} "
+        "(a shared, busy machine: read the numbers as orders of magnitude).",
         "",
         "Search (`Registry.search`, k=5, default state filter `promoted`; synthetic skills, "
         "each with 2-6 source trajectories whose task texts are indexed as `add_version` "
@@ -398,7 +367,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section(text)
+        replace_part("## Registry", "## Registry\n\n" + text, keep="### Retrieval quality")
 
 
 if __name__ == "__main__":

@@ -21,10 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
-import re
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -37,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._report import machine, replace_part  # noqa: E402
 from skill_registry import Provenance, Registry, SearchWeights  # noqa: E402
 from skills_runtime.checking import signature_of  # noqa: E402
 from skills_runtime.evaluate import evaluate, exec_runner  # noqa: E402
@@ -212,26 +209,12 @@ def measure(
     )
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {platform.system()}"
-    )
-
-
 def render(results: Sequence[RetrievalResult]) -> str:
     lines = [
         "### Retrieval quality",
         "",
-        f"Measured {dt.date.today().isoformat()} on {machine()} with `bench/retrieval.py`.",
+        f"Measured {dt.date.today().isoformat()} on {machine(sqlite=True)} "
+        "with `bench/retrieval.py`.",
         "Skills learned from each benchmark's `train` split are stored as `skillbank learn` "
         "stores them (schema and docstring from `signature_of`, `dump_native` records of the "
         "source trajectories, whose instructions are indexed); every `test` instruction is a "
@@ -282,25 +265,6 @@ def render(results: Sequence[RetrievalResult]) -> str:
     return "\n".join(lines)
 
 
-def write_subsection(text: str) -> None:
-    """Replace (or append) the ``### Retrieval quality`` subsection inside ``## Registry``."""
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    body = text.strip() + "\n"
-    existing = re.compile(r"^### Retrieval quality\n.*?(?=^##? |^### |\Z)", re.S | re.M)
-    if existing.search(current):
-        updated = existing.sub(lambda _: body + "\n", current, count=1)
-    else:
-        section = re.compile(r"^## Registry\n.*?(?=^## |\Z)", re.S | re.M)
-        match = section.search(current)
-        if match is None:
-            updated = current.rstrip("\n") + "\n\n## Registry\n\n" + body
-        else:
-            end = match.end()
-            updated = current[:end].rstrip("\n") + "\n\n" + body + "\n" + current[end:]
-    path.write_text(updated.rstrip("\n") + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -317,7 +281,7 @@ def main() -> None:
     text = render(results)
     print(text)
     if not args.no_write:
-        write_subsection(text)
+        replace_part("### Retrieval quality", text, inside="## Registry")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._report import replace_part  # noqa: E402
 from sandbox import InProcessExecutor, Limits, ProcessPool, Tool  # noqa: E402
 
 TOOL_SKILL = '''
@@ -299,21 +299,10 @@ def section(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Sandbox\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated)
-
-
 def main() -> None:
     results = run()
     print(json.dumps(results, indent=2))
-    write_section(section(results))
+    replace_part("## Sandbox", section(results))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 import sandbox  # noqa: E402
+from bench._report import machine, replace_part  # noqa: E402
 from skills_runtime.evaluate import SandboxRunner, evaluate, exec_runner  # noqa: E402
 from skills_runtime.synthesis import synthesize  # noqa: E402
 from skills_runtime.trajectory import load_trajectories  # noqa: E402
@@ -66,9 +65,7 @@ def run() -> dict[str, Any]:
         "seconds": round(time.perf_counter() - started, 3),
         "stats": dict(result.stats),
     }
-    out["machine"] = (
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    out["machine"] = machine()
     out["date"] = datetime.date.today().isoformat()
     return out
 
@@ -168,16 +165,7 @@ def _section(data: dict[str, Any]) -> str:
 
 
 def write_docs(data: dict[str, Any]) -> None:
-    path = REPO / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = _section(data)
-    start = text.find("## Synthesis")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    path.write_text(text, encoding="utf-8")
+    replace_part("## Synthesis", _section(data))
 
 
 if __name__ == "__main__":

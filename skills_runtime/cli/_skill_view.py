@@ -31,7 +31,8 @@ __all__ = [
     "dossier_view",
     "format_reliability",
     "open_registry",
-    "skills_table",
+    "plural",
+    "skills_lines",
 ]
 
 STATE_STYLES = {
@@ -42,6 +43,11 @@ STATE_STYLES = {
     "deprecated": "magenta",
     "rejected": "red",
 }
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 skill``, ``4 skills``: a count with its noun in the right number."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def actor() -> str:
@@ -90,23 +96,47 @@ def _state(state: str) -> Text:
     return Text(state, style=STATE_STYLES.get(state, ""))
 
 
-def skills_table(skills: Sequence[SkillSummary], *, title: str = "Skills") -> Table:
-    """Name, version, state, reliability and summary of each skill."""
-    table = Table(title=title)
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("version", justify="right")
-    table.add_column("state")
-    table.add_column("reliability", justify="right")
-    table.add_column("summary", overflow="fold")
-    for skill in skills:
-        table.add_row(
-            Text(skill.name),
-            str(skill.version),
-            _state(skill.state.value),
+def _truncated(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis when longer."""
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    return line[: max(width - 1, 0)] + "…" if width > 0 else ""
+
+
+def skills_lines(skills: Sequence[SkillSummary], *, width: int) -> list[Text]:
+    """A header and one line per skill, sorted by name, never wider than ``width`` when it fits.
+
+    Names are never cut (they are what a reader copies); the summary takes the room that is left
+    and is cut with an ellipsis rather than wrapped, so a narrow terminal or a pipe (where rich
+    assumes 80 columns) still reads one skill per line.
+    """
+    ordered = sorted(skills, key=lambda skill: skill.name)
+    rows = [
+        (
+            skill.name,
+            f"v{skill.version}",
+            skill.state.value,
             format_reliability(skill.reliability.to_json()),
-            Text(skill.summary),
+            skill.summary,
         )
-    return table
+        for skill in ordered
+    ]
+    header = ("name", "version", "state", "reliability", "summary")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    room = max(width - sum(widths) - 2 * len(widths), 0)
+    lines = []
+    for number, row in enumerate([header, *rows]):
+        name, version, state, reliability, summary = row
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append(name.ljust(widths[0]), style="bold" if number else "bold underline")
+        line.append("  " + version.rjust(widths[1]) + "  ")
+        line.append(state.ljust(widths[2]), style=STATE_STYLES.get(state, "") if number else "")
+        line.append("  " + reliability.rjust(widths[3]) + "  ")
+        line.append(_truncated(summary, room).rstrip(), style="" if number else "bold")
+        line.rstrip()
+        lines.append(line)
+    return lines
 
 
 def _when(seconds: float) -> str:
@@ -148,12 +178,18 @@ def _evidence(item: Dossier) -> list[RenderableType]:
     passed = bool(item.verify["passed"])
     replays = item.replays
     held = sum(bool(r.get("passed")) for r in replays)
+    held_names = [str(p.get("name")) for p in item.properties if p.get("passed")]
     parts.append(
         Text(
             f"verify: {'passed' if passed else 'failed'} — {held}/{len(replays)} replays of source "
-            f"trajectories, {sum(bool(p.get('passed')) for p in item.properties)}/"
-            f"{len(item.properties)} properties held",
+            "trajectories",
             style="green" if passed else "red",
+        )
+    )
+    parts.append(
+        Text(
+            f"  {len(held_names)}/{len(item.properties)} properties held"
+            + (f": {', '.join(held_names)}" if held_names else "")
         )
     )
     for reason in item.verify["report"].get("reasons") or []:
@@ -164,6 +200,42 @@ def _evidence(item: Dossier) -> list[RenderableType]:
             example = json.dumps(prop["falsifying_example"], indent=2, default=str)
             parts.append(Syntax(example, "json", word_wrap=True))
     return parts
+
+
+def _call_line(name: str, arguments: Any, *, width: int) -> Text:
+    shown = json.dumps(arguments, ensure_ascii=False, sort_keys=True, default=str)
+    return Text("    " + _truncated(f"{name}({shown})", width - 4), no_wrap=True)
+
+
+def _trajectory(trajectory: dict[str, Any], *, width: int) -> Group:
+    """A source trajectory: its id, its task text, then each tool call on one line."""
+    lines: list[RenderableType] = [
+        Text.assemble("  ", (str(trajectory.get("id", "")), "bold")),
+        Text("    " + (str(trajectory.get("task") or "").strip() or "-")),
+    ]
+    calls = trajectory.get("calls") or []
+    if calls:
+        lines.append(Text(f"    {plural(len(calls), 'tool call')}:", style="dim"))
+    for call in calls:
+        lines.append(_call_line(str(call.get("name")), call.get("arguments"), width=width - 2))
+    return Group(*lines)
+
+
+def _regression_cases(cases: list[dict[str, Any]], *, width: int) -> Group:
+    """Each regression case: the trajectory it came from and the writes it expects, in order."""
+    count = plural(len(cases), "regression case")
+    lines: list[RenderableType] = [
+        Text(f"{count} travelling with the skill (every new version must pass them)", style="bold")
+    ]
+    for entry in cases:
+        case = entry.get("case") or {}
+        writes = [c for c in case.get("calls") or [] if isinstance(c, dict) and c.get("mutates")]
+        origin = f"  {case.get('trajectory_id') or '?'} (since v{entry.get('added_in_version')})"
+        expects = f"expects {plural(len(writes), 'write')}" + (":" if writes else "")
+        lines.append(Text(f"{origin}: {expects}"))
+        for write in writes:
+            lines.append(_call_line(str(write.get("name")), write.get("arguments"), width=width))
+    return Group(*lines)
 
 
 def dossier_view(item: Dossier, *, console: Console) -> None:
@@ -185,20 +257,15 @@ def dossier_view(item: Dossier, *, console: Console) -> None:
     origin = item.provenance
     author = f"{origin.get('synthesizer')} {origin.get('synthesizer_version') or ''}".strip()
     if item.trajectories:
-        sources = Table(title=f"Learned from (by {author})", title_justify="left")
-        sources.add_column("trajectory")
-        sources.add_column("task", overflow="fold")
+        console.print(Text(f"Learned from (by {author}):", style="bold"))
         for trajectory in item.trajectories:
-            sources.add_row(Text(trajectory.get("id", "")), Text(trajectory.get("task") or "-"))
-        console.print(sources)
+            console.print(_trajectory(trajectory, width=console.width))
     else:
         console.print(Text(f"Written by {author}; no source trajectories."))
     console.print(Panel(Group(*_evidence(item)), title="tests", title_align="left"))
+    console.print(_regression_cases(item.regression_cases, width=console.width))
     versions = ", ".join(f"v{v['version']} {v['state']}" for v in item.versions)
-    console.print(
-        f"regression cases travelling with the skill: {len(item.regression_cases)}; "
-        f"versions: {versions}"
-    )
+    console.print(Text(f"versions: {versions}"))
     audit = Table(title="Audit log", title_justify="left")
     for column in ("when (UTC)", "version", "action", "move", "actor", "reason"):
         audit.add_column(column, overflow="fold")

@@ -76,6 +76,56 @@ def _skills(rows: list[dict[str, Any]]) -> Group:
     return Group(table, *chains)
 
 
+def _state_changes(rows: list[dict[str, Any]]) -> Group:
+    """One line per skill: its state move in the promote step (``verified → promoted``).
+
+    The learn step already printed the table; the demo promotes exactly the verified versions,
+    so a promoted row was verified a step ago and any other row did not move.
+    """
+    lines = []
+    for row in rows:
+        previous = "verified" if row["state"] == "promoted" else row["state"]
+        state = Text(row["state"], style=STATE_STYLES.get(row["state"], ""))
+        if previous and previous != row["state"]:
+            move = Text.assemble((previous, STATE_STYLES.get(previous, "")), " → ", state)
+        else:
+            move = Text.assemble(state, (" (unchanged)", "dim"))
+        lines.append(Text.assemble((row["name"], "bold"), f" v{row['version']}: ", move))
+    return Group(*lines)
+
+
+def _tool_schema(tool: dict[str, Any]) -> Syntax:
+    """The tool declaration as pretty JSON, each description cut to its first line.
+
+    Multi-line docstrings would show as literal ``\\n`` escapes inside JSON strings; the full
+    text is in the written file.
+    """
+
+    def shorten(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: (
+                    _first_line(item)
+                    if key == "description" and isinstance(item, str)
+                    else shorten(item)
+                )
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [shorten(item) for item in value]
+        return value
+
+    text = json.dumps(shorten(tool), indent=2, ensure_ascii=False)
+    return Syntax(text, "json", word_wrap=True)
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else ""
+    return lines[0] + " …"
+
+
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= _RESULT_CHARS else text[: _RESULT_CHARS - 1] + "…"
@@ -83,8 +133,11 @@ def _short(value: Any) -> str:
 
 def _calls(call: dict[str, Any]) -> Table:
     table = Table(title="Tool calls made by the skill, through the bridge")
-    for column in ("#", "tool", "arguments", "result"):
-        table.add_column(column, overflow="fold")
+    # Tool names stay whole (a reader looks them up); arguments and results fold.
+    table.add_column("#", no_wrap=True, justify="right")
+    table.add_column("tool", no_wrap=True)
+    table.add_column("arguments", overflow="fold", ratio=1)
+    table.add_column("result", overflow="fold", ratio=1)
     for number, inner in enumerate(call.get("tool_calls") or [], start=1):
         outcome = inner.get("error") or inner.get("result")
         table.add_row(
@@ -102,14 +155,13 @@ def _body(step: DemoStep) -> list[RenderableType]:
     if step.key == "import":
         families = ", ".join(f"{name} ×{count}" for name, count in data["families"].items())
         parts.append(Text(f"procedures in the recordings: {families}", style="dim"))
-    elif step.key in ("learn", "promote"):
+    elif step.key == "promote":
+        parts.append(_state_changes(data["skills"]))
+    elif step.key == "learn":
         parts.append(_skills(data["skills"]))
-        if step.key == "learn":
-            for row in data["skills"]:
-                if row.get("why_not"):
-                    parts.append(
-                        Text(f"{row['name']} did not pass — {row['why_not']}", style="red")
-                    )
+        for row in data["skills"]:
+            if row.get("why_not"):
+                parts.append(Text(f"{row['name']} did not pass — {row['why_not']}", style="red"))
         for unexplained in data.get("unexplained") or []:
             parts.append(
                 Text(f"not learned: {unexplained['trajectory_id']} — {unexplained['reason']}")
@@ -121,7 +173,9 @@ def _body(step: DemoStep) -> list[RenderableType]:
         shown = [t for t in data["tools"] if t.get("function", {}).get("name") == data.get("shown")]
         if shown:
             parts.append(Text("Its tool schema, as an agent receives it:", style="bold"))
-            parts.append(Syntax(json.dumps(shown[0], indent=2), "json", word_wrap=True))
+            parts.append(_tool_schema(shown[0]))
+        if data.get("path"):
+            parts.append(Text(f"Written to {data['path']}.", style="dim"))
     elif step.key == "call" and data.get("skill"):
         parts.append(Text(f"{data['skill']}({json.dumps(data['arguments'])})", style="bold"))
         if data.get("tool_calls"):

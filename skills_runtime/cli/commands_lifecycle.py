@@ -26,14 +26,13 @@ from skills_runtime.cli._output import (
     stderr,
     stdout,
 )
-from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry
+from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry, plural
 from skills_runtime.cli.app import app
 from skills_runtime.report import dossier
 
 __all__ = ["deprecate", "promote", "reject", "review", "rollback"]
 
 _REVIEWABLE = (State.CANDIDATE, State.VERIFIED)
-_CHOICES = ("p", "r", "s", "q")
 
 ReasonOption = typer.Option(..., "--reason", help="Why (kept in the audit log).")
 VersionOption = typer.Option(None, "--version", help="A version (default: see above).")
@@ -120,7 +119,7 @@ def _transition_command(
 
     command.__name__ = command.__qualname__ = verb
     command.__doc__ = doc
-    epilog = f'Example: skillbank {verb} cancel_order_for_customer --reason "{example_reason}"'
+    epilog = f'Example: skillbank {verb} cancel_order_by_email --reason "{example_reason}"'
     return app.command(verb, epilog=epilog)(command)
 
 
@@ -153,7 +152,7 @@ reject = _transition_command(
 
 @app.command(
     "rollback",
-    epilog="Example: skillbank rollback cancel_order_for_customer --to 1",
+    epilog="Example: skillbank rollback cancel_order_by_email --to 1",
 )
 def rollback(
     name: str = typer.Argument(..., help="The skill's name."),
@@ -175,41 +174,74 @@ def rollback(
 
 
 def _pending(registry: Registry) -> list[VersionRecord]:
-    """Every version waiting for a decision, by skill name then version."""
+    """The latest version of each skill, when it waits for a decision, by skill name.
+
+    A version a newer one superseded is stale: reviewing it would promote old code. Rejected
+    versions supersede nothing (the version before them is still the latest live one).
+    """
     waiting: list[VersionRecord] = []
-    for skill in registry.list_skills():
-        waiting.extend(v for v in registry.versions(skill.name) if v.state in _REVIEWABLE)
+    for skill in sorted(registry.list_skills(), key=lambda s: s.name):
+        live = [v for v in registry.versions(skill.name) if v.state is not State.REJECTED]
+        if live and live[-1].state in _REVIEWABLE:
+            waiting.append(live[-1])
     return waiting
 
 
-def _show_briefly(registry: Registry, record: VersionRecord) -> None:
+def _show_briefly(registry: Registry, record: VersionRecord, *, position: str) -> None:
     item = dossier(registry, record.name, version=record.version)
     verdicts = []
     for kind in ("check", "verify"):
         evidence = getattr(item, kind)
         verdict = "not run" if evidence is None else ("passed" if evidence["passed"] else "failed")
         verdicts.append(f"{kind} {verdict}")
-    stderr.rule(f"{record.name} v{record.version} ({record.state.value})")
+    stderr.rule(f"{position} {record.name} v{record.version} ({record.state.value})")
     stderr.print(Text(item.summary))
     stderr.print(Syntax(item.source, "python", line_numbers=True, word_wrap=True))
     learned = ", ".join(t["id"] for t in item.trajectories) or "-"
     stderr.print(Text(f"{'; '.join(verdicts)} · learned from: {learned}"))
 
 
+class _EndOfInput(Exception):
+    """The reviewer's input ended (Ctrl-D, or a pipe ran dry): stop as if they had quit."""
+
+
+def _ask(question: str, *, default: str | None) -> str:
+    try:
+        answer = typer.prompt(question, default=default, err=True, type=str, show_default=False)
+    except (EOFError, typer.Abort) as error:
+        raise _EndOfInput from error
+    return str(answer).strip()
+
+
+def _choice() -> str:
+    """Ask until the answer is one of the choices; an invalid one is named, with the choices."""
+    while True:
+        answer = _ask("[p]romote, [r]eject, [s]kip, [q]uit (Enter: skip)", default="s")
+        for choice, word in _WORDS.items():
+            if answer.lower() in (choice, word):
+                return choice
+        stderr.print(
+            Text(f"{answer!r} is not a choice: answer p, r, s or q (promote, reject, skip, quit).")
+        )
+
+
+_WORDS = {"p": "promote", "r": "reject", "s": "skip", "q": "quit"}
+
+
 def _decide(registry: Registry, record: VersionRecord) -> dict[str, Any] | None:
     """Ask about one version; None when the reviewer quits."""
-    choice = ""
-    while choice not in _CHOICES:
-        answer = typer.prompt("[p]romote, [r]eject, [s]kip, [q]uit", default="s", err=True)
-        choice = str(answer).strip().lower()[:1]
+    choice = _choice()
     entry = {"name": record.name, "version": record.version, "previous_state": record.state.value}
     if choice == "q":
         return None
     if choice == "s":
         return {**entry, "decision": "skip", "state": record.state.value}
-    reason = typer.prompt(
-        "reason", default="reviewed" if choice == "p" else None, err=True, type=str
-    )
+    if choice == "p":
+        reason = _ask("reason for promoting (Enter for 'reviewed')", default="reviewed")
+    else:
+        reason = ""
+        while not reason:
+            reason = _ask("reason for rejecting (required)", default=None)
     try:
         if choice == "p":
             moved = registry.promote(
@@ -229,37 +261,55 @@ def _decide(registry: Registry, record: VersionRecord) -> dict[str, Any] | None:
 
 @app.command(
     "review",
-    epilog="Example: skillbank review --db skills.db   (answer p, r or s for each skill)",
+    epilog=(
+        "Example: skillbank review --db skills.db\n\n"
+        "For each skill answer p (promote; then a reason, Enter for 'reviewed'), r (reject; then "
+        "a reason, required), s or Enter (skip) or q (quit). End of input stops like q.\n\n"
+        "Scripted: printf 'p\\nread the code\\ns\\n' | skillbank review --db skills.db --json"
+    ),
 )
 def review(
     db: Path | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Walk the candidate and verified versions one by one: promote, reject (with a reason) or skip.
+    """Walk the latest candidate or verified version of each skill: promote, reject or skip.
 
-    The code and test results of each version are shown on stderr with the prompts; the summary
-    of the decisions is the command's output. Exit 1 when a promotion was refused by the gates.
+    The code and test results of each version are shown on stderr with the prompts, with its
+    place in the walk ([3/12]); the summary of the decisions is the command's output. Promoting
+    then asks for a reason (Enter keeps 'reviewed'); rejecting asks for one (required). End of
+    input stops the walk like q. Exit 1 when a promotion was refused by the gates.
     """
     decisions: list[dict[str, Any]] = []
     with open_registry(db, as_json=as_json) as registry:
         waiting = _pending(registry)
         if not waiting:
             emit(
-                {"reviewed": []},
+                {"reviewed": [], "remaining": 0},
                 as_json=as_json,
                 human=lambda: stdout.print("Nothing to review: no candidate or verified versions."),
             )
-        for record in waiting:
-            _show_briefly(registry, record)
-            decision = _decide(registry, record)
+        for number, record in enumerate(waiting, start=1):
+            _show_briefly(registry, record, position=f"[{number}/{len(waiting)}]")
+            try:
+                decision = _decide(registry, record)
+            except _EndOfInput:
+                stderr.print("")
+                stderr.print(Text("End of input: stopping the review.", style="dim"))
+                break
             if decision is None:
                 break
             decisions.append(decision)
     refused = any(d["decision"] == "refused" for d in decisions)
 
     def human() -> None:
+        if not decisions:
+            stdout.print("No decisions made.")
         for d in decisions:
-            stdout.print(f"{d['name']} v{d['version']}: {d['decision']} → {d['state']}")
+            line = f"{d['name']} v{d['version']}: {d['decision']} → {d['state']}"
+            stdout.print(Text(line), soft_wrap=True)
+        remaining = len(waiting) - len(decisions)
+        if remaining:
+            stdout.print(f"{plural(remaining, 'version')} left to review.")
 
     emit(
         {"reviewed": decisions, "remaining": len(waiting) - len(decisions)},

@@ -8,21 +8,29 @@ close matches. Lifecycle moves live in ``commands_lifecycle``.
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
 from skill_registry import State
 from skills_runtime.cli._output import DbOption, JsonOption, emit, fail, stdout
-from skills_runtime.cli._skill_view import dossier_view, open_registry, skills_table
+from skills_runtime.cli._skill_view import dossier_view, open_registry, plural, skills_lines
 from skills_runtime.cli.app import app
 from skills_runtime.report import Dossier, dossier, library, render_html
 
-__all__ = ["diff", "list_skills", "report", "report_changes", "search", "show"]
+__all__ = [
+    "diff",
+    "list_skills",
+    "report",
+    "report_changes",
+    "schema_diff",
+    "search",
+    "show",
+]
 
 _STATES = ", ".join(state.value for state in State)
 
@@ -55,14 +63,15 @@ def list_skills(
         if not skills:
             stdout.print("No skills" + (f" in state {state!r}." if state else " yet."))
             return
-        stdout.print(skills_table(skills))
+        for line in skills_lines(skills, width=stdout.width):
+            stdout.print(line, soft_wrap=False, no_wrap=True, overflow="ellipsis")
 
     emit(document, as_json=as_json, human=human)
 
 
 @app.command(
     "show",
-    epilog="Example: skillbank show cancel_order_for_customer --version 1",
+    epilog="Example: skillbank show cancel_order_by_email --version 1",
 )
 def show(
     name: str = typer.Argument(..., help="The skill's name."),
@@ -110,9 +119,35 @@ def report_changes(old: Dossier, new: Dossier) -> dict[str, Any]:
     return changes
 
 
+_DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
+
+
+def _print_diff(text: str) -> None:
+    """Print a unified diff line by line, never wrapped, so what is copied is still a patch."""
+    for line in text.splitlines():
+        style = "bold" if line.startswith(("+++", "---")) else _DIFF_STYLES.get(line[:1], "")
+        stdout.print(
+            Text(line, style=style), soft_wrap=True, no_wrap=True, overflow="ignore", crop=False
+        )
+
+
+def schema_diff(old: dict[str, Any], new: dict[str, Any], *, name: str, v1: int, v2: int) -> str:
+    """A unified diff of two schemas as pretty JSON (keys sorted, so only real changes show)."""
+
+    def pretty(schema: dict[str, Any]) -> list[str]:
+        text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False)
+        return [line + "\n" for line in text.splitlines()]
+
+    return "".join(
+        difflib.unified_diff(
+            pretty(old), pretty(new), fromfile=f"{name} v{v1} schema", tofile=f"{name} v{v2} schema"
+        )
+    )
+
+
 @app.command(
     "diff",
-    epilog="Example: skillbank diff cancel_order_for_customer 1 2 --json",
+    epilog="Example: skillbank diff cancel_order_by_email 1 2 --db shop.db",
 )
 def diff(
     name: str = typer.Argument(..., help="The skill's name."),
@@ -138,11 +173,15 @@ def diff(
 
     def human() -> None:
         if text:
-            stdout.print(Syntax(text, "diff", word_wrap=True))
+            _print_diff(text)
         else:
             stdout.print(f"The sources of v{v1} and v{v2} are identical.")
         for key, change in changes.items():
-            stdout.print(Text.assemble((key, "bold"), f": {change}"))
+            if key == "schema":
+                stdout.print(Text("schema:", style="bold"))
+                _print_diff(schema_diff(change["from"], change["to"], name=name, v1=v1, v2=v2))
+            else:
+                stdout.print(Text.assemble((key, "bold"), f": {json.dumps(change)}"))
 
     emit(document, as_json=as_json, human=human)
 
@@ -209,5 +248,5 @@ def report(
     emit(
         document,
         as_json=as_json,
-        human=lambda: stdout.print(f"Wrote {len(dossiers)} skill(s) to {html}"),
+        human=lambda: stdout.print(f"Wrote {plural(len(dossiers), 'skill')} to {html}"),
     )

@@ -33,7 +33,8 @@ class Dossier:
     tools: list[str]
     provenance: dict[str, Any]
     trajectories: list[dict[str, Any]] = field(default_factory=list)
-    """Source trajectories: ``id``, ``digest`` and the ``task`` text when the registry kept it."""
+    """Source trajectories: ``id``, ``digest``, the ``task`` text and the tool ``calls`` (each
+    ``name`` and ``arguments``) when the registry kept the trajectory."""
     versions: list[dict[str, Any]] = field(default_factory=list)
     check: dict[str, Any] | None = None
     """The latest check report at this content hash (``passed``, ``report``), if any."""
@@ -104,6 +105,19 @@ def _latest(registry: Registry, content_hash: str, kind: str) -> dict[str, Any] 
     return {"id": record.id, "passed": record.passed, "report": record.report}
 
 
+def _calls(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tool calls of a kept trajectory: native records list them as ``steps`` (``tool``)."""
+    steps = body.get("steps") or body.get("calls") or []
+    calls = []
+    for step in steps:
+        if not isinstance(step, dict):
+            continue
+        name = step.get("tool") or step.get("name")
+        if name:
+            calls.append({"name": str(name), "arguments": dict(step.get("arguments") or {})})
+    return calls
+
+
 def _trajectories(
     registry: Registry, name: str, version: int, refs: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -121,9 +135,10 @@ def _trajectories(
         identity = str(body.get("task_id") or body.get("id") or ref.get("id", ""))
         task = (record.task if record is not None else "") or body.get("instruction") or ""
         entry = entries.setdefault(
-            identity, {"id": identity, "digest": ref.get("digest", ""), "task": ""}
+            identity, {"id": identity, "digest": ref.get("digest", ""), "task": "", "calls": []}
         )
         entry["task"] = entry["task"] or str(task)
+        entry["calls"] = entry["calls"] or _calls(body)
     return list(entries.values())
 
 

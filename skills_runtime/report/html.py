@@ -83,6 +83,15 @@ def _reliability(reliability: dict[str, Any]) -> str:
     )
 
 
+def _index_reliability(reliability: dict[str, Any]) -> str:
+    """``3/4 (≥0.40)`` for the index, or a dash when the version has no recorded uses."""
+    uses = int(reliability.get("successes", 0)) + int(reliability.get("failures", 0))
+    if not uses:
+        return '<span class="muted">—</span>'
+    bound = float(reliability["lower_bound"])
+    return _e(f"{reliability['successes']}/{uses} (≥{bound:.2f})")
+
+
 def _parameters(schema: dict[str, Any]) -> str:
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
@@ -128,7 +137,7 @@ def _verify(item: Dossier) -> str:
     report = item.verify["report"]
     parts = [f"<p>Verification: {_verdict(item.verify['passed'])}"]
     if report.get("seconds") is not None:
-        parts.append(f' <span class="muted">({_e(report["seconds"])} s)</span>')
+        parts.append(f' <span class="muted">({float(report["seconds"]):.2f} s)</span>')
     parts.append("</p>")
     reasons = report.get("reasons") or []
     if reasons:
@@ -229,7 +238,7 @@ def render_html(
     """The whole page for ``dossiers`` (one section per skill, an index table on top)."""
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     index = _table(
-        ("skill", "version", "state", "checked", "verified", "summary"),
+        ("skill", "version", "state", "checked", "verified", "reliability", "summary"),
         (
             (
                 f'<a href="#skill-{_e(d.name)}">{_e(d.name)}</a>',
@@ -237,6 +246,7 @@ def render_html(
                 _state(d.state),
                 _verdict(None if d.check is None else bool(d.check["passed"])),
                 _verdict(None if d.verify is None else bool(d.verify["passed"])),
+                _index_reliability(d.reliability),
                 _e(d.summary),
             )
             for d in dossiers
@@ -249,6 +259,7 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{_e(title)}</h1>"
-        f'<p class="muted">{len(dossiers)} skill(s) · generated {_e(when)} by skillbank</p>'
+        f'<p class="muted">{len(dossiers)} skill{"" if len(dossiers) == 1 else "s"} · '
+        f"generated {_e(when)} by skillbank</p>"
         f"{index}{body}</body></html>\n"
     )

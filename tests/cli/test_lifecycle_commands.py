@@ -99,29 +99,70 @@ def test_rollback_to_an_unknown_version_is_bad_input(seeded_db: Path) -> None:
     assert "9" in document["error"]
 
 
-def test_review_walks_the_candidates_and_records_each_decision(seeded_db: Path) -> None:
-    document = run_json(
-        "review", "--db", str(seeded_db), input="p\nlooked at the code\nr\nnot deterministic\n"
-    )
-    assert [(d["version"], d["decision"], d["state"]) for d in document["reviewed"]] == [
-        (1, "promote", "promoted"),
-        (2, "reject", "rejected"),
-    ]
+def _reject_v2(db: Path) -> None:
+    with Registry.open(db) as registry:
+        registry.reject(CANCEL, version=2, actor="t", reason="failed verification")
+
+
+def test_review_walks_only_the_latest_version_of_each_skill(seeded_db: Path) -> None:
+    # v2 superseded v1: the walk offers v2 only (the return skill is a draft, not reviewable)
+    document = run_json("review", "--db", str(seeded_db), input="s\n")
+    assert [(d["name"], d["version"]) for d in document["reviewed"]] == [(CANCEL, 2)]
     assert document["remaining"] == 0
+
+
+def test_review_records_a_promotion_with_its_reason(seeded_db: Path) -> None:
+    _reject_v2(seeded_db)  # a rejected version supersedes nothing: v1 is the one to review
+    document = run_json("review", "--db", str(seeded_db), input="p\nlooked at the code\n")
+    assert [(d["version"], d["decision"], d["state"]) for d in document["reviewed"]] == [
+        (1, "promote", "promoted")
+    ]
     with Registry.open(seeded_db) as registry:
-        reasons = [entry.reason for entry in registry.audit_log(CANCEL)[-2:]]
-    assert reasons == ["looked at the code", "not deterministic"]
+        assert registry.audit_log(CANCEL)[-1].reason == "looked at the code"
 
 
-def test_review_can_skip_and_quit(seeded_db: Path) -> None:
-    document = run_json("review", "--db", str(seeded_db), input="s\nq\n")
-    assert [d["decision"] for d in document["reviewed"]] == ["skip"]
+def test_review_promotion_reason_defaults_to_reviewed_on_enter(seeded_db: Path) -> None:
+    _reject_v2(seeded_db)
+    result = runner.invoke(app, ["review", "--db", str(seeded_db)], input="p\n\n")
+    assert result.exit_code == 0, result.output
+    assert "reason for promoting (Enter for 'reviewed')" in result.output
+    with Registry.open(seeded_db) as registry:
+        assert registry.audit_log(CANCEL)[-1].reason == "reviewed"
+
+
+def test_review_rejects_with_a_reason(seeded_db: Path) -> None:
+    document = run_json("review", "--db", str(seeded_db), input="r\nnot deterministic\n")
+    assert [(d["decision"], d["state"]) for d in document["reviewed"]] == [("reject", "rejected")]
+    with Registry.open(seeded_db) as registry:
+        assert registry.audit_log(CANCEL)[-1].reason == "not deterministic"
+
+
+def test_review_reprompts_an_invalid_choice_naming_the_valid_ones(seeded_db: Path) -> None:
+    result = runner.invoke(app, ["review", "--db", str(seeded_db)], input="x\nskip\n")
+    assert result.exit_code == 0, result.output
+    assert "'x' is not a choice: answer p, r, s or q" in result.output
+    assert "[1/1]" in result.output
+    assert f"{CANCEL} v2: skip → candidate" in result.output.splitlines()
+
+
+def test_review_stops_cleanly_at_end_of_input_with_the_summary(seeded_db: Path) -> None:
+    document = run_json("review", "--db", str(seeded_db), input="")
+    assert document == {"reviewed": [], "remaining": 1}
+    result = runner.invoke(app, ["review", "--db", str(seeded_db)], input="")
+    assert result.exit_code == 0, result.output
+    assert "End of input" in result.output
+    assert "1 version left to review." in result.output.splitlines()
+
+
+def test_review_can_quit(seeded_db: Path) -> None:
+    document = run_json("review", "--db", str(seeded_db), input="q\n")
+    assert document["reviewed"] == []
     assert document["remaining"] == 1
 
 
 def test_review_reports_a_promotion_the_gates_refuse(seeded_db: Path) -> None:
-    document = run_json("review", "--db", str(seeded_db), input="s\np\nok\n", exit_code=1)
-    refused = document["reviewed"][1]
+    document = run_json("review", "--db", str(seeded_db), input="p\nok\n", exit_code=1)
+    refused = document["reviewed"][0]
     assert refused["decision"] == "refused"
     assert refused["state"] == "candidate"
 

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cli_seed import CANCEL_V1, CANCEL_V2, SCHEMA, VERIFY_PASSED
 from typer.testing import CliRunner
 
+from skill_registry import Provenance, Registry
 from skills_runtime.cli.app import app
 
 runner = CliRunner()
@@ -107,3 +109,111 @@ def test_report_writes_an_escaped_self_contained_page(seeded_db: Path, tmp_path:
     assert "<script" not in text
     assert "http://" not in text
     assert "https://" not in text
+
+
+def test_list_at_80_columns_puts_each_skill_on_exactly_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "many.db"
+    long_summary = "Cancel a pending order after checking who owns it and why, " * 4
+    names = [f"skill_number_{i:02d}_with_a_long_descriptive_name" for i in range(30)]
+    with Registry.open(db) as registry:
+        for name in reversed(names):
+            registry.add_version(
+                name,
+                source=f"def {name}(tools) -> None:\n    return None\n",
+                schema={"type": "object", "properties": {}},
+                summary=long_summary,
+                tools=[],
+                provenance=Provenance(synthesizer="human:test"),
+            )
+    result = runner.invoke(app, ["list", "--db", str(db)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + len(names)  # a header, then one line per skill
+    assert all(len(line) <= 80 for line in lines)
+    assert [line.split()[0] for line in lines[1:]] == sorted(names)
+    assert all(line.endswith("…") for line in lines[1:])
+    assert lines[0].split()[:4] == ["name", "version", "state", "reliability"]
+
+
+def test_diff_prints_a_valid_unwrapped_patch_and_a_schema_diff(seeded_db: Path) -> None:
+    with Registry.open(seeded_db) as registry:
+        registry.add_version(
+            "cancel_order_for_customer",
+            source=CANCEL_V2.replace("order status is", "x" * 90 + " order status is"),
+            schema={"parameters": {"type": "object", "properties": {}}, "returns": None},
+            summary="Cancel.",
+            tools=["get_order"],
+            provenance=Provenance(synthesizer="human:test"),
+        )
+    result = runner.invoke(
+        app,
+        ["diff", "cancel_order_for_customer", "2", "3", "--db", str(seeded_db)],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("+") and "x" * 90 in line for line in lines)  # not wrapped
+    assert "--- cancel_order_for_customer v2 schema" in lines
+    assert any(line.startswith('-      "email": {') for line in lines)
+    assert not any("{'parameters'" in line for line in lines)
+
+
+def test_show_names_the_properties_regression_writes_and_trajectory_calls(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "show.db"
+    with Registry.open(db) as registry:
+        record = registry.add_version(
+            "cancel_order_by_email",
+            source=CANCEL_V1,
+            schema=SCHEMA,
+            summary="Cancel.",
+            tools=["get_order", "cancel_order"],
+            provenance=Provenance(synthesizer="human:test"),
+            trajectories=[
+                {
+                    "task_id": "bookshop-cancel-7",
+                    "instruction": "Cancel my order BK-7.",
+                    "steps": [
+                        {"tool": "get_order", "arguments": {"order_id": "BK-7"}},
+                        {"tool": "cancel_order", "arguments": {"order_id": "BK-7", "reason": "x"}},
+                    ],
+                }
+            ],
+        )
+        registry.record_report(
+            record.content_hash, kind="verify", passed=True, report=VERIFY_PASSED
+        )
+        registry.add_regression_case(
+            "cancel_order_by_email",
+            {
+                "trajectory_id": "bookshop-cancel-7",
+                "arguments": {},
+                "calls": [
+                    {"name": "get_order", "arguments": {"order_id": "BK-7"}, "mutates": False},
+                    {"name": "cancel_order", "arguments": {"order_id": "BK-7"}, "mutates": True},
+                ],
+            },
+            version=1,
+        )
+    result = runner.invoke(
+        app, ["show", "cancel_order_by_email", "--db", str(db)], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "1/1 properties held: no_unexpected_exception" in out
+    assert "bookshop-cancel-7 (since v1): expects 1 write:" in out
+    assert 'cancel_order({"order_id": "BK-7"})' in out
+    assert 'get_order({"order_id": "BK-7"})' in out  # the trajectory's calls, under its task
+    assert "Cancel my order BK-7." in out
+
+
+def test_the_html_report_rounds_seconds_and_shows_reliability(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "library.html"
+    result = runner.invoke(app, ["report", "--html", str(page), "--db", str(seeded_db)])
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "<th>reliability</th>" in text
+    assert "(0.80 s)" in text

@@ -2,7 +2,7 @@
 
 ::
 
-    toolkit = Toolkit(Registry.open("skillbank.db"), retail_tools)
+    toolkit = Toolkit(Registry.open("skillbank.db"), bookshop_tools)
     response = client.chat.completions.create(model=..., messages=..., tools=toolkit.openai_tools())
     for call in response.choices[0].message.tool_calls or []:
         messages.append(toolkit.handle_openai_tool_call(call))
@@ -11,6 +11,10 @@ Every call is validated against the skill's schema before anything runs, runs in
 only the host tools the skill's check recorded, and comes back as a :class:`ToolOutcome` (never as
 an exception in the agent loop). With ``record=True`` each call is stored as a trajectory and as an
 outcome of the skill version, which feeds its reliability and the material for its next version.
+
+Only skills the toolset can run are offered: a skill learned in another domain, whose host tools
+this toolset does not provide, is left out of every listing and export and named by
+:meth:`Toolkit.unavailable` (calling it by name still answers with an ``unavailable`` result).
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ class Toolkit:
             call in a fresh isolated worker.
         limits: Per-call resource limits (sandbox defaults when None).
         record: Store every skill call as a trajectory and an outcome in the registry.
+        require_tools: Offer only skills whose host tools the toolset all provides (the others
+            are listed by :meth:`unavailable`). False offers every skill in ``states``: for
+            declarations exported with no toolset at hand.
     """
 
     def __init__(
@@ -102,6 +109,7 @@ class Toolkit:
         executor: Any = None,
         limits: sandbox.Limits | None = None,
         record: bool = True,
+        require_tools: bool = True,
     ) -> None:
         self.registry = registry
         self.toolset = toolset
@@ -109,6 +117,7 @@ class Toolkit:
         self.executor = executor
         self.limits = limits
         self.record = record
+        self.require_tools = require_tools
         self._signatures: dict[str, SkillSignature] = {}
         self._lock = threading.Lock()
         self.names = NameMap()
@@ -116,20 +125,38 @@ class Toolkit:
     # -- what an agent may use ----------------------------------------------------------------
 
     def skills(self, *, query: str | None = None, k: int | None = None) -> list[SkillEntry]:
-        """The skills offered: every one in the allowed states, or the top ``k`` for ``query``."""
+        """The skills offered: every one in the allowed states, or the top ``k`` for ``query``.
+
+        With ``require_tools`` (the default), skills needing host tools the toolset lacks are
+        left out (see :meth:`unavailable`).
+        """
         if query is not None and query.strip():
-            hits = self.registry.search(query, k=k or 5, states=self.states)
-            found = [(hit.name, hit.version) for hit in hits]
+            entries = self._search(query, k or 5)
         else:
-            found = [(summary.name, summary.version) for summary in self._offered()]
-            found = found[:k] if k is not None else found
-        entries = []
-        for name, version in found:
-            entry = self._entry(self.registry.get(name, version=version))
-            if entry is not None:
-                self.names.add(entry.name)
-                entries.append(entry)
+            entries = [entry for entry in self._entries() if self._offerable(entry)]
+            entries = entries[:k] if k is not None else entries
+        for entry in entries:
+            self.names.add(entry.name)
         return entries
+
+    def unavailable(self) -> dict[str, tuple[str, ...]]:
+        """Skills in the allowed states left out because the toolset lacks tools they call.
+
+        Returns:
+            Skill name → the host tools it needs that the toolset does not provide, by name.
+            Empty when ``require_tools`` is False (nothing is left out then).
+        """
+        if not self.require_tools:
+            return {}
+        return {
+            entry.name: missing
+            for entry in self._entries()
+            if (missing := self.missing_tools(entry))
+        }
+
+    def missing_tools(self, entry: SkillEntry) -> tuple[str, ...]:
+        """The host tools ``entry`` calls that the toolset does not provide (in call order)."""
+        return tuple(tool for tool in entry.tools if tool not in self.toolset)
 
     def specs(self, *, query: str | None = None, k: int | None = None) -> list[ToolSpec]:
         """Provider-neutral declarations of the offered skills."""
@@ -215,12 +242,12 @@ class Toolkit:
             record = None
         entry = self._entry(record) if record is not None else None
         if entry is None:
-            offered = sorted(self.names.exported(s.name) for s in self._offered())
-            shown = offered[:20] + (["…"] if len(offered) > 20 else [])
+            offered = sorted(self.names.exported(e.name) for e in self.skills())
+            shown = ", ".join(offered[:20]) + (", …" if len(offered) > 20 else "")
             where = "" if record is None else f" (its current version is {record.state.value!r})"
             raise UnknownSkill(
                 f"no skill {name!r} is available{where}; available skills in states "
-                f"{list(self.states)}: {shown or 'none'}"
+                f"{', '.join(self.states)}: {shown or 'none'}"
                 + (f"; use {SEARCH_SKILLS!r} to find one" if offered else "")
             )
         self.names.add(entry.name)
@@ -261,6 +288,34 @@ class Toolkit:
         """The current versions in the offered states (one listing, names and versions only)."""
         return [s for state in self.states for s in self.registry.list_skills(state=state)]
 
+    def _entries(self) -> list[SkillEntry]:
+        """Every readable skill in the offered states, runnable here or not."""
+        entries = []
+        for summary in self._offered():
+            entry = self._entry(self.registry.get(summary.name, version=summary.version))
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def _offerable(self, entry: SkillEntry) -> bool:
+        return not self.require_tools or not self.missing_tools(entry)
+
+    def _search(self, query: str, k: int) -> list[SkillEntry]:
+        """The top ``k`` offerable hits: fetch more while hits are left out for missing tools."""
+        fetch = k
+        while True:
+            hits = self.registry.search(query, k=fetch, states=self.states)
+            entries = [
+                entry
+                for hit in hits
+                if (entry := self._entry(self.registry.get(hit.name, version=hit.version)))
+                is not None
+                and self._offerable(entry)
+            ]
+            if len(entries) >= k or len(hits) < fetch:
+                return entries[:k]
+            fetch *= 2
+
     def _entry(self, record: VersionRecord) -> SkillEntry | None:
         state = record.state.value
         if state not in self.states:
@@ -294,6 +349,17 @@ class Toolkit:
         import sandbox
         from skills_runtime.checking import validate_arguments
 
+        missing = self.missing_tools(entry)
+        if missing:
+            provided = ", ".join(self.toolset.names) or "no tools"
+            return ToolOutcome.failure(
+                called_as,
+                "unavailable",
+                "ToolUnavailable",
+                f"skill {entry.name!r} needs host tools {', '.join(missing)} that toolset "
+                f"{self.toolset.name!r} does not provide (it has {provided}); nothing ran, "
+                "use another skill or serve it with a toolset that has these tools",
+            )
         try:
             checked = validate_arguments(
                 entry.signature, restore_defaults(arguments, entry.parameters)
@@ -305,15 +371,6 @@ class Toolkit:
                 "InvalidArgument",
                 f"{error}. Expected arguments (JSON Schema): "
                 f"{json.dumps(entry.parameters, ensure_ascii=False)}",
-            )
-        missing = [tool for tool in entry.tools if tool not in self.toolset]
-        if missing:
-            return ToolOutcome.failure(
-                called_as,
-                "unavailable",
-                "ToolUnavailable",
-                f"skill {entry.name!r} needs host tools {missing} that toolset "
-                f"{self.toolset.name!r} does not provide (it has {list(self.toolset.names)})",
             )
         options: dict[str, Any] = {"entry": entry.signature.name, "args": checked}
         options["tools"] = self.toolset.sandbox_tools(entry.tools)

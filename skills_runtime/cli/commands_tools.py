@@ -4,6 +4,10 @@
 sandbox with the host's tools and prints ``{"status", "value", "error", "tool_calls", "seconds"}``
 (exit 1 when the skill raised or hit a limit, 2 for bad arguments or an unknown skill). ``serve``
 runs an MCP server of the promoted skills over stdio or streamable HTTP.
+
+With ``--tools``, only skills whose host tools the toolset provides are offered; the others are
+named (``left_out`` in ``export``'s JSON, one warning line on stderr when ``serve`` starts).
+``export`` without ``--tools`` has no toolset to check against and offers every skill.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ __all__ = ["call", "export", "serve"]
 _STATES = ", ".join(state.value for state in State)
 _RUNNABLE = tuple(state.value for state in State if state is not State.REJECTED)
 _BAD_INPUT_STATUSES = ("invalid_arguments", "unknown_skill", "unavailable")
+_EXAMPLE_TOOLS = "examples.bookshop.tools:toolset"
+_SHOWN_LEFT_OUT = 10
 
 ToolsOption = typer.Option(
     None,
@@ -63,6 +69,12 @@ def _toolset(spec: str | None, *, as_json: bool, required: bool) -> Toolset:
         if required:
             fail("--tools MODULE:ATTR is required (the host tools skills call)", as_json=as_json)
         return Toolset("none")
+    module, sep, attribute = spec.partition(":")
+    if not sep or not module.strip() or not attribute.strip():
+        fail(
+            f"--tools {spec!r}: expected MODULE:ATTRIBUTE, e.g. {_EXAMPLE_TOOLS!r}",
+            as_json=as_json,
+        )
     try:
         return load_toolset(spec)
     except ConfigurationError as error:
@@ -91,22 +103,52 @@ def export(
     states = _states(state, ("promoted",), as_json=as_json)
     toolset = _toolset(tools, as_json=as_json, required=False)
     with open_registry(db, as_json=as_json) as registry:
-        toolkit = Toolkit(registry, toolset, states=states, record=False)
+        # Without --tools there is no toolset to check skills against: offer them all.
+        toolkit = Toolkit(
+            registry, toolset, states=states, record=False, require_tools=tools is not None
+        )
         declared = (
             toolkit.meta_tools(chosen, strict=strict)
             if meta
             else toolkit.tools(chosen, strict=strict)
         )
-    document = {"format": chosen, "strict": strict, "tools": declared}
+        unavailable = toolkit.unavailable()
+    left_out = [
+        {"name": name, "missing_tools": list(missing)} for name, missing in unavailable.items()
+    ]
+    document = {"format": chosen, "strict": strict, "tools": declared, "left_out": left_out}
     if not as_json:
-        stderr.print(f"{len(declared)} tool(s) in format {chosen!r}, states {list(states)}")
+        stderr.print(
+            f"{len(declared)} tool(s) in format {chosen!r}, states {', '.join(states)}",
+            markup=False,
+            soft_wrap=True,
+        )
+        if unavailable:
+            stderr.print(_left_out_line(unavailable, states), markup=False, soft_wrap=True)
     emit(document, as_json=as_json)
+
+
+def _left_out_line(unavailable: dict[str, tuple[str, ...]], states: tuple[str, ...]) -> str:
+    """One line naming the skills left out for missing host tools, and what each needs."""
+    count = len(unavailable)
+    shown = [
+        f"{name} (needs {', '.join(missing)})"
+        for name, missing in list(unavailable.items())[:_SHOWN_LEFT_OUT]
+    ]
+    if count > _SHOWN_LEFT_OUT:
+        shown.append(f"and {count - _SHOWN_LEFT_OUT} more")
+    verb = "needs" if count == 1 else "need"
+    return (
+        f"{count} {'/'.join(states)} skill{'' if count == 1 else 's'} {verb} tools this "
+        f"toolset lacks (left out): {', '.join(shown)}"
+    )
 
 
 @app.command(
     "call",
-    epilog='Example: skillbank call cancel_order --args \'{"order_id": "#W1"}\' '
-    "--tools examples.retail.tools:toolset",
+    epilog="Example: skillbank call cancel_order_by_email --tools "
+    f'{_EXAMPLE_TOOLS} --args \'{{"email": "mei.chen28@example.com", '
+    '"order_id": "BK-11631", "reason": "no longer needed"}\'',
 )
 def call(
     name: str = typer.Argument(..., help="The skill's name."),
@@ -157,7 +199,7 @@ def _show_outcome(outcome: ToolOutcome) -> None:
 
 @app.command(
     "serve",
-    epilog="Example: skillbank serve --tools examples.retail.tools:toolset --transport stdio",
+    epilog=f"Example: skillbank serve --tools {_EXAMPLE_TOOLS} --transport stdio",
 )
 def serve(
     tools: str | None = ToolsOption,
@@ -199,9 +241,17 @@ def serve(
             poll_seconds=poll if poll > 0 else None,
         )
         stderr.print(
-            f"skillbank: serving skills in states {list(states)} from {str(registry.path)!r} "
-            + ("over stdio" if transport == "stdio" else f"on http://{host}:{port}/mcp")
+            f"skillbank: serving skills in states {', '.join(states)} from "
+            f"{str(registry.path)!r} "
+            + ("over stdio" if transport == "stdio" else f"on http://{host}:{port}/mcp"),
+            markup=False,
+            soft_wrap=True,
         )
+        unavailable = toolkit.unavailable()
+        if unavailable:
+            stderr.print(
+                f"skillbank: {_left_out_line(unavailable, states)}", markup=False, soft_wrap=True
+            )
         options: dict[str, Any] = {}
         if transport == "http":
             server.run("streamable-http", host=host, port=port, **options)

@@ -9,8 +9,17 @@ on handshake-era sessions.
 Each skill is added with ``MCPServer.add_tool`` as a function whose ``__signature__`` is
 synthesized from the skill's schema; the published ``inputSchema`` is the skill's exact JSON
 Schema, and the arguments the client sent are validated by skillbank (not coerced by pydantic).
-Failures are raised as ``ToolError``: the client gets ``isError`` and the reason, and the server
-keeps serving.
+Failures are raised as ``ToolError``: the client gets ``isError`` and the reason (once: the SDK's
+own ``Error executing tool X:`` prefix is dropped for a skill's result, which already names it),
+and the server keeps serving. Skills the toolset cannot run (they call host tools it lacks) are
+not published; calling one by name answers with the toolkit's ``unavailable`` result.
+
+The server reports the package version as ``serverInfo.version`` and advertises
+``tools.listChanged: true`` to handshake-era clients, since it does send
+``notifications/tools/list_changed``. ``MCPServer`` has no option for the flag: its low-level
+server builds the ``initialize`` capabilities from ``NotificationOptions`` passed to
+``create_initialization_options()``, which every transport calls without arguments, so the
+server's own instance supplies them (see :func:`_advertise_tools_changed`).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-from mcp.server import MCPServer
+from mcp.server import MCPServer, NotificationOptions
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
@@ -35,7 +44,9 @@ from mcp.types import Tool as MCPTool
 from mcp.types import ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from skills_runtime.errors import InvalidArgument
+from skill_registry import RegistryError
+from skills_runtime import __version__
+from skills_runtime.errors import InvalidArgument, UnknownSkill
 from skills_runtime.export.recording import SessionRecorder, tool_call
 from skills_runtime.toolkit import SkillEntry, Toolkit
 from skills_runtime.tools import HOST_CALLS_SOURCE, HostTool, to_json_value
@@ -50,6 +61,10 @@ _INSTRUCTIONS = (
     "Prefer a skill over doing its steps one by one. An error result says what was wrong and "
     "what the skill expects."
 )
+
+
+class _SkillFailed(ToolError):
+    """A skill's error result, already worded for the model (not to be prefixed again)."""
 
 
 class SkillServer(MCPServer):
@@ -78,11 +93,13 @@ class SkillServer(MCPServer):
         super().__init__(
             name,
             instructions=_INSTRUCTIONS,
+            version=__version__,
             subscriptions=self.bus,
             lifespan=self._lifespan,
             middleware=[self._track_session],
             warn_on_duplicate_tools=False,
         )
+        _advertise_tools_changed(self._lowlevel_server)
         self.toolkit = toolkit
         self.expose_host_tools = expose_host_tools
         self.poll_seconds = poll_seconds
@@ -117,13 +134,32 @@ class SkillServer(MCPServer):
         if name not in self._schemas:
             await self.refresh()
         if name not in self._schemas:
+            unavailable = await anyio.to_thread.run_sync(self._unavailable_result, name)
+            if unavailable is not None:
+                raise ToolError(unavailable)
             available = sorted(self._schemas)
-            shown = available[:30] + (["…"] if len(available) > 30 else [])
+            shown = ", ".join(available[:30]) + (", …" if len(available) > 30 else "")
             raise ToolError(
-                f"no tool {name!r} here; available tools: {shown}; list the tools again to get "
-                "current names"
+                f"no tool {name!r} here; available tools: {shown or 'none'}; list the tools "
+                "again to get current names"
             )
-        return await super().call_tool(name, arguments, context)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            # The SDK prefixes "Error executing tool X: "; a skill's result already says it.
+            if isinstance(error.__cause__, _SkillFailed):
+                raise ToolError(str(error.__cause__)) from error.__cause__
+            raise
+
+    def _unavailable_result(self, name: str) -> str | None:
+        """The toolkit's ``unavailable`` answer when ``name`` is a skill left out for its tools."""
+        try:
+            entry = self.toolkit.entry(name)
+        except (UnknownSkill, RegistryError):
+            return None
+        if not self.toolkit.missing_tools(entry):
+            return None
+        return self.toolkit.execute(name, {}).content()
 
     async def refresh(self) -> bool:
         """Bring the published skills in line with the registry; notify clients on a change."""
@@ -185,7 +221,7 @@ class SkillServer(MCPServer):
                 functools.partial(self.toolkit.execute, name, sent)
             )
             if outcome.is_error:
-                raise ToolError(outcome.content())
+                raise _SkillFailed(outcome.content())
             return outcome.content()
 
         self._add(call, name, entry.description, entry.parameters, entry.read_only, entry.version)
@@ -296,6 +332,23 @@ class SkillServer(MCPServer):
             except Exception:  # recording must not take the server down
                 logger.exception("could not store the host calls of session %r", session)
         return stored
+
+
+def _advertise_tools_changed(lowlevel: Any) -> None:
+    """Make ``initialize`` advertise ``tools.listChanged: true`` (handshake-era clients).
+
+    Modern sessions (2026-07-28) derive the flag from ``subscriptions/listen`` being served.
+    """
+    create = lowlevel.create_initialization_options
+
+    @functools.wraps(create)
+    def with_tools_changed(
+        notification_options: NotificationOptions | None = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        options = notification_options or NotificationOptions(tools_changed=True)
+        return create(options, *args, **kwargs)
+
+    lowlevel.create_initialization_options = with_tools_changed
 
 
 def _signature_of(schema: Mapping[str, Any]) -> inspect.Signature:

@@ -80,6 +80,24 @@ def count_forever(tools, start: int) -> int:
 '''
 
 
+FOREIGN = '''
+def book_flight_for_customer(tools, first_name: str, last_name: str, flight: str) -> str:
+    """Book a flight for a customer (learned in another domain: airline tools).
+
+    Args:
+        first_name: The customer's first name.
+        last_name: The customer's last name.
+        flight: The flight number, e.g. "HAT001".
+
+    Returns:
+        The reservation id.
+    """
+    user_id = tools.find_user_id(first_name=first_name, last_name=last_name)
+    seat = tools.search_flights(flight=flight)
+    return tools.book_reservation(user_id=user_id, seat=seat)
+'''
+
+
 def store(registry: Registry, source: str, *, promote: bool = True) -> VersionRecord:
     """Add ``source`` as a version with passing check and verify reports; promote it."""
     from skills_runtime.checking import signature_of

@@ -274,3 +274,66 @@ async def test_a_host_tool_whose_result_has_no_json_form_is_recorded_as_a_failed
     assert call["name"] == "reserve_seat"
     assert call["is_error"] is True
     assert call["mutates"] is True
+
+
+async def test_handshake_clients_see_the_package_version_and_a_tools_list_changed_capability(
+    toolkit: Toolkit,
+) -> None:
+    from skills_runtime import __version__
+
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, mode="legacy") as client:
+        info = client.server_info
+        capabilities = client.server_capabilities
+    assert info is not None
+    assert info.name == "skillbank"
+    assert info.version == __version__ != ""
+    assert capabilities.tools is not None
+    assert capabilities.tools.list_changed is True
+
+
+async def test_modern_clients_also_see_the_package_version_and_list_changed(
+    toolkit: Toolkit,
+) -> None:
+    from skills_runtime import __version__
+
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server) as client:
+        info = client.server_info
+        capabilities = client.server_capabilities
+    assert info is not None
+    assert info.version == __version__
+    assert capabilities.tools is not None
+    assert capabilities.tools.list_changed is True
+
+
+async def test_a_skill_error_reads_once_without_the_sdk_prefix(toolkit: Toolkit) -> None:
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        raised = await client.call_tool("refund_everything", {"order_id": "#W2"})
+        wrong = await client.call_tool("order_status", {"order": "#W1"})
+    assert raised.is_error
+    assert _text(raised) == (
+        "Error (error) in 'refund_everything'. "
+        "ValueError: refunds are not supported for status delivered"
+    )
+    assert wrong.is_error
+    assert _text(wrong).startswith("Error (invalid_arguments) in 'order_status'. ")
+    assert "Error executing tool" not in _text(wrong)
+
+
+async def test_a_skill_needing_missing_host_tools_is_not_listed_and_answers_unavailable(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    skills.store(registry, skills.FOREIGN)
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        called = await client.call_tool("book_flight_for_customer", {"flight": "HAT001"})
+    assert "book_flight_for_customer" not in names
+    assert "order_status" in names
+    assert called.is_error
+    text = _text(called)
+    assert text.startswith("Error (unavailable) in 'book_flight_for_customer'. ToolUnavailable:")
+    assert "needs host tools search_flights, book_reservation" in text
+    assert text.count("Error") == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from skills_runtime.evaluate import EvaluationReport, evaluate
 from skills_runtime.gates import GateResult, run_gates
 from skills_runtime.synthesis import (
     SynthesisOptions,
+    SynthesisResult,
     SynthesizedSkill,
     Unexplained,
     synthesize,
@@ -48,6 +50,7 @@ __all__ = [
     "SYNTHESIZER",
     "LearnReport",
     "LearnedSkill",
+    "domains",
     "evaluate_stored",
     "learn",
     "select_split",
@@ -194,10 +197,7 @@ def learn(
     seconds["import"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    result = synthesize(chosen)
-    foreign = _foreign_names(registry, result.skills)
-    if foreign:  # a name the registry gives to another procedure: synthesize around it
-        result = synthesize(chosen, options=SynthesisOptions(taken_names=frozenset(foreign)))
+    result = _synthesize_by_domain(chosen, registry)
     seconds["synthesize"] = time.perf_counter() - started
 
     by_id = {t.id: t for t in chosen}
@@ -245,6 +245,57 @@ def learn(
         trajectories=len(chosen),
         seconds=seconds,
     )
+
+
+def domains(trajectories: Sequence[Trajectory]) -> list[list[Trajectory]]:
+    """Trajectories split into domains: groups that share no tool with one another.
+
+    A procedure never spans two domains (its traces share at least their write tool), so each
+    domain is synthesized on its own: learning the trajectories of one application never changes
+    the skills of another (their parameter order, guards or names), and so never files a
+    cosmetic new version of a skill nobody touched. Order: by each domain's first tool name.
+    """
+    parent: dict[str, str] = {}
+
+    def root(tool: str) -> str:
+        while parent.setdefault(tool, tool) != tool:
+            parent[tool] = parent[parent[tool]]
+            tool = parent[tool]
+        return tool
+
+    for trajectory in trajectories:
+        names = sorted({call.name for call in trajectory.calls})
+        for name in names[1:]:
+            parent[root(name)] = root(names[0])
+    groups: dict[str, list[Trajectory]] = {}
+    for trajectory in trajectories:
+        names = sorted({call.name for call in trajectory.calls})
+        key = root(names[0]) if names else f"\uffff{trajectory.id}"  # no calls: on its own
+        groups.setdefault(key, []).append(trajectory)
+    first = {
+        key: min((call.name for t in group for call in t.calls), default=key)
+        for key, group in groups.items()
+    }
+    return [groups[key] for key in sorted(groups, key=lambda key: (first[key], key))]
+
+
+def _synthesize_by_domain(chosen: Sequence[Trajectory], registry: Registry) -> SynthesisResult:
+    """Synthesize each domain on its own; names stay unique across domains and the registry."""
+    skills: list[SynthesizedSkill] = []
+    unexplained: list[Unexplained] = []
+    stats: Counter[str] = Counter()
+    taken: set[str] = set()
+    for domain in domains(chosen):
+        result = synthesize(domain, options=SynthesisOptions(taken_names=frozenset(taken)))
+        foreign = _foreign_names(registry, result.skills)
+        if foreign:  # a name the registry gives to another procedure: synthesize around it
+            names = frozenset(taken | foreign)
+            result = synthesize(domain, options=SynthesisOptions(taken_names=names))
+        skills += result.skills
+        unexplained += result.unexplained
+        stats.update(result.stats)
+        taken |= {skill.name for skill in result.skills}
+    return SynthesisResult(tuple(skills), tuple(unexplained), dict(stats))
 
 
 def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> set[str]:

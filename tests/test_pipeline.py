@@ -151,3 +151,30 @@ def test_a_split_no_trajectory_is_in_is_bad_input_naming_the_splits_present(
         pytest.raises(InvalidInput, match=r"split 'nosuch'.*\['test', 'train'\]"),
     ):
         learn([SHOP], registry=registry, split="nosuch")
+
+
+def test_learning_another_domain_leaves_the_skills_of_the_first_untouched(tmp_path: Path) -> None:
+    tau2 = SHOP.parents[1] / "tau2_retail" / "exchange_family.jsonl"
+
+    with Registry.open(tmp_path / "skills.db") as registry:
+        first = learn([tau2], registry=registry)
+        learn([SHOP], registry=registry, split="train")
+        again = learn([tau2], registry=registry)
+
+        assert first.skills
+        assert {(s.name, s.version) for s in again.skills} >= {
+            (s.name, s.version) for s in first.skills
+        }
+        assert all(len(registry.versions(s.name)) == 1 for s in first.skills)
+
+
+def test_domains_are_groups_of_trajectories_that_share_no_tool() -> None:
+    from skills_runtime.pipeline import domains
+    from skills_runtime.trajectory import ToolCall, Trajectory
+
+    def trace(name: str, *tools: str) -> Trajectory:
+        return Trajectory(id=name, calls=tuple(ToolCall(name=tool) for tool in tools))
+
+    grouped = domains([trace("a", "x", "y"), trace("b", "q"), trace("c", "y", "z"), trace("d")])
+
+    assert [[t.id for t in group] for group in grouped] == [["b"], ["a", "c"], ["d"]]

@@ -70,6 +70,9 @@ LINK_EVIDENCE = 3
 """Independent trajectories needed before a non-identifier value may be linked (see module doc)."""
 
 
+_GUARD_ORDER = {"owner": 0, "match": 1, "value": 2}
+
+
 @dataclass(frozen=True)
 class FieldStats:
     """How many times each value of each top-level result field was seen, per tool.
@@ -259,7 +262,7 @@ class _Unifier:
         noun = noun_of(tool).replace("_", " ")
         own = {self.exprs.get((role, a.name)) for a in self.step(0, role).args}
         found: list[Guard] = []
-        for field in results[0]:
+        for field in sorted(results[0]):  # key order is the recording's spelling, not meaning
             if not all(field in r for r in results):
                 continue
             values = tuple(r[field] for r in results)
@@ -281,7 +284,8 @@ class _Unifier:
                     continue
                 found.append(self.known_guard(subject, expr, noun))
                 break
-        return found
+        # Whose record it is comes before what state it is in.
+        return sorted(found, key=lambda guard: (_GUARD_ORDER[guard.kind], guard.subject.path))
 
     def known_guard(self, subject: ResultRef, expr: Expr, noun: str) -> Guard:
         """A guard that a field equals a value the skill knows: ownership when both are ids."""

@@ -12,7 +12,7 @@ could use, and a failed write changed nothing. A successful retry stays, as an o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +160,34 @@ class _Explainer:
                 self._seen_results.setdefault(self._key(value), []).append(Flow(step, path))
 
 
+def _ordered_arguments(
+    trajectory: Trajectory, tool: str, arguments: Mapping[str, Any]
+) -> list[tuple[str, Any]]:
+    """A call's arguments in the order of the tool's ``required`` list, then by name.
+
+    JSON objects have no order, and stores (the registry among them) keep them with sorted keys,
+    so neither the recording's argument order nor the schema's ``properties`` order survives a
+    round trip; the ``required`` list, being a list, does. The skill comes out the same whichever
+    order a recording happens to spell.
+    """
+    schema = trajectory.schema_of(tool)
+    required = schema.parameters.get("required") if schema is not None else None
+    declared = (
+        [name for name in required if isinstance(name, str)] if isinstance(required, list) else []
+    )
+    rank = {name: position for position, name in enumerate(declared)}
+    return sorted(arguments.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+
+def _sorted_keys(value: Any) -> Any:
+    """``value`` with every object's keys sorted, so data-flow paths never depend on key order."""
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
+
+
 def lift(trajectory: Trajectory, *, digest: str | None = None) -> LiftedTrace:
     """Lift a trajectory into explained calls (failed and unreadable calls are dropped, noted).
 
@@ -181,7 +209,7 @@ def lift(trajectory: Trajectory, *, digest: str | None = None) -> LiftedTrace:
             continue
         position = len(steps)
         args: list[LiftedArg] = []
-        for name, value in call.arguments.items():
+        for name, value in _ordered_arguments(trajectory, call.name, call.arguments):
             elements: tuple[Origin | None, ...] | None = None
             if isinstance(value, list) and all(_scalar(item) for item in value):
                 elements = tuple(
@@ -200,7 +228,7 @@ def lift(trajectory: Trajectory, *, digest: str | None = None) -> LiftedTrace:
                 result=call.result,
             )
         )
-        explainer.record_result(position, call.result)
+        explainer.record_result(position, _sorted_keys(call.result))
     return LiftedTrace(
         trajectory=trajectory,
         steps=tuple(steps),

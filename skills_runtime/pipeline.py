@@ -99,11 +99,15 @@ class LearnReport:
     problems: tuple[Problem, ...]
     trajectories: int
     seconds: dict[str, float] = field(default_factory=dict)
+    kept: int = 0
+    """How many of ``trajectories`` came from the registry (earlier runs, recorded calls)."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``skillbank learn --json`` document."""
         return {
             "trajectories": self.trajectories,
+            "new_trajectories": self.trajectories - self.kept,
+            "kept_trajectories": self.kept,
             "skills": [skill.to_json() for skill in self.skills],
             "unexplained": [item.to_json() for item in self.unexplained],
             "problems": [problem.to_json() for problem in self.problems],
@@ -188,8 +192,13 @@ def learn(
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    imported = load_trajectories(list(paths)) if paths is not None else ImportReport((), (), {})
+    files = list(paths) if paths is not None else []
+    imported = load_trajectories(files) if files else ImportReport((), (), {})
+    if files and not imported.trajectories and imported.problems:
+        # Nothing readable in what was given: report it, and change nothing in the registry.
+        return LearnReport((), (), imported.problems, 0, seconds)
     chosen = select_split([*imported.trajectories, *trajectories], split)
+    fresh = len(chosen)
     if incremental:
         known = {t.id for t in chosen}
         kept = _stored_learning_set(registry, recorded=recorded)
@@ -244,6 +253,7 @@ def learn(
         problems=imported.problems,
         trajectories=len(chosen),
         seconds=seconds,
+        kept=len(chosen) - fresh,
     )
 
 

@@ -178,3 +178,34 @@ def test_domains_are_groups_of_trajectories_that_share_no_tool() -> None:
     grouped = domains([trace("a", "x", "y"), trace("b", "q"), trace("c", "y", "z"), trace("d")])
 
     assert [[t.id for t in group] for group in grouped] == [["b"], ["a", "c"], ["d"]]
+
+
+def test_files_with_nothing_readable_change_nothing_in_the_registry(
+    learned_train: tuple[Path, LearnReport], tmp_path: Path
+) -> None:
+    path = _copy(learned_train[0], tmp_path / "same.db")
+    broken = tmp_path / "notes.md"
+    broken.write_text("# not trajectories\n", encoding="utf-8")
+
+    with Registry.open(path) as registry:
+        before = [(s.name, s.version) for s in registry.list_skills()]
+        report = learn([broken], registry=registry)
+        after = [(s.name, s.version) for s in registry.list_skills()]
+
+    assert (report.skills, report.trajectories) == ((), 0)
+    assert report.problems
+    assert after == before
+
+
+def test_the_report_tells_given_trajectories_from_those_kept_by_earlier_runs(
+    learned_train: tuple[Path, LearnReport], tmp_path: Path
+) -> None:
+    path = _copy(learned_train[0], tmp_path / "kept.db")
+
+    with Registry.open(path) as registry:
+        report = learn([SHOP], registry=registry, split="test")
+
+    document = report.to_json()
+    assert document["new_trajectories"] == 4
+    assert document["kept_trajectories"] == report.kept > 0
+    assert document["trajectories"] == 4 + report.kept

@@ -119,7 +119,15 @@ def _learn_with_progress(
 
 
 def _print_learned(report: LearnReport) -> None:
-    table = Table(title=f"Learned from {report.trajectories} trajectories")
+    if not report.trajectories:
+        stdout.print("Nothing was learned: no trajectory could be read. The registry is unchanged.")
+        _print_problems(report.problems)
+        return
+    kept = f", {report.kept} kept from earlier runs" if report.kept else ""
+    table = Table(
+        title=f"Learned from {report.trajectories} trajectories "
+        f"({report.trajectories - report.kept} given{kept})"
+    )
     for column in ("skill", "version", "state", "from", "check", "verify"):
         table.add_column(column)
     for skill in report.skills:

@@ -5,7 +5,8 @@ was called wrongly, raised or hit a limit, with the reason in the content). Work
 Anthropic-compatible endpoint::
 
     pip install anthropic
-    skillbank demo                      # learns and promotes skills into ./skillbank.db
+    skillbank demo                      # promotes skills into skillbank-demo/skillbank-demo.db
+    export SKILLBANK_DB=skillbank-demo/skillbank-demo.db
     export ANTHROPIC_API_KEY=...        # and ANTHROPIC_BASE_URL=... for another endpoint
     python -m examples.agent_anthropic "Cancel order BK-10042 (ada.moreau42@example.com)"
 

@@ -5,7 +5,8 @@ comes back as a tool message (errors included, so the model can correct itself).
 any OpenAI-compatible endpoint::
 
     pip install openai
-    skillbank demo                      # learns and promotes skills into ./skillbank.db
+    skillbank demo                      # promotes skills into skillbank-demo/skillbank-demo.db
+    export SKILLBANK_DB=skillbank-demo/skillbank-demo.db
     export OPENAI_API_KEY=...           # and OPENAI_BASE_URL=... for another endpoint
     python -m examples.agent_openai "Cancel order BK-10042 (ada.moreau42@example.com)"
 

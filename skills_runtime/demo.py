@@ -189,6 +189,10 @@ def _progress_of(progress: Callable[[str], None]) -> Callable[[str, int, int], N
     return report
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def run_demo(
     *,
     workdir: Path | None = None,
@@ -271,7 +275,7 @@ def run_demo(
                 "learn",
                 "2. Learn skills: synthesize → check → verify → store",
                 f"Grouped the trajectories into procedures and wrote one typed Python function "
-                f"per procedure: {len(rows)} skill(s) in {seconds:.1f} s. Each was checked "
+                f"per procedure: {_count(len(rows), 'skill')} in {seconds:.1f} s. Each was checked "
                 "statically (libcst rules) and verified in the sandbox: replayed against every "
                 "trajectory it was learned from, and run on generated inputs (hypothesis). "
                 f"{len(verified)} passed both gates and are 'verified'.",
@@ -323,10 +327,11 @@ def run_demo(
             DemoStep(
                 "export",
                 "4. Export the skills as tools",
-                f"{len(exported)} promoted skill(s) exported as OpenAI tools (also available for "
-                "Anthropic and MCP). The schema comes from the typed signature; the description "
-                "from the docstring. Written to tools.openai.json.",
+                f"{_count(len(exported), 'promoted skill')} exported as OpenAI tools (also "
+                "available for Anthropic and MCP). The schema comes from the typed signature; the "
+                f"description from the docstring. Written to {directory / 'tools.openai.json'}.",
                 {
+                    "path": str(directory / "tools.openai.json"),
                     "tools": exported,
                     "shown": target["name"] if target else None,
                     "source": shown.source if shown else None,

@@ -351,7 +351,7 @@ def load_toolset(spec: str, *, name: str | None = None) -> Toolset:
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise ConfigurationError(
-            f"--tools {spec!r}: expected MODULE:ATTRIBUTE, e.g. 'examples.retail.tools:toolset'"
+            f"--tools {spec!r}: expected MODULE:ATTRIBUTE, e.g. 'examples.bookshop.tools:toolset'"
         )
     try:
         module = importlib.import_module(module_name)

@@ -153,7 +153,8 @@ def synthesize(
         found = units_of(trace)
         if not found:
             failed = sum(1 for call in trace.trajectory.calls if call.is_error)
-            note = f" ({failed} failed call(s) dropped)" if failed else ""
+            calls = "call" if failed == 1 else "calls"
+            note = f" ({failed} failed {calls} dropped)" if failed else ""
             unexplained.append(
                 Unexplained(
                     trace.trajectory.id, f"no successful write call{note}: nothing to learn"

@@ -407,7 +407,7 @@ class Toolkit:
             self.registry.record_outcome(
                 entry.name,
                 version=entry.version,
-                success=outcome.ok,
+                success=outcome.ok or _refused_by_guard(outcome),
                 duration_seconds=outcome.seconds,
                 trajectory=trajectory.model_dump(mode="json"),
             )
@@ -503,3 +503,13 @@ def _field(value: Any, key: str) -> Any:
     if isinstance(value, Mapping):
         return value.get(key)
     return getattr(value, key, None)
+
+
+def _refused_by_guard(outcome: ToolOutcome) -> bool:
+    """Whether a skill stopped at one of its own guards, before writing anything.
+
+    That is the skill working as designed (an order already cancelled is not cancelled twice),
+    so it does not count against its reliability; any other error does.
+    """
+    error = outcome.error or {}
+    return outcome.status == "error" and error.get("type") == "SkillPrecondition"

@@ -236,3 +236,18 @@ def test_meta_tools_find_a_skill_and_run_it(toolkit: Toolkit) -> None:
     assert ran.value == "delivered"
     missing = toolkit.execute("run_skill", {"arguments": {}})
     assert missing.status == "invalid_arguments"
+
+
+def test_a_skill_stopped_by_its_own_guard_does_not_count_against_its_reliability(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    outcome = toolkit.execute(
+        "cancel_for_customer", {"first_name": "Bob", "last_name": "L", "order_id": "#W1"}
+    )
+
+    assert outcome.status == "error"
+    assert outcome.error is not None
+    assert outcome.error["type"] == "SkillPrecondition"
+    assert [call["name"] for call in outcome.tool_calls] == ["find_user_id", "get_order_details"]
+    reliability = registry.reliability("cancel_for_customer")
+    assert (reliability.successes, reliability.failures) == (1, 0)

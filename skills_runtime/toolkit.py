@@ -66,9 +66,13 @@ class SkillEntry:
 
     @property
     def description(self) -> str:
-        """Summary and description from the docstring (arguments are described in the schema)."""
+        """Summary and description from the docstring (arguments are described in the schema).
+
+        The provenance paragraph (``Learned from: <trajectory ids>``) is for reviewers, not for
+        the model choosing a tool: it is left out, so it costs no prompt tokens.
+        """
         summary = (self.signature.summary or "").strip()
-        body = (self.signature.description or "").strip()
+        body = _without_provenance((self.signature.description or "").strip())
         if body and not body.startswith(summary):
             return f"{summary}\n\n{body}" if summary else body
         return body or summary or f"Skill {self.name}."
@@ -513,3 +517,8 @@ def _refused_by_guard(outcome: ToolOutcome) -> bool:
     """
     error = outcome.error or {}
     return outcome.status == "error" and error.get("type") == "SkillPrecondition"
+
+
+def _without_provenance(text: str) -> str:
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(p for p in paragraphs if not p.lstrip().startswith("Learned from:")).strip()

@@ -87,3 +87,12 @@ def test_learned_skills_export_strict_openai_schemas(learned_toolkit: Toolkit) -
     for tool in learned_toolkit.openai_tools(strict=True):
         assert tool["function"]["strict"] is True
         assert openai_strict_violations(tool["function"]["parameters"]) == []
+
+
+def test_exported_descriptions_leave_out_the_provenance_paragraph(learned_toolkit: Toolkit) -> None:
+    tools = learned_toolkit.anthropic_tools()
+
+    assert tools
+    for tool in tools:
+        assert "Learned from" not in tool["description"]
+        assert tool["description"].strip()

@@ -189,12 +189,17 @@ def _show_outcome(outcome: ToolOutcome) -> None:
         arguments = json.dumps(inner.get("arguments"), ensure_ascii=False)
         stdout.print(f"{index}. {inner.get('name')}({arguments}) {verdict}", markup=True)
     colour = "green" if outcome.ok else "red"
+    count = len(outcome.tool_calls)
     stdout.print(
         f"[bold {colour}]{outcome.status}[/] in {outcome.seconds:.3f}s "
-        f"({len(outcome.tool_calls)} tool call(s))",
+        f"({count} tool call{'' if count == 1 else 's'})",
         markup=True,
     )
-    stdout.print(outcome.message, markup=False)
+    if outcome.ok and not isinstance(outcome.value, str):
+        # Structured results read better indented, and strings inside them must not wrap.
+        stdout.print_json(json.dumps(outcome.value, ensure_ascii=False))
+    else:
+        stdout.print(outcome.message, markup=False)
 
 
 @app.command(

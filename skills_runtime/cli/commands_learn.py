@@ -200,7 +200,24 @@ def _print_evaluation(report: EvaluationReport, problems: Sequence[Problem]) -> 
         ("passed of covered", f"{covered_rate:.0%}"),
         ("tool calls before", str(report.calls_before)),
         ("calls after (skills + leftovers)", str(report.calls_after)),
+        ("calls saved", _saved(report.calls_before, report.calls_after)),
     ):
         table.add_row(label, value)
     stdout.print(table)
+    missed = [row for row in report.per_trajectory if not row.get("passed")]
+    for row in missed[:_SHOWN_MISSES]:
+        reason = row.get("reason") or "not passed"
+        stdout.print(f"[yellow]not passed[/] {row.get('id')}: {reason}", highlight=False)
+    if len(missed) > _SHOWN_MISSES:
+        stdout.print(f"… and {len(missed) - _SHOWN_MISSES} more (see --json)")
     _print_problems(problems)
+
+
+_SHOWN_MISSES = 20
+
+
+def _saved(before: int, after: int) -> str:
+    if not before:
+        return "-"
+    ratio = f", {before / after:.2f}x fewer" if after else ""
+    return f"{before - after} ({(before - after) / before:.0%}{ratio})"

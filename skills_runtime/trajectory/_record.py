@@ -206,3 +206,26 @@ def tool_schemas_of(value: Any, ctx: RecordContext, where: str) -> tuple[ToolSch
         except ValueError as error:
             ctx.note(f"{where}[{index}]: {error} (skipped)")
     return tuple(schemas)
+
+
+def transcript(record: Any, *, what: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A transcript record (``{"messages": [...]}`` or a bare list) and its messages.
+
+    Args:
+        record: The record as read.
+        what: What the messages are, for the error (``"chat messages"``).
+
+    Returns:
+        The record as an object, and its messages (every one an object).
+
+    Raises:
+        Malformed: The record is not a transcript, or a message is not an object.
+    """
+    if isinstance(record, list):
+        record = {"messages": record}
+    if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
+        raise Malformed(f"expected 'messages': a list of {what}")
+    for index, message in enumerate(record["messages"]):
+        if not isinstance(message, dict):
+            raise Malformed(f"message {index}: expected an object, got {describe(message)}")
+    return record, record["messages"]

@@ -20,6 +20,7 @@ from skills_runtime.trajectory._record import (
     parse_arguments,
     result_of_content,
     text_of,
+    transcript,
 )
 from skills_runtime.trajectory.model import Trajectory
 
@@ -28,17 +29,12 @@ __all__ = ["parse_anthropic"]
 
 def parse_anthropic(record: Any, ctx: RecordContext) -> Trajectory:
     """An Anthropic transcript as a trajectory (raises :class:`Malformed` when it cannot be)."""
-    if isinstance(record, list):
-        record = {"messages": record}
-    if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
-        raise Malformed("expected 'messages': a list of Anthropic messages")
+    record, messages = transcript(record, what="Anthropic messages")
     log = CallLog(ctx)
     task: str | None = None
     final_response: str | None = None
-    for index, message in enumerate(record["messages"]):
+    for index, message in enumerate(messages):
         where = f"message {index}"
-        if not isinstance(message, dict):
-            raise Malformed(f"{where}: expected an object, got {describe(message)}")
         role = message.get("role")
         if role not in ("user", "assistant"):
             raise Malformed(f"{where}: role must be 'user' or 'assistant', got {describe(role)}")

@@ -20,6 +20,7 @@ from skills_runtime.trajectory._record import (
     parse_arguments,
     result_of_content,
     text_of,
+    transcript,
 )
 from skills_runtime.trajectory.model import Trajectory
 
@@ -30,18 +31,13 @@ _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
 def parse_openai_chat(record: Any, ctx: RecordContext) -> Trajectory:
     """An OpenAI Chat transcript as a trajectory (raises :class:`Malformed` when it cannot be)."""
-    if isinstance(record, list):
-        record = {"messages": record}
-    if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
-        raise Malformed("expected 'messages': a list of chat messages")
+    record, messages = transcript(record, what="chat messages")
     log = CallLog(ctx)
     task: str | None = None
     system: list[str] = []
     final_response: str | None = None
-    for index, message in enumerate(record["messages"]):
+    for index, message in enumerate(messages):
         where = f"message {index}"
-        if not isinstance(message, dict):
-            raise Malformed(f"{where}: expected an object, got {describe(message)}")
         role = message.get("role")
         content = message.get("content")
         if role in ("system", "developer"):

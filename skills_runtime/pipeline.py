@@ -34,6 +34,7 @@ from skills_runtime.synthesis import (
     Unexplained,
     synthesize,
 )
+from skills_runtime.tool_drift import record_tool_schemas
 from skills_runtime.tools import HOST_CALLS_SOURCE
 from skills_runtime.trajectory import (
     ImportReport,
@@ -101,6 +102,8 @@ class LearnReport:
     seconds: dict[str, float] = field(default_factory=dict)
     kept: int = 0
     """How many of ``trajectories`` came from the registry (earlier runs, recorded calls)."""
+    demoted: tuple[str, ...] = ()
+    """Versions (``name vN``) sent back to re-verification because a tool they call changed."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``skillbank learn --json`` document."""
@@ -108,6 +111,7 @@ class LearnReport:
             "trajectories": self.trajectories,
             "new_trajectories": self.trajectories - self.kept,
             "kept_trajectories": self.kept,
+            "demoted": list(self.demoted),
             "skills": [skill.to_json() for skill in self.skills],
             "unexplained": [item.to_json() for item in self.unexplained],
             "problems": [problem.to_json() for problem in self.problems],
@@ -203,6 +207,8 @@ def learn(
         known = {t.id for t in chosen}
         kept = _stored_learning_set(registry, recorded=recorded)
         chosen += [t for t in kept if t.id not in known]
+    # The given trajectories' tool schemas come first: they say how the tools are today.
+    demoted = record_tool_schemas(registry, [s for t in chosen for s in t.tool_schemas])
     seconds["import"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -254,6 +260,7 @@ def learn(
         trajectories=len(chosen),
         seconds=seconds,
         kept=len(chosen) - fresh,
+        demoted=tuple(f"{record.name} v{record.version}" for record in demoted),
     )
 
 

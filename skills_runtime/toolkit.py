@@ -35,6 +35,7 @@ from skills_runtime.export.names import NameMap
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.export.recording import new_trajectory_id, skill_call_trajectory
 from skills_runtime.export.strict import restore_defaults
+from skills_runtime.tool_drift import record_tool_schemas
 from skills_runtime.tools import Toolset
 
 if TYPE_CHECKING:
@@ -142,6 +143,18 @@ class Toolkit:
         for entry in entries:
             self.names.add(entry.name)
         return entries
+
+    def sync_tool_schemas(self) -> list[str]:
+        """Tell the registry the toolset's current tool schemas (call it when the host starts).
+
+        Skills verified against an earlier form of a tool go back to ``candidate`` (and so out of
+        the promoted list) until ``skillbank verify`` passes them again.
+
+        Returns:
+            The versions sent back, as ``"name vN"``.
+        """
+        demoted = record_tool_schemas(self.registry, self.toolset.schemas())
+        return [f"{record.name} v{record.version}" for record in demoted]
 
     def unavailable(self) -> dict[str, tuple[str, ...]]:
         """Skills in the allowed states left out because the toolset lacks tools they call.

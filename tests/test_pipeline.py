@@ -209,3 +209,32 @@ def test_the_report_tells_given_trajectories_from_those_kept_by_earlier_runs(
     assert document["new_trajectories"] == 4
     assert document["kept_trajectories"] == report.kept > 0
     assert document["trajectories"] == 4 + report.kept
+
+
+def test_learning_from_traces_whose_tool_changed_sends_the_old_skills_back(
+    learned_train: tuple[Path, LearnReport], tmp_path: Path
+) -> None:
+    from skills_runtime.trajectory import ToolSchema, load_trajectories
+
+    path = _copy(learned_train[0], tmp_path / "drift.db")
+    held_out = [t for t in load_trajectories([SHOP]).trajectories if t.split == "test"]
+    changed = []
+    for trajectory in held_out:
+        schemas = tuple(
+            ToolSchema(
+                name=s.name,
+                description=s.description,
+                parameters={**s.parameters, "required": [*s.parameters["required"], "channel"]},
+                mutates=s.mutates,
+            )
+            if s.name == "get_order"
+            else s
+            for s in trajectory.tool_schemas
+        )
+        changed.append(trajectory.model_copy(update={"tool_schemas": schemas}))
+
+    with Registry.open(path) as registry:
+        report = learn(registry=registry, trajectories=changed)
+
+    assert report.demoted
+    assert report.to_json()["demoted"] == list(report.demoted)

@@ -239,6 +239,14 @@ def serve(
     states = _states(state, ("promoted",), as_json=False)
     with open_registry(db, as_json=False) as registry:
         toolkit = Toolkit(registry, toolset, states=states, record=record)
+        demoted = toolkit.sync_tool_schemas()
+        if demoted:
+            stderr.print(
+                f"skillbank: the toolset's schemas changed for tools that {', '.join(demoted)} "
+                "call; they went back to candidate: run `skillbank verify NAME`, then promote",
+                markup=False,
+                soft_wrap=True,
+            )
         server = SkillServer(
             toolkit,
             expose_host_tools=expose_host_tools,

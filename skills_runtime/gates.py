@@ -27,6 +27,7 @@ __all__ = [
     "BrokenCase",
     "GateResult",
     "add_edited_version",
+    "current_version",
     "regression_suite",
     "run_gates",
     "stored_tool_schemas",
@@ -147,7 +148,7 @@ def run_gates(
     verification = None
     broken: list[BrokenCase] = []
     if report.ok:
-        schemas = dict(stored_tool_schemas(registry, name))
+        schemas = stored_tool_schemas(registry, name)
         schemas.update({key: dict(value) for key, value in (tool_schemas or {}).items()})
         verification = verify(
             record.source,
@@ -195,7 +196,7 @@ def add_edited_version(registry: Registry, name: str, source: str, *, author: st
         source: The edited source.
         author: ``"human:<who>"`` or ``"model:<name>"``; a bare name means a person.
     """
-    parent = _current(registry, name)
+    parent = current_version(registry, name)
     try:
         signature = signature_of(source)
         schema: dict[str, Any] = {
@@ -227,7 +228,8 @@ def _latest(registry: Registry, name: str) -> VersionRecord:
     return registry.versions(name)[-1]
 
 
-def _current(registry: Registry, name: str) -> VersionRecord | None:
+def current_version(registry: Registry, name: str) -> VersionRecord | None:
+    """The current version of ``name``, or None when the registry has no such skill."""
     try:
         return registry.get(name)
     except UnknownSkillError:

@@ -22,11 +22,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from skill_registry import Provenance, Registry, UnknownSkillError
+from skill_registry import Provenance, Registry
 from skills_runtime.checking import signature_of
 from skills_runtime.errors import InvalidInput
 from skills_runtime.evaluate import EvaluationReport, evaluate
-from skills_runtime.gates import GateResult, run_gates
+from skills_runtime.gates import GateResult, current_version, run_gates
 from skills_runtime.synthesis import (
     SynthesisOptions,
     SynthesisResult,
@@ -324,9 +324,8 @@ def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> se
     """
     foreign = set()
     for skill in skills:
-        try:
-            record = registry.get(skill.name)
-        except UnknownSkillError:
+        record = current_version(registry, skill.name)
+        if record is None:
             continue
         stored = {ref.id for ref in record.provenance.source_trajectories}
         if not stored & set(skill.source_trajectories):
@@ -341,10 +340,8 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
         "parameters": signature.parameters_schema,
         "returns": signature.returns_schema,
     }
-    try:
-        parent: int | None = registry.get(skill.name).version
-    except UnknownSkillError:
-        parent = None
+    current = current_version(registry, skill.name)
+    parent = None if current is None else current.version
     sources = [by_id[tid] for tid in dict.fromkeys(skill.source_trajectories) if tid in by_id]
     record = registry.add_version(
         skill.name,

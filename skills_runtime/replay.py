@@ -46,7 +46,7 @@ class RecordedCall:
     @property
     def key(self) -> str:
         """The identity of the request: tool name and canonical arguments."""
-        return f"{self.name}:{canonical_json(dict(self.arguments))}"
+        return _request_key(self.name, canonical_json(dict(self.arguments)))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,7 +152,7 @@ class RecordedTools:
     def __call__(self, name: str, arguments: Mapping[str, Any]) -> Any:
         arguments_json = canonical_json(dict(arguments))
         self.made.append((name, arguments_json))
-        key = f"{name}:{arguments_json}"
+        key = _request_key(name, arguments_json)
         if name in self._write_names or key not in self._reads:
             return self._write(name, key, arguments_json)
         return self._answer(self._reads[key])
@@ -218,3 +218,7 @@ class RecordedTools:
 def _preview(value: Any, *, limit: int = 200) -> str:
     text = canonical_json(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _request_key(name: str, arguments_json: str) -> str:
+    return f"{name}:{arguments_json}"

@@ -36,7 +36,7 @@ INSERT_TRAJECTORY = (
 
 VERSION_COLUMNS = (
     "id, skill, version, content_hash, source, schema_json, summary, docstring, tools_json, state, "
-    "synthesizer, synthesizer_version, parent_version, gated_by_json, created_at"
+    "synthesizer, synthesizer_version, parent_version, gated_by_json, created_at, provenance_json"
 )
 
 
@@ -116,6 +116,7 @@ def record_of(connection: sqlite3.Connection, row: tuple[Any, ...]) -> VersionRe
         parent_version,
         gated_by_json,
         created_at,
+        provenance_json,
     ) = row
     sources = tuple(
         TrajectoryRef(id=tid, digest=digest)
@@ -141,6 +142,7 @@ def record_of(connection: sqlite3.Connection, row: tuple[Any, ...]) -> VersionRe
             synthesizer_version=synthesizer_version,
             source_trajectories=sources,
             parent_version=parent_version,
+            details=json.loads(provenance_json),
         ),
         gated_by=tuple(json.loads(gated_by_json)),
         created_at=created_at,
@@ -321,5 +323,5 @@ def set_state(
         to_state.value,
         *row[10:13],
         json.dumps(list(evidence)) if evidence else row[13],
-        row[14],
+        *row[14:],
     )

@@ -220,11 +220,17 @@ DROP TABLE search_task_docs;
 DROP TABLE search_index;
 """
 
+# Migration 5: free-form provenance details (a JSON object) beside the fixed provenance columns.
+_V5 = """
+ALTER TABLE versions ADD COLUMN provenance_json TEXT NOT NULL DEFAULT '{}';
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "skills, versions, reports, audit log, outcomes, search index", _V1),
     Migration(2, "tool dependencies, tool schemas, embeddings, evidence floor", _V2),
     Migration(3, "one search document per source task; task texts of native records", _V3),
     Migration(4, "one search table for skill and task rows; term statistics", _V4),
+    Migration(5, "provenance details", _V5),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -78,12 +79,15 @@ class Provenance(_Record):
         synthesizer_version: The version of that synthesizer (empty when it has none).
         source_trajectories: The trajectories the version was learned from.
         parent_version: The version this one was derived from, if any.
+        details: Whatever else its author wants kept with the version, as a JSON object (a
+            synthesizer keeps the tool effects it decided and their evidence here).
     """
 
     synthesizer: str
     synthesizer_version: str = ""
     source_trajectories: tuple[TrajectoryRef, ...] = ()
     parent_version: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         if not isinstance(provenance, Provenance):
             raise InvalidRecord(f"provenance must be a Provenance, got {type(provenance).__name__}")
         text(provenance.synthesizer, "provenance.synthesizer", empty=False)
+        details_json = json_object(provenance.details, "provenance.details")
         full = [self._trajectory_row(t, source="learning") for t in trajectories]
         refs = _merge_refs(provenance.source_trajectories, full)
         fields = index_fields(
@@ -202,7 +203,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
             row_id = connection.execute(
                 "INSERT INTO versions (skill, version, content_hash, source, schema_json, summary, "
                 "docstring, tools_json, state, synthesizer, synthesizer_version, parent_version, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, provenance_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     name,
                     version,
@@ -217,6 +218,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
                     provenance.synthesizer_version,
                     provenance.parent_version,
                     now,
+                    details_json,
                 ),
             ).lastrowid
             assert row_id is not None

@@ -76,6 +76,21 @@ def test_provenance_keeps_source_trajectories_and_their_full_json(registry: Regi
     assert kept[0].digest == refs[1].digest
 
 
+def test_provenance_details_are_kept_as_given(registry: Registry) -> None:
+    details = {"effects": {"cancel_order": {"effect": "write", "evidence": ["its name says so"]}}}
+    provenance = Provenance(synthesizer="skillbank.synthesis", details=details)
+    record = add(registry, provenance=provenance)
+    assert record.provenance.details == details
+    assert registry.get("get_order").provenance.details == details
+
+
+def test_provenance_details_that_are_not_json_are_refused(registry: Registry) -> None:
+    provenance = Provenance(synthesizer="skillbank.synthesis", details={"when": object()})
+    with pytest.raises(InvalidRecord, match=r"provenance\.details"):
+        add(registry, provenance=provenance)
+    assert registry.list_skills() == []
+
+
 def test_relearning_the_same_source_links_the_new_trajectories(registry: Registry) -> None:
     add(registry, trajectories=[TRAJECTORY])
     again = add(registry, trajectories=[TRAJECTORY, {**TRAJECTORY, "id": "retail-8"}])

@@ -205,6 +205,7 @@ def evaluate(
     trajectories: Iterable[Trajectory],
     *,
     runner: Runner | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> EvaluationReport:
     """Replay held-out trajectories against skills.
 
@@ -212,6 +213,7 @@ def evaluate(
         skills: Skills with ``name``, ``source`` and (when known) ``write_tools``.
         trajectories: Held-out trajectories.
         runner: How to run a skill; defaults to :func:`sandbox_runner`.
+        progress: Called with ``(trajectory id, done, total)`` as each one is replayed.
 
     Returns:
         The report; nothing a skill does raises out of here.
@@ -224,7 +226,9 @@ def evaluate(
     rows: list[dict[str, Any]] = []
     totals = {"covered": 0, "passed": 0, "before": 0, "after": 0}
     ordered = sorted(trajectories, key=lambda t: t.id)
-    for trajectory in ordered:
+    for done, trajectory in enumerate(ordered):
+        if progress is not None:
+            progress(trajectory.id, done, len(ordered))
         units = units_of(lift(trajectory))
         chosen: list[str] = []
         made: Counter[tuple[str, str]] = Counter()

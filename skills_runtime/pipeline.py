@@ -250,8 +250,15 @@ def learn(
     if progress is not None:
         progress("", 0, total)
     workers = max(1, jobs if jobs is not None else min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gate") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gate")
+    try:
         learned = list(pool.map(gate, result.skills, versions))
+    except BaseException:
+        # Ctrl-C (or a failure): gates not yet started never start; running ones finish within
+        # their sandbox limits, so what they record is whole.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     seconds["check_and_verify"] = time.perf_counter() - started
     return LearnReport(
         skills=tuple(learned),
@@ -367,22 +374,27 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
 
 
 def evaluate_stored(
-    paths: Iterable[str | PathLike[str]],
+    paths: Iterable[str | PathLike[str]] = (),
     *,
     registry: Registry,
+    trajectories: Sequence[Trajectory] = (),
     split: str | None = None,
     states: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[EvaluationReport, ImportReport]:
     """Replay held-out trajectories against the current versions of the stored skills.
 
     Args:
         paths: Held-out trajectory files.
         registry: The skills to evaluate.
+        trajectories: Held-out trajectories already in memory, evaluated with the files'.
         split: Evaluate only trajectories of this split (e.g. ``test``).
         states: Only skills in these states (default: every state but rejected and deprecated).
+        progress: Called as each trajectory is replayed.
     """
-    imported = load_trajectories(list(paths))
-    chosen = select_split(imported.trajectories, split)
+    files = list(paths)
+    imported = load_trajectories(files) if files else ImportReport((), (), {})
+    chosen = select_split([*imported.trajectories, *trajectories], split)
     wanted = set(states) if states is not None else None
     skills = []
     for summary in registry.list_skills():
@@ -392,4 +404,4 @@ def evaluate_stored(
         if wanted is None and state in {"rejected", "deprecated"}:
             continue
         skills.append(registry.get(summary.name))
-    return evaluate(skills, chosen), imported
+    return evaluate(skills, chosen, progress=progress), imported

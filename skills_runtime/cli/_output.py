@@ -78,17 +78,15 @@ def fail(message: str, *, as_json: bool, exit_code: int = EXIT_BAD_INPUT) -> NoR
     raise typer.Exit(exit_code)
 
 
-def require_files(paths: Iterable[Path], *, what: str, as_json: bool) -> None:
-    """Exit 2 naming every path that is not a readable file (missing, a directory...).
+def require_files(paths: Iterable[Path], *, as_json: bool) -> None:
+    """Exit 2 naming every path that is not a readable file, worded as ``trajectories`` words it.
 
     Args:
-        paths: The paths a command was given.
+        paths: The trajectory files a command was given.
         as_json: Whether the command reports in JSON.
-        what: What the command expects, for the message (``"trajectory files (JSONL)"``).
     """
-    missing = [path for path in paths if not path.is_file()]
-    if missing:
-        fail(
-            f"cannot read {', '.join(map(str, missing))}: not a file; give {what}",
-            as_json=as_json,
-        )
+    from skills_runtime.trajectory.loader import unreadable_path
+
+    problems = [f"{path}: {why}" for path in paths if (why := unreadable_path(path)) is not None]
+    if problems:
+        fail("; ".join(problems), as_json=as_json)

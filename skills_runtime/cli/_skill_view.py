@@ -28,6 +28,7 @@ from skills_runtime.report import Dossier
 __all__ = [
     "STATE_STYLES",
     "actor",
+    "aligned_lines",
     "dossier_view",
     "format_reliability",
     "open_registry",
@@ -102,6 +103,38 @@ def _truncated(text: str, width: int) -> str:
     if len(line) <= width:
         return line
     return line[: max(width - 1, 0)] + "…" if width > 0 else ""
+
+
+def aligned_lines(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Text]:
+    """A header and rows as aligned plain lines, no cell ever cut (names are what readers copy).
+
+    Unlike a rich table, nothing is shrunk to fit the terminal: a line wider than the screen
+    wraps (print with ``soft_wrap=True``), it is not cut with an ellipsis.
+    """
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for number, row in enumerate([header, *rows]):
+        line = Text(end="")
+        for column, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            if column:
+                line.append("  ")
+            padded = cell.ljust(width) if column + 1 < len(row) else cell
+            if not number:
+                line.append(padded, style="bold underline")
+            else:
+                line.append(padded, style=_CELL_STYLES.get(cell, "bold" if not column else ""))
+        line.rstrip()
+        lines.append(line)
+    return lines
+
+
+_CELL_STYLES = {
+    **STATE_STYLES,
+    "ok": "green",
+    "passed": "green",
+    "findings": "red",
+    "failed": "red",
+}
 
 
 def skills_lines(skills: Sequence[SkillSummary], *, width: int) -> list[Text]:

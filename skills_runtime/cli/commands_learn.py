@@ -9,14 +9,16 @@ cannot be read, files that hold no trajectory but only problems, an unusable reg
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from skill_registry import Registry, RegistryError
+from skills_runtime.cli._interrupt import reporting_interrupts
 from skills_runtime.cli._output import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -27,12 +29,13 @@ from skills_runtime.cli._output import (
     emit,
     fail,
     require_files,
-    stderr,
     stdout,
 )
+from skills_runtime.cli._progress import progress
+from skills_runtime.cli._skill_view import aligned_lines, open_registry
 from skills_runtime.cli.app import app
 from skills_runtime.errors import InvalidInput
-from skills_runtime.trajectory import Problem
+from skills_runtime.trajectory import FORMATS, ImportReport, Problem, Trajectory, load_trajectories
 
 if TYPE_CHECKING:
     from skills_runtime.evaluate import EvaluationReport
@@ -42,7 +45,9 @@ __all__ = ["evaluate_command", "learn_command"]
 
 _PathsArgument = typer.Argument(..., help="Trajectory files (native JSONL, OpenAI, Anthropic).")
 _SplitOption = typer.Option(None, "--split", help="Only trajectories of this split, e.g. train.")
-_TRAJECTORY_FILES = "trajectory files (JSON or JSONL)"
+_FormatOption = typer.Option(
+    "auto", "--format", help=f"Record format: {' | '.join(FORMATS)} (auto detects per record)."
+)
 _SHOWN_PROBLEMS = 20
 
 
@@ -52,6 +57,7 @@ def learn_command(
         None, help="Trajectory files (native JSONL, OpenAI, Anthropic)."
     ),
     split: str | None = _SplitOption,
+    format: str = _FormatOption,
     recorded: bool = typer.Option(
         False,
         "--recorded",
@@ -64,6 +70,8 @@ def learn_command(
 
     Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
     """
+    from skills_runtime.pipeline import LearnReport, select_split
+
     paths = paths or []
     if not paths and not recorded:
         fail(
@@ -71,20 +79,27 @@ def learn_command(
             "calls agents made through `skillbank serve --record-host-calls`",
             as_json=as_json,
         )
-    require_files(paths, as_json=as_json, what=_TRAJECTORY_FILES)
+    imported = _import(paths, format=format, as_json=as_json)
+    try:
+        chosen = select_split(imported.trajectories, split)
+    except InvalidInput as error:  # a split none of the given trajectories has
+        fail(f"--split: {error}", as_json=as_json)
+    if paths and not chosen:
+        # Nothing to learn from what was given: the registry is not opened (so not created).
+        report = LearnReport((), (), imported.problems, 0)
+        emit(
+            report.to_json(),
+            as_json=as_json,
+            human=lambda: _print_nothing(imported, default_db_path(db)),
+            exit_code=EXIT_BAD_INPUT,
+        )
     try:
         with Registry.open(default_db_path(db)) as registry:
-            report = _learn_with_progress(
-                paths, registry, split, recorded=recorded, show=not as_json
-            )
+            report = _learn_with_progress(chosen, registry, recorded=recorded, quiet=as_json)
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
-    if not report.trajectories and report.problems:
-        exit_code = EXIT_BAD_INPUT
-    elif any(not skill.gate.passed for skill in report.skills):
-        exit_code = EXIT_FAILED
-    else:
-        exit_code = EXIT_OK
+    report = replace(report, problems=imported.problems)
+    exit_code = EXIT_FAILED if any(not skill.gate.passed for skill in report.skills) else EXIT_OK
     emit(
         report.to_json(),
         as_json=as_json,
@@ -93,59 +108,69 @@ def learn_command(
     )
 
 
+def _import(paths: list[Path], *, format: str, as_json: bool) -> ImportReport:
+    """The trajectories in ``paths``; unreadable paths and an unknown format exit 2."""
+    require_files(paths, as_json=as_json)
+    try:
+        return load_trajectories(paths, format=format)
+    except InvalidInput as error:
+        fail(f"--format: {error}", as_json=as_json)
+
+
 def _learn_with_progress(
-    paths: list[Path], registry: Registry, split: str | None, *, recorded: bool, show: bool
+    trajectories: Sequence[Trajectory],
+    registry: Registry,
+    *,
+    recorded: bool,
+    quiet: bool,
 ) -> LearnReport:
     # Imported on use, not at the top: `skillbank --help` and the other commands
     # need not load the pipeline (checker, verifier, sandbox).
     from skills_runtime.pipeline import learn
 
-    if not show:
-        return learn(paths, registry=registry, split=split, recorded=recorded)
-    with Progress(
-        TextColumn("[bold]gating[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=None)
+    with reporting_interrupts(registry, as_json=quiet), progress("gating", quiet=quiet) as advance:
+        return learn(
+            registry=registry, trajectories=trajectories, recorded=recorded, progress=advance
+        )
 
-        def advance(name: str, done: int, total: int) -> None:
-            bar.update(task, description=name, completed=done, total=total)
 
-        return learn(paths, registry=registry, split=split, recorded=recorded, progress=advance)
+def _print_nothing(imported: ImportReport, db: Path) -> None:
+    stdout.print(
+        Text(
+            "Nothing was learned: no trajectory could be read. "
+            f"The registry {str(db)!r} was not opened or changed."
+        )
+    )
+    _print_problems(imported.problems)
 
 
 def _print_learned(report: LearnReport) -> None:
-    if not report.trajectories:
-        stdout.print("Nothing was learned: no trajectory could be read. The registry is unchanged.")
-        _print_problems(report.problems)
-        return
     kept = f", {report.kept} kept from earlier runs" if report.kept else ""
-    table = Table(
-        title=f"Learned from {report.trajectories} trajectories "
-        f"({report.trajectories - report.kept} given{kept})"
+    stdout.print(
+        Text(
+            f"Learned from {report.trajectories} trajectories "
+            f"({report.trajectories - report.kept} given{kept})",
+            style="bold",
+        )
     )
-    for column in ("skill", "version", "state", "from", "check", "verify"):
-        table.add_column(column)
-    for skill in report.skills:
-        verification = skill.gate.verification
-        table.add_row(
+    rows = [
+        (
             skill.name,
             str(skill.version),
             skill.state,
             str(len(skill.source_trajectories)),
-            "[green]ok[/]" if skill.gate.check.get("ok") else "[red]findings[/]",
+            "ok" if skill.gate.check.get("ok") else "findings",
             "-"
-            if verification is None
-            else ("[green]passed[/]" if verification.passed else "[red]failed[/]"),
+            if skill.gate.verification is None
+            else ("passed" if skill.gate.verification.passed else "failed"),
         )
-    stdout.print(table)
+        for skill in report.skills
+    ]
+    for line in aligned_lines(("skill", "version", "state", "from", "check", "verify"), rows):
+        stdout.print(line, soft_wrap=True)
     for skill in report.skills:
         for reason in skill.gate.reasons[:3]:
-            stdout.print(f"  [yellow]{skill.name}[/]: {reason}", highlight=False)
+            stdout.print(Text.assemble((skill.name, "yellow"), f": {reason}"), soft_wrap=True)
     stdout.print(
         f"{len(report.unexplained)} trajectory unit(s) fit no family (see --json for reasons); "
         + ", ".join(f"{stage} {value:.1f}s" for stage, value in report.seconds.items())
@@ -164,6 +189,7 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 def evaluate_command(
     paths: list[Path] = _PathsArgument,
     split: str | None = _SplitOption,
+    format: str = _FormatOption,
     db: Path | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -171,21 +197,39 @@ def evaluate_command(
 
     Example: skillbank evaluate ../shared/data/tau2_retail.jsonl --split test --db skills.db
     """
+    from skills_runtime.evaluate import EvaluationReport
     from skills_runtime.pipeline import evaluate_stored  # the pipeline is heavy: load it on use
 
-    require_files(paths, as_json=as_json, what=_TRAJECTORY_FILES)
+    imported = _import(paths, format=format, as_json=as_json)
+    if not imported.trajectories:
+        # Nothing readable to replay: say so without needing (or touching) a registry.
+        _emit_evaluation(EvaluationReport(0, 0, 0, 0, 0, (), ()), imported.problems, as_json)
     try:
-        with Registry.open(default_db_path(db)) as registry:
-            report, imported = evaluate_stored(paths, registry=registry, split=split)
+        with (
+            open_registry(db, as_json=as_json) as registry,
+            progress("replaying", quiet=as_json) as advance,
+        ):
+            report, _ = evaluate_stored(
+                registry=registry,
+                trajectories=imported.trajectories,
+                split=split,
+                progress=advance,
+            )
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
+    _emit_evaluation(report, imported.problems, as_json)
+
+
+def _emit_evaluation(
+    report: EvaluationReport, problems: Sequence[Problem], as_json: bool
+) -> NoReturn:
     document = report.to_json()
-    document["problems"] = [problem.to_json() for problem in imported.problems]
+    document["problems"] = [problem.to_json() for problem in problems]
     emit(
         document,
         as_json=as_json,
-        human=lambda: _print_evaluation(report, imported.problems),
-        exit_code=EXIT_BAD_INPUT if not report.trajectories and imported.problems else EXIT_OK,
+        human=lambda: _print_evaluation(report, problems),
+        exit_code=EXIT_BAD_INPUT if not report.trajectories and problems else EXIT_OK,
     )
 
 

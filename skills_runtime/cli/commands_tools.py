@@ -13,12 +13,14 @@ named (``left_out`` in ``export``'s JSON, one warning line on stderr when ``serv
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from skill_registry import State
+from skills_runtime.cli._interrupt import EXIT_INTERRUPTED
 from skills_runtime.cli._output import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -237,6 +239,7 @@ def serve(
         )
     toolset = _toolset(tools, as_json=False, required=True)
     states = _states(state, ("promoted",), as_json=False)
+    _log_one_line_per_event()
     with open_registry(db, as_json=False) as registry:
         toolkit = Toolkit(registry, toolset, states=states, record=record)
         demoted = toolkit.sync_tool_schemas()
@@ -265,9 +268,37 @@ def serve(
             stderr.print(
                 f"skillbank: {_left_out_line(unavailable, states)}", markup=False, soft_wrap=True
             )
-        options: dict[str, Any] = {}
-        if transport == "http":
-            server.run("streamable-http", host=host, port=port, **options)
-        else:
-            server.run("stdio")
+        try:
+            if transport == "http":
+                server.run("streamable-http", host=host, port=port)
+            else:
+                server.run("stdio")
+        except KeyboardInterrupt:
+            stored = server.flush_recordings()
+            stderr.print(
+                "skillbank: stopped; every skill call so far is recorded"
+                + (f", and {stored} session(s) of host calls were stored" if stored else ""),
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         server.flush_recordings()
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log records as single lines: a line per event is what a server log is read (and grepped)
+    by. Only an unexpected exception keeps its traceback."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return super().formatMessage(record).replace("\r", " ").replace("\n", " ⏎ ")
+
+
+def _log_one_line_per_event() -> None:
+    """Set the root logger up before the MCP SDK does (its default draws multi-line blocks)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        _OneLineFormatter("%(asctime)s skillbank %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from skill_registry import Registry, RegistryError
+from skills_runtime.cli._interrupt import reporting_interrupts
 from skills_runtime.cli._output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -30,6 +31,7 @@ from skills_runtime.cli._output import (
     fail,
     stdout,
 )
+from skills_runtime.cli._progress import progress
 from skills_runtime.cli._skill_view import STATE_STYLES, actor, open_registry
 from skills_runtime.cli.app import app
 
@@ -64,7 +66,12 @@ def verify(
 
     with open_registry(db, as_json=as_json) as registry:
         record = registry.get(name, version=version)  # unknown names exit 2 with close matches
-        result = run_gates(registry, name, version=version, actor=actor())
+        with (
+            reporting_interrupts(registry, as_json=as_json),
+            progress("verifying", quiet=as_json) as advance,
+        ):
+            advance(f"{name} v{record.version} (check, replays, properties)", 0, None)
+            result = run_gates(registry, name, version=version, actor=actor())
         if write_tests is not None:
             module = render_test_module(
                 name,
@@ -131,11 +138,14 @@ def add(
     except RegistryError as error:
         fail(f"--db {str(path)!r}: {error}", as_json=as_json)
     try:
-        record = add_edited_version(registry, name, source, author=who)
-        result = (
-            None if no_verify else run_gates(registry, name, version=record.version, actor=actor())
-        )
-        record = registry.get(name, version=record.version)
+        with reporting_interrupts(registry, as_json=as_json):
+            record = add_edited_version(registry, name, source, author=who)
+            result = None
+            if not no_verify:
+                with progress("verifying", quiet=as_json) as advance:
+                    advance(f"{name} v{record.version} (check, replays, properties)", 0, None)
+                    result = run_gates(registry, name, version=record.version, actor=actor())
+            record = registry.get(name, version=record.version)
     finally:
         registry.close()
     document: dict[str, Any] = {

@@ -9,10 +9,12 @@ on handshake-era sessions.
 Each skill is added with ``MCPServer.add_tool`` as a function whose ``__signature__`` is
 synthesized from the skill's schema; the published ``inputSchema`` is the skill's exact JSON
 Schema, and the arguments the client sent are validated by skillbank (not coerced by pydantic).
-Failures are raised as ``ToolError``: the client gets ``isError`` and the reason (once: the SDK's
-own ``Error executing tool X:`` prefix is dropped for a skill's result, which already names it),
-and the server keeps serving. Skills the toolset cannot run (they call host tools it lacks) are
-not published; calling one by name answers with the toolkit's ``unavailable`` result.
+A skill call answers with a ``CallToolResult``: the outcome's text, and ``structuredContent``
+(the value when it is a JSON object, else ``{"result": value}``; ``{"status", "error"}`` for a
+failure, with ``isError``). A failed call is logged as one line and the server keeps serving.
+Calls of names that are not published are raised as ``ToolError``. Skills the toolset cannot
+run (they call host tools it lacks) are not published; calling one by name answers with the
+toolkit's ``unavailable`` result.
 
 The server reports the package version as ``serverInfo.version`` and advertises
 ``tools.listChanged: true`` to handshake-era clients, since it does send
@@ -40,13 +42,14 @@ from mcp.server import MCPServer, NotificationOptions
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
-from mcp.types import ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from skill_registry import RegistryError
 from skills_runtime import __version__
 from skills_runtime.errors import InvalidArgument, UnknownSkill
+from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.export.recording import SessionRecorder, tool_call
 from skills_runtime.toolkit import SkillEntry, Toolkit
 from skills_runtime.tools import HOST_CALLS_SOURCE, HostTool, to_json_value
@@ -61,10 +64,6 @@ _INSTRUCTIONS = (
     "Prefer a skill over doing its steps one by one. An error result says what was wrong and "
     "what the skill expects."
 )
-
-
-class _SkillFailed(ToolError):
-    """A skill's error result, already worded for the model (not to be prefixed again)."""
 
 
 class SkillServer(MCPServer):
@@ -143,13 +142,7 @@ class SkillServer(MCPServer):
                 f"no tool {name!r} here; available tools: {shown or 'none'}; list the tools "
                 "again to get current names"
             )
-        try:
-            return await super().call_tool(name, arguments, context)
-        except ToolError as error:
-            # The SDK prefixes "Error executing tool X: "; a skill's result already says it.
-            if isinstance(error.__cause__, _SkillFailed):
-                raise ToolError(str(error.__cause__)) from error.__cause__
-            raise
+        return await super().call_tool(name, arguments, context)
 
     def _unavailable_result(self, name: str) -> str | None:
         """The toolkit's ``unavailable`` answer when ``name`` is a skill left out for its tools."""
@@ -214,17 +207,33 @@ class SkillServer(MCPServer):
     # -- publishing ---------------------------------------------------------------------------
 
     def _publish_skill(self, name: str, entry: SkillEntry) -> None:
-        async def call(**arguments: Any) -> str:
+        async def call(**arguments: Any) -> CallToolResult:
             context = arguments.pop(_CONTEXT, None)
             sent = _sent_arguments(context, arguments)
             outcome = await anyio.to_thread.run_sync(
                 functools.partial(self.toolkit.execute, name, sent)
             )
             if outcome.is_error:
-                raise _SkillFailed(outcome.content())
-            return outcome.content()
+                # One line per failed call; the reason goes to the client, not a log block.
+                error = outcome.error or {}
+                logger.info(
+                    "skill %r: %s (%s: %r)",
+                    name,
+                    outcome.status,
+                    error.get("type", "Error"),
+                    _first_line(str(error.get("message", ""))),
+                )
+            return _skill_result(outcome)
 
-        self._add(call, name, entry.description, entry.parameters, entry.read_only, entry.version)
+        self._add(
+            call,
+            name,
+            entry.description,
+            entry.parameters,
+            entry.read_only,
+            entry.version,
+            returns=CallToolResult,
+        )
         self._published[name] = (entry.version, entry.state)
 
     def _publish_host_tool(self, tool: HostTool) -> None:
@@ -264,14 +273,16 @@ class SkillServer(MCPServer):
         schema: dict[str, Any],
         read_only: bool | None,
         version: int | None,
+        *,
+        returns: type = str,
     ) -> None:
-        signature = _signature_of(schema)
+        signature = _signature_of(schema, returns=returns)
         function.__name__ = name
         function.__signature__ = signature  # type: ignore[attr-defined]
         # The SDK finds the context parameter through the annotations, not the signature.
         function.__annotations__ = {
             **{key: p.annotation for key, p in signature.parameters.items()},
-            "return": str,
+            "return": returns,
         }
         self.add_tool(
             function,
@@ -351,7 +362,7 @@ def _advertise_tools_changed(lowlevel: Any) -> None:
     lowlevel.create_initialization_options = with_tools_changed
 
 
-def _signature_of(schema: Mapping[str, Any]) -> inspect.Signature:
+def _signature_of(schema: Mapping[str, Any], *, returns: type = str) -> inspect.Signature:
     """A keyword-only signature naming every property; all optional, so skillbank validates."""
     parameters = [inspect.Parameter(_CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     for key in schema.get("properties", {}):
@@ -359,7 +370,7 @@ def _signature_of(schema: Mapping[str, Any]) -> inspect.Signature:
             parameters.append(
                 inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Any)
             )
-    return inspect.Signature(parameters, return_annotation=str)
+    return inspect.Signature(parameters, return_annotation=returns)
 
 
 def _sent_arguments(context: Any, parsed: Mapping[str, Any]) -> dict[str, Any]:
@@ -385,6 +396,30 @@ def _session_key(context: Any) -> str:
     headers = getattr(request, "headers", None)
     session = headers.get("mcp-session-id") if headers is not None else None
     return f"{connection}:{session}" if session else connection or "unknown"
+
+
+def _skill_result(outcome: ToolOutcome) -> CallToolResult:
+    """The MCP result of a skill call: its text, and the same as ``structuredContent``.
+
+    A value that is a JSON object is the structured content itself; any other value is wrapped
+    as ``{"result": value}`` (structured content is always an object). A failure carries
+    ``{"status", "error": {"type", "message"}}`` and ``isError``.
+    """
+    if outcome.ok:
+        value = to_json_value(outcome.value)
+        structured = value if isinstance(value, dict) else {"result": value}
+    else:
+        structured = {"status": outcome.status, "error": dict(outcome.error or {})}
+    return CallToolResult(
+        content=[TextContent(type="text", text=outcome.content())],
+        structured_content=structured,
+        is_error=outcome.is_error,
+    )
+
+
+def _first_line(text: str) -> str:
+    line, _, rest = text.partition("\n")
+    return line + (" …" if rest.strip() else "")
 
 
 def _text(value: Any) -> str:

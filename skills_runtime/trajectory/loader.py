@@ -29,7 +29,7 @@ from skills_runtime.trajectory.openai_chat import parse_openai_chat
 from skills_runtime.trajectory.openai_responses import parse_openai_responses
 from skills_runtime.trajectory.report import ImportReport, Problem
 
-__all__ = ["DEFAULT_MAX_RECORD_BYTES", "load_trajectories", "parse_record"]
+__all__ = ["DEFAULT_MAX_RECORD_BYTES", "load_trajectories", "parse_record", "unreadable_path"]
 
 DEFAULT_MAX_RECORD_BYTES = 64 * 2**20
 """The largest JSONL line, or single JSON document, read (bigger ones are reported, skipped)."""
@@ -151,7 +151,8 @@ class _Collector:
                 line,
                 f"{prefix}cannot tell the format of this record (keys: {keys}); expected "
                 "'steps' (native), 'messages' (OpenAI Chat or Anthropic) or 'input'/'output' "
-                "(OpenAI Responses), or pass format= to choose one",
+                "(OpenAI Responses), or choose the format (--format on the command line, "
+                "format= in Python)",
             )
             return
         ctx = RecordContext(default_id=default_id)
@@ -201,17 +202,26 @@ class _Collector:
         )
 
 
+def unreadable_path(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a trajectory file, or None when it is a regular file.
+
+    The one wording of a missing path, a directory or a special file, for every command.
+    """
+    if not path.exists():
+        return "no such file; check the path"
+    if path.is_dir():
+        return f"is a directory; pass the files in it, e.g. {path / '*.jsonl'}"
+    if not path.is_file():
+        return "not a regular file"
+    return None
+
+
 def _load_file(path: Path, collector: _Collector, *, format: str, max_bytes: int) -> None:
     label = str(path)
     try:
-        if not path.exists():
-            collector.problem(label, None, "no such file; check the path")
-        elif path.is_dir():
-            collector.problem(
-                label, None, f"is a directory; pass the files in it, e.g. {path / '*.jsonl'}"
-            )
-        elif not path.is_file():
-            collector.problem(label, None, "not a regular file")
+        unreadable = unreadable_path(path)
+        if unreadable is not None:
+            collector.problem(label, None, unreadable)
         else:
             with path.open("rb") as stream:
                 _load_stream(stream, path, collector, format=format, max_bytes=max_bytes)

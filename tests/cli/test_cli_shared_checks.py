@@ -28,9 +28,24 @@ def test_a_path_that_is_not_a_file_is_bad_input_naming_every_such_path(
 
     assert result.exit_code == 2
     message = json.loads(result.stdout)["error"]
-    assert f"cannot read {missing}, {tmp_path}: not a file" in message
-    assert str(good) + "," not in message
-    assert "give trajectory files (JSON or JSONL)" in message
+    assert f"{missing}: no such file; check the path" in message
+    assert f"{tmp_path}: is a directory; pass the files in it" in message
+    assert str(good) + ":" not in message
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_a_missing_file_reads_the_same_and_exits_the_same_in_every_command(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "missing.jsonl"
+    said = {}
+    for command in ("trajectories", "learn", "evaluate"):
+        db = [] if command == "trajectories" else ["--db", str(tmp_path / "s.db")]
+        result = runner.invoke(app, [command, str(missing), *db], env={"COLUMNS": "1000"})
+        assert result.exit_code == 2, (command, result.output)
+        said[command] = " ".join(result.output.split())
+    for command, output in said.items():
+        assert f"{missing}: no such file; check the path" in output, (command, output)
     assert not (tmp_path / "s.db").exists()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
 
 from export import skills
 from skill_registry import Registry
@@ -337,3 +338,62 @@ async def test_a_skill_needing_missing_host_tools_is_not_listed_and_answers_unav
     assert text.startswith("Error (unavailable) in 'book_flight_for_customer'. ToolUnavailable:")
     assert "needs host tools search_flights, book_reservation" in text
     assert text.count("Error") == 1
+
+
+DETAILS = '''
+from typing import Any
+
+
+def order_details(tools, order_id: str) -> dict[str, Any]:
+    """Read an order.
+
+    Args:
+        order_id: The order, e.g. "#W1".
+
+    Returns:
+        The order.
+    """
+    return tools.get_order_details(order_id=order_id)
+'''
+
+
+async def test_skill_results_carry_structured_content(toolkit: Toolkit, registry: Registry) -> None:
+    skills.store(registry, DETAILS)
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        details = await client.call_tool("order_details", {"order_id": "#W1"})
+        status = await client.call_tool("order_status", {"order_id": "#W2"})
+        raised = await client.call_tool("refund_everything", {"order_id": "#W2"})
+    assert details.structured_content == {
+        "order_id": "#W1",
+        "user_id": "ada_1",
+        "status": "pending",
+        "items": ["i1", "i2"],
+    }
+    assert status.structured_content == {"result": "delivered"}
+    assert raised.is_error
+    assert raised.structured_content == {
+        "status": "error",
+        "error": {
+            "type": "ValueError",
+            "message": "refunds are not supported for status delivered",
+        },
+    }
+
+
+async def test_a_failed_call_is_one_log_line_on_the_server(db_path: Path, tmp_path: Path) -> None:
+    parameters = StdioServerParameters(
+        command=sys.executable, args=_serve_args(db_path), env=_env(), cwd=str(tmp_path)
+    )
+    log = tmp_path / "server.log"
+    with log.open("w", encoding="utf-8") as errlog, anyio.fail_after(60):
+        async with Client(stdio_client(parameters, errlog=errlog)) as client:
+            failed = await client.call_tool("refund_everything", {"order_id": "#W2"})
+            wrong = await client.call_tool("order_status", {"order": "#W1"})
+    assert failed.is_error
+    assert wrong.is_error
+    lines = log.read_text(encoding="utf-8").splitlines()
+    (refund,) = [line for line in lines if "refund_everything" in line]
+    assert "refunds are not supported" in refund
+    assert len([line for line in lines if "order_status" in line]) == 1
+    assert not [line for line in lines if line.startswith((" ", "\t"))]  # no wrapped blocks

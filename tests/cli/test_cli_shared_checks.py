@@ -41,11 +41,15 @@ def test_a_missing_file_reads_the_same_and_exits_the_same_in_every_command(
     said = {}
     for command in ("trajectories", "learn", "evaluate"):
         db = [] if command == "trajectories" else ["--db", str(tmp_path / "s.db")]
-        result = runner.invoke(app, [command, str(missing), *db], env={"COLUMNS": "1000"})
+        result = runner.invoke(app, [command, str(missing), *db, "--json"])
         assert result.exit_code == 2, (command, result.output)
-        said[command] = " ".join(result.output.split())
-    for command, output in said.items():
-        assert f"{missing}: no such file; check the path" in output, (command, output)
+        document = json.loads(result.stdout)
+        if command == "trajectories":
+            (problem,) = document["problems"]
+            said[command] = f"{problem['path']}: {problem['message']}"
+        else:
+            said[command] = document["error"]
+    assert set(said.values()) == {f"{missing}: no such file; check the path"}
     assert not (tmp_path / "s.db").exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sqlite3
@@ -27,8 +28,9 @@ class UsageMixin:
     _db: Database
     policy: Policy
 
-    def _reliability(self, successes: int, failures: int) -> Reliability:
-        return posterior(successes, failures, quantile=self.policy.credible_quantile)
+    def _reliability(self, successes: int, failures: int, refusals: int = 0) -> Reliability:
+        stats = posterior(successes, failures, quantile=self.policy.credible_quantile)
+        return dataclasses.replace(stats, refusals=refusals) if refusals else stats
 
     def _trajectory_row(
         self, trajectory: Mapping[str, Any], *, source: str
@@ -61,6 +63,7 @@ class UsageMixin:
         success: bool,
         duration_seconds: float,
         trajectory: Mapping[str, Any] | None = None,
+        refused: bool = False,
     ) -> OutcomeRecord:
         """Record one use of a version; the policy may then promote or demote it (audit-logged).
 
@@ -70,9 +73,13 @@ class UsageMixin:
             success: Whether the call achieved what it was called for.
             duration_seconds: Wall time of the call.
             trajectory: The tool calls of this use, kept for re-learning.
+            refused: The skill's own guard stopped the call (counted in
+                ``Reliability.refusals`` whether or not it counts as a success).
         """
         if not isinstance(success, bool):
             raise InvalidRecord(f"success must be a bool, got {success!r}")
+        if not isinstance(refused, bool):
+            raise InvalidRecord(f"refused must be a bool, got {refused!r}")
         if (
             not isinstance(duration_seconds, int | float)
             or not math.isfinite(duration_seconds)
@@ -94,13 +101,22 @@ class UsageMixin:
                     (*kept, now),
                 )
             outcome_id = connection.execute(
-                "INSERT INTO outcomes (version_id, success, duration, at, trajectory_digest) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (row[0], int(success), float(duration_seconds), now, kept and kept[0]),
+                "INSERT INTO outcomes (version_id, success, duration, at, trajectory_digest, "
+                "refused) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    row[0],
+                    int(success),
+                    float(duration_seconds),
+                    now,
+                    kept and kept[0],
+                    int(refused),
+                ),
             ).lastrowid
             column = "successes" if success else "failures"
             connection.execute(
-                f"UPDATE versions SET {column} = {column} + 1 WHERE id = ?", (row[0],)
+                f"UPDATE versions SET {column} = {column} + 1, refusals = refusals + ? "
+                "WHERE id = ?",
+                (int(refused), row[0]),
             )
             self._apply_policy(connection, row)
             assert outcome_id is not None
@@ -112,6 +128,7 @@ class UsageMixin:
                 duration_seconds=float(duration_seconds),
                 at=now,
                 trajectory_digest=kept[0] if kept else None,
+                refused=refused,
             )
 
         return self._db.write(work)
@@ -148,12 +165,12 @@ class UsageMixin:
     def reliability(self, name: str, *, version: int | None = None) -> Reliability:
         """The Beta posterior of a version's success rate (the current version when None)."""
 
-        def work(connection: sqlite3.Connection) -> tuple[int, int]:
+        def work(connection: sqlite3.Connection) -> tuple[int, int, int]:
             row = q.version_row(connection, name, version)
             counts = connection.execute(
-                "SELECT successes, failures FROM versions WHERE id = ?", (row[0],)
+                "SELECT successes, failures, refusals FROM versions WHERE id = ?", (row[0],)
             ).fetchone()
-            return int(counts[0]), int(counts[1])
+            return int(counts[0]), int(counts[1]), int(counts[2])
 
         return self._reliability(*self._db.read(work))
 

@@ -225,12 +225,20 @@ _V5 = """
 ALTER TABLE versions ADD COLUMN provenance_json TEXT NOT NULL DEFAULT '{}';
 """
 
+# Migration 6: guard refusals. A call a skill's own guard stopped (``SkillPrecondition``) is kept
+# apart from plain successes and failures, so a reviewer sees a version that refuses everything.
+_V6 = """
+ALTER TABLE versions ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outcomes ADD COLUMN refused INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1));
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "skills, versions, reports, audit log, outcomes, search index", _V1),
     Migration(2, "tool dependencies, tool schemas, embeddings, evidence floor", _V2),
     Migration(3, "one search document per source task; task texts of native records", _V3),
     Migration(4, "one search table for skill and task rows; term statistics", _V4),
     Migration(5, "provenance details", _V5),
+    Migration(6, "guard refusals per outcome and per version", _V6),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -95,13 +95,17 @@ class Reliability(_Record):
     """Beta(successes + 1, failures + 1) posterior of a version's success rate.
 
     ``lower_bound`` is the posterior quantile at the policy's credible level (5% by default): the
-    success rate is at least this with 95% posterior probability.
+    success rate is at least this with 95% posterior probability. ``refusals`` counts the uses
+    the skill's own guard stopped (``SkillPrecondition``); those before any write are among the
+    successes, those after a write among the failures. A version that refuses nearly every call
+    looks reliable by the posterior alone: this count is what shows it.
     """
 
     successes: int
     failures: int
     mean: float
     lower_bound: float
+    refusals: int = 0
 
     @property
     def uses(self) -> int:
@@ -177,7 +181,7 @@ class AuditEntry(_Record):
 
 @dataclass(frozen=True)
 class OutcomeRecord(_Record):
-    """One recorded use of a skill version."""
+    """One recorded use of a skill version (``refused``: the skill's own guard stopped it)."""
 
     id: int
     name: str
@@ -186,6 +190,7 @@ class OutcomeRecord(_Record):
     duration_seconds: float
     at: float
     trajectory_digest: str | None
+    refused: bool = False
 
 
 @dataclass(frozen=True)

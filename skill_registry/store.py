@@ -275,7 +275,8 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
     def list_skills(self, *, state: State | str | None = None) -> list[SkillSummary]:
         """Every skill with its current version (filtered by that version's ``state``)."""
         sql = (
-            "SELECT s.name, v.version, v.state, v.summary, v.successes, v.failures FROM skills s "
+            "SELECT s.name, v.version, v.state, v.summary, v.successes, v.failures, v.refusals "
+            "FROM skills s "
             "JOIN versions v ON v.skill = s.name AND v.version = s.current_version"
         )
         params: tuple[str, ...] = ()
@@ -289,9 +290,9 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
                 version=version,
                 state=State(st),
                 summary=summary,
-                reliability=self._reliability(successes, failures),
+                reliability=self._reliability(successes, failures, refusals),
             )
-            for name, version, st, summary, successes, failures in rows
+            for name, version, st, summary, successes, failures, refusals in rows
         ]
 
     # -- lifecycle --------------------------------------------------------------------------

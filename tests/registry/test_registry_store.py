@@ -244,6 +244,35 @@ def test_outcomes_feed_the_beta_posterior(registry: Registry) -> None:
     assert 0 < result.lower_bound < result.mean
 
 
+def test_guard_refusals_are_counted_per_version_apart_from_the_posterior(
+    registry: Registry,
+) -> None:
+    add(registry)
+    for success, refused in ((True, True), (True, True), (False, True), (True, False)):
+        outcome = registry.record_outcome(
+            "get_order", version=1, success=success, duration_seconds=0.1, refused=refused
+        )
+        assert outcome.refused is refused
+    result = registry.reliability("get_order")
+    assert (result.successes, result.failures, result.refusals) == (3, 1, 3)
+    assert result.mean == pytest.approx(4 / 6)
+    (listed,) = registry.list_skills()
+    assert listed.reliability.refusals == 3
+    assert registry.reliability("get_order").to_json()["refusals"] == 3
+
+
+def test_a_refused_flag_that_is_not_a_bool_is_refused(registry: Registry) -> None:
+    add(registry)
+    with pytest.raises(InvalidRecord, match="refused must be a bool"):
+        registry.record_outcome(
+            "get_order",
+            version=1,
+            success=True,
+            duration_seconds=0.1,
+            refused="yes",  # type: ignore[arg-type]
+        )
+
+
 def test_outcome_trajectories_are_kept_for_relearning(registry: Registry) -> None:
     add(registry)
     outcome = registry.record_outcome(

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from skill_registry import Registry, SkillSummary, VersionRecord
     from skills_runtime.checking import SkillSignature
 
-__all__ = ["SkillEntry", "ToolOutcome", "Toolkit"]
+__all__ = ["SkillEntry", "ToolOutcome", "Toolkit", "run_entry"]
 
 logger = logging.getLogger(__name__)
 
@@ -363,56 +363,16 @@ class Toolkit:
         return cached
 
     def _run(self, entry: SkillEntry, arguments: dict[str, Any], *, called_as: str) -> ToolOutcome:
-        import sandbox
-        from skills_runtime.checking import validate_arguments
-
-        missing = self.missing_tools(entry)
-        if missing:
-            provided = ", ".join(self.toolset.names) or "no tools"
-            return ToolOutcome.failure(
-                called_as,
-                "unavailable",
-                "ToolUnavailable",
-                f"skill {entry.name!r} needs host tools {', '.join(missing)} that toolset "
-                f"{self.toolset.name!r} does not provide (it has {provided}); nothing ran, "
-                "use another skill or serve it with a toolset that has these tools",
-            )
-        try:
-            checked = validate_arguments(
-                entry.signature, restore_defaults(arguments, entry.parameters)
-            )
-        except InvalidArgument as error:
-            return ToolOutcome.failure(
-                called_as,
-                "invalid_arguments",
-                "InvalidArgument",
-                f"{error}. Expected arguments (JSON Schema): "
-                f"{json.dumps(entry.parameters, ensure_ascii=False)}",
-            )
-        options: dict[str, Any] = {"entry": entry.signature.name, "args": checked}
-        options["tools"] = self.toolset.sandbox_tools(entry.tools)
-        if self.limits is not None:
-            options["limits"] = self.limits
-        started = time.perf_counter()
-        try:
-            result = sandbox.run(entry.source, executor=self.executor, **options)
-        except Exception as error:  # an infrastructure failure, reported to the model as such
-            logger.exception("the sandbox failed to run skill %r", entry.name)
-            return ToolOutcome.failure(
-                called_as, "crashed", type(error).__name__, f"the sandbox failed: {error}"
-            )
-        seconds = time.perf_counter() - started
-        outcome = ToolOutcome(
-            name=called_as,
-            status=result.status,
-            value=result.value if result.status == "ok" else None,
-            error=_error_of(result),
-            tool_calls=tuple(call.to_dict() for call in result.tool_calls),
-            seconds=seconds,
-            version=entry.version,
+        outcome, checked = run_entry(
+            entry,
+            arguments,
+            toolset=self.toolset,
+            executor=self.executor,
+            limits=self.limits,
+            called_as=called_as,
             trajectory_id=new_trajectory_id(f"skill-{entry.name}") if self.record else None,
         )
-        if self.record:
+        if self.record and checked is not None:
             self._record(entry, checked, outcome)
         return outcome
 
@@ -468,6 +428,87 @@ class Toolkit:
                 'run_skill needs {"name": "<a skill from search_skills>", "arguments": {...}}',
             )
         return self.execute(name, inner if inner is not None else {})
+
+
+def run_entry(
+    entry: SkillEntry,
+    arguments: dict[str, Any],
+    *,
+    toolset: Toolset,
+    executor: Any = None,
+    limits: sandbox.Limits | None = None,
+    called_as: str | None = None,
+    trajectory_id: str | None = None,
+) -> tuple[ToolOutcome, dict[str, Any] | None]:
+    """Validate ``arguments`` and run ``entry`` in the sandbox with the host tools it calls.
+
+    The one way a skill is run for an agent (the toolkit, the MCP server, an exported Agent
+    Skills folder). Nothing is recorded here.
+
+    Returns:
+        The outcome (never raises for anything the caller or the skill did), and the validated
+        arguments when the skill ran (None when nothing ran).
+    """
+    import sandbox
+    from skills_runtime.checking import validate_arguments
+
+    called_as = called_as or entry.name
+    missing = tuple(tool for tool in entry.tools if tool not in toolset)
+    if missing:
+        provided = ", ".join(toolset.names) or "no tools"
+        return ToolOutcome.failure(
+            called_as,
+            "unavailable",
+            "ToolUnavailable",
+            f"skill {entry.name!r} needs host tools {', '.join(missing)} that toolset "
+            f"{toolset.name!r} does not provide (it has {provided}); nothing ran, "
+            "use another skill or serve it with a toolset that has these tools",
+        ), None
+    try:
+        checked = validate_arguments(entry.signature, restore_defaults(arguments, entry.parameters))
+    except InvalidArgument as error:
+        return ToolOutcome.failure(
+            called_as,
+            "invalid_arguments",
+            "InvalidArgument",
+            f"{error}. Expected: {_parameters_line(entry)}",
+        ), None
+    options: dict[str, Any] = {"entry": entry.signature.name, "args": checked}
+    options["tools"] = toolset.sandbox_tools(entry.tools)
+    if limits is not None:
+        options["limits"] = limits
+    started = time.perf_counter()
+    try:
+        result = sandbox.run(entry.source, executor=executor, **options)
+    except Exception as error:  # an infrastructure failure, reported to the model as such
+        logger.exception("the sandbox failed to run skill %r", entry.name)
+        return ToolOutcome.failure(
+            called_as, "crashed", type(error).__name__, f"the sandbox failed: {error}"
+        ), None
+    seconds = time.perf_counter() - started
+    outcome = ToolOutcome(
+        name=called_as,
+        status=result.status,
+        value=result.value if result.status == "ok" else None,
+        error=_error_of(result),
+        tool_calls=tuple(call.to_dict() for call in result.tool_calls),
+        seconds=seconds,
+        version=entry.version,
+        trajectory_id=trajectory_id,
+    )
+    return outcome, checked
+
+
+def _parameters_line(entry: SkillEntry) -> str:
+    """The parameters in brief (``email: str, reason: Literal[...] = 'x'``): the full schema is
+    in the tool's declaration already."""
+    parts = []
+    for parameter in entry.signature.parameters:
+        text = f"{parameter.name}: {parameter.annotation_text}"
+        if not parameter.required:
+            text += f" = {parameter.default!r}"
+        parts.append(text)
+    return ", ".join(parts) or "no arguments"
 
 
 def _parse_arguments(name: str, arguments: str | Mapping[str, Any] | None) -> Any:

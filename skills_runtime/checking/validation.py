@@ -33,18 +33,18 @@ def validate_arguments(signature: SkillSignature, arguments: dict[str, Any]) -> 
             f"{_show(arguments)}; pass {{name: value}}"
         )
     names = [p.name for p in signature.parameters]
-    for key in arguments:
-        if key not in names:
-            raise InvalidArgument(
-                f"skill {skill!r} has no parameter {key!r}; its parameters are {names}; "
-                "remove the argument or fix its name"
-            )
-    for parameter in signature.parameters:
-        if parameter.required and parameter.name not in arguments:
-            raise InvalidArgument(
-                f"skill {skill!r} needs argument {parameter.name!r} "
-                f"({parameter.annotation_text}); pass it"
-            )
+    problems = []
+    unknown = [key for key in arguments if key not in names]
+    if unknown:
+        problems.append(
+            f"skill {skill!r} has no parameter {_names(unknown)}; its parameters are {names}; "
+            "remove the argument or fix its name"
+        )
+    missing = [p for p in signature.parameters if p.required and p.name not in arguments]
+    if missing:
+        needed = ", ".join(f"{p.name!r} ({p.annotation_text})" for p in missing)
+        word = "argument" if len(missing) == 1 else "arguments"
+        problems.append(f"skill {skill!r} needs {word} {needed}; pass {_them(missing)}")
     for parameter in signature.parameters:
         if parameter.name not in arguments:
             continue
@@ -55,14 +55,25 @@ def validate_arguments(signature: SkillSignature, arguments: dict[str, Any]) -> 
         if error is not None:
             where = "".join(f"[{step!r}]" for step in error.absolute_path)
             detail = f" (at {parameter.name}{where}: {error.message})" if where else ""
-            raise InvalidArgument(
+            problems.append(
                 f"argument {parameter.name!r} of skill {skill!r} must be "
                 f"{parameter.annotation_text}, got {_show(value)}{detail}; pass a value of "
                 "that type"
             )
+    if problems:
+        # Every problem at once, so one corrected call can fix them all.
+        raise InvalidArgument("; ".join(problems))
     filled = {p.name: p.default for p in signature.parameters if not p.required}
     filled.update(arguments)
     return filled
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(key) for key in keys)
+
+
+def _them(missing: list[Any]) -> str:
+    return "it" if len(missing) == 1 else "them"
 
 
 def _show(value: Any) -> str:

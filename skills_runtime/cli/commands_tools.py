@@ -16,8 +16,10 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
+from rich.text import Text
 
 from skill_registry import State
 from skills_runtime.cli._interrupt import EXIT_INTERRUPTED
@@ -46,6 +48,7 @@ _STATES = ", ".join(state.value for state in State)
 _RUNNABLE = tuple(state.value for state in State if state is not State.REJECTED)
 _BAD_INPUT_STATUSES = ("invalid_arguments", "unknown_skill", "unavailable")
 _EXAMPLE_TOOLS = "examples.bookshop.tools:toolset"
+AGENT_SKILLS = "agent-skills"
 _SHOWN_LEFT_OUT = 10
 
 ToolsOption = typer.Option(
@@ -83,9 +86,18 @@ def _toolset(spec: str | None, *, as_json: bool, required: bool) -> Toolset:
         fail(str(error), as_json=as_json)
 
 
-@app.command("export", epilog="Example: skillbank export --format openai --strict --json")
+@app.command(
+    "export",
+    epilog="Examples: skillbank export --format openai --strict --json;  "
+    "skillbank export --format agent-skills --out skills/",
+)
 def export(
-    format: str = typer.Option("openai", "--format", help=f"One of: {', '.join(FORMATS)}."),
+    format: str = typer.Option(
+        "openai", "--format", help=f"One of: {', '.join(FORMATS)}, {AGENT_SKILLS}."
+    ),
+    out: Path | None = typer.Option(  # noqa: B008  (typer's declaration style)
+        None, "--out", help=f"With --format {AGENT_SKILLS}: the folder to write skill folders in."
+    ),
     state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
         None, "--state", help="Offer skills in this state (repeatable; default: promoted)."
     ),
@@ -97,12 +109,24 @@ def export(
     db: Path | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Print tool declarations of the registry's skills for an agent: {"tools": [...]}."""
+    """Print tool declarations of the registry's skills for an agent: {"tools": [...]}.
+
+    With --format agent-skills, write one Agent Skills folder per skill into --out instead.
+    """
+    states = _states(state, ("promoted",), as_json=as_json)
+    if format == AGENT_SKILLS:
+        if out is None:
+            fail(f"--format {AGENT_SKILLS} writes folders: give --out DIR", as_json=as_json)
+        _export_agent_skills(out, states, tools, db, as_json=as_json)
+    if out is not None:
+        fail(
+            f"--out is for --format {AGENT_SKILLS}; tool declarations go to stdout",
+            as_json=as_json,
+        )
     try:
         chosen = parse_format(format)
     except InvalidInput as error:
-        fail(str(error), as_json=as_json)
-    states = _states(state, ("promoted",), as_json=as_json)
+        fail(f"{error} or {AGENT_SKILLS!r}", as_json=as_json)
     toolset = _toolset(tools, as_json=as_json, required=False)
     with open_registry(db, as_json=as_json) as registry:
         # Without --tools there is no toolset to check skills against: offer them all.
@@ -128,6 +152,43 @@ def export(
         if unavailable:
             stderr.print(_left_out_line(unavailable, states), markup=False, soft_wrap=True)
     emit(document, as_json=as_json)
+
+
+def _export_agent_skills(
+    out: Path, states: tuple[str, ...], tools: str | None, db: Path | None, *, as_json: bool
+) -> NoReturn:
+    from skills_runtime.export.agent_skills import export_agent_skills
+
+    toolset = _toolset(tools, as_json=as_json, required=False)
+    with open_registry(db, as_json=as_json) as registry:
+        toolkit = Toolkit(
+            registry, toolset, states=states, record=False, require_tools=tools is not None
+        )
+        try:
+            folders = export_agent_skills(toolkit, out)
+        except InvalidInput as error:
+            fail(str(error), as_json=as_json)
+        unavailable = toolkit.unavailable()
+    document = {
+        "format": AGENT_SKILLS,
+        "out": str(out),
+        "skills": [folder.to_json() for folder in folders],
+        "left_out": [
+            {"name": name, "missing_tools": list(missing)} for name, missing in unavailable.items()
+        ],
+    }
+
+    def human() -> None:
+        for folder in folders:
+            stdout.print(Text(f"{folder.folder}/  ({folder.skill} v{folder.version})"))
+        stdout.print(
+            f"{len(folders)} Agent Skills folder(s) in {out}, states {', '.join(states)}; run "
+            "one with: python FOLDER/scripts/run.py --tools MODULE:ATTR --args JSON"
+        )
+        if unavailable:
+            stderr.print(_left_out_line(unavailable, states), markup=False, soft_wrap=True)
+
+    emit(document, as_json=as_json, human=human)
 
 
 def _left_out_line(unavailable: dict[str, tuple[str, ...]], states: tuple[str, ...]) -> str:

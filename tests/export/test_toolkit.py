@@ -122,7 +122,7 @@ def test_wrong_arguments_come_back_as_a_clear_error_and_nothing_runs(
     assert not outcome.tool_calls
     text = outcome.content()
     assert "last_name" in text or "order_id" in text
-    assert "Expected arguments" in text
+    assert "Expected: first_name: str, last_name: str, order_id: str" in text
     assert registry.reliability("cancel_for_customer").uses == 0
 
 

@@ -43,7 +43,7 @@ def test_the_export_package_exports_exactly_its_curated_names() -> None:
 
 
 def test_the_toolkit_and_toolset_modules_export_their_api() -> None:
-    assert toolkit.__all__ == ["SkillEntry", "ToolOutcome", "Toolkit"]
+    assert toolkit.__all__ == ["SkillEntry", "ToolOutcome", "Toolkit", "run_entry"]
     assert tools.__all__ == [
         "HOST_CALLS_SOURCE",
         "HostTool",

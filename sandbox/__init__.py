@@ -14,6 +14,7 @@ from sandbox.errors import (
     ConfigurationError,
     ExecutorClosed,
     MissingEntry,
+    PoolBusy,
     SandboxError,
     SkillPrecondition,
     ToolError,
@@ -23,6 +24,7 @@ from sandbox.inprocess import InProcessExecutor
 from sandbox.isolation import IsolationReport
 from sandbox.limits import LIMIT_KINDS, Limits
 from sandbox.pool import ProcessPool
+from sandbox.pool_config import PoolConfig, PoolStats
 from sandbox.result import Rejection, RunResult, ToolCallRecord
 from sandbox.safe_builtins import SKILL_BUILTINS
 from sandbox.tools import Tool, load_tools, schema_for_function
@@ -37,6 +39,9 @@ __all__ = [
     "IsolationReport",
     "Limits",
     "MissingEntry",
+    "PoolBusy",
+    "PoolConfig",
+    "PoolStats",
     "ProcessPool",
     "Rejection",
     "RunResult",

@@ -38,21 +38,26 @@ def write_all(fd: int, data: bytes, *, deadline: float | None = None) -> bool:
     """Write every byte, waiting at most until ``deadline``; False on timeout or a closed peer."""
     view = memoryview(data)
     while view:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            try:
-                _, writable, _ = select.select([], [fd], [], remaining)
-            except (OSError, ValueError):
-                return False
-            if not writable:
-                return False
         try:
+            # On a non-blocking fd (the host's) this never waits: a full pipe raises
+            # BlockingIOError and the deadline applies below. Most frames fit at once.
             written = os.write(fd, view)
-        except (BrokenPipeError, OSError):
+        except BlockingIOError:
+            written = 0
+        except OSError:
             return False
         view = view[written:]
+        if not view:
+            return True
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return False
+        try:
+            _, writable, _ = select.select([], [fd], [], remaining)
+        except (OSError, ValueError):
+            return False
+        if not writable:
+            return False
     return True
 
 

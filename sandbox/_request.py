@@ -8,6 +8,7 @@ subclass only says how a request is executed.
 from __future__ import annotations
 
 import abc
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -42,6 +43,13 @@ def _json(value: Any, what: str) -> Any:
         raise ConfigurationError(f"{what} must be JSON values: {exc}") from None
 
 
+@functools.lru_cache(maxsize=64)
+def _limits_json(limits: Limits) -> dict[str, Any]:
+    # Limits are frozen and few: their JSON form is built once, not on every call. The dict is
+    # only ever encoded, never changed.
+    return limits.to_dict()
+
+
 def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
     """The worker request for running restricted ``source``."""
     if not isinstance(source, str):
@@ -57,7 +65,7 @@ def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits
         "source": source,
         "entry": entry,
         "args": _json(dict(args), "args"),
-        "limits": limits.to_dict(),
+        "limits": _limits_json(limits),
     }
 
 
@@ -70,7 +78,7 @@ def trusted_request(target: str, payload: Any, limits: Limits) -> dict[str, Any]
         "op": "trusted",
         "target": target,
         "payload": _json(payload, "payload"),
-        "limits": limits.to_dict(),
+        "limits": _limits_json(limits),
     }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sandbox.errors import SandboxError
 from sandbox.limits import Limits
 from sandbox.pool import ProcessPool
+from sandbox.pool_config import PoolConfig
 from sandbox.tools import Tool, load_tools
 
 __all__ = ["main"]
@@ -59,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cpu_seconds=options.timeout,
             memory_mb=options.memory_mb,
         )
-        with ProcessPool(size=1, limits=limits) as pool:
+        # One call: no spare worker to start beside it.
+        with ProcessPool(limits=limits, config=PoolConfig.fixed(1, spare_workers=0)) as pool:
             result = pool.run(source, entry=options.entry, args=args, tools=tools)
     except SandboxError as exc:
         return _fail(str(exc))

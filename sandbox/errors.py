@@ -6,6 +6,7 @@ for misuse of this API by the host and for infrastructure failures::
     SandboxError
     ├── ConfigurationError(SandboxError, ValueError)   bad limits, tools, arguments or options
     ├── ExecutorClosed(SandboxError, RuntimeError)     a closed pool was asked to run something
+    ├── PoolBusy(SandboxError, RuntimeError)           every worker busy, the queue full or too slow
     └── MissingEntry(SandboxError, LookupError)        compiled source defines no such function
 
 Two more classes are visible *inside* skill code as builtins (they are not host errors)::
@@ -24,6 +25,7 @@ __all__ = [
     "ConfigurationError",
     "ExecutorClosed",
     "MissingEntry",
+    "PoolBusy",
     "SandboxError",
     "SkillPrecondition",
     "ToolError",
@@ -40,6 +42,20 @@ class ConfigurationError(SandboxError, ValueError):
 
 class ExecutorClosed(SandboxError, RuntimeError):
     """The executor was closed; create a new one."""
+
+
+class PoolBusy(SandboxError, RuntimeError):
+    """No worker could take the call in time: nothing ran; try again after ``retry_after``.
+
+    Attributes:
+        retry_after: Seconds after which a retry is likely to find a free worker.
+        waiting: Calls that were waiting for a worker when this one was refused.
+    """
+
+    def __init__(self, message: str, *, retry_after: float, waiting: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.waiting = waiting
 
 
 class MissingEntry(SandboxError, LookupError):

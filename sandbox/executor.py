@@ -47,10 +47,10 @@ _shared: ProcessPool | None = None
 
 
 def default_executor() -> ProcessPool:
-    """The shared ``ProcessPool(size=2)``, created on first use and closed at exit."""
+    """The shared ``ProcessPool()`` (sized from the machine), made on first use, closed at exit."""
     global _shared
     with _lock:
         if _shared is None or _shared.closed:
-            _shared = ProcessPool(size=2)
+            _shared = ProcessPool()
             atexit.register(_shared.close)
         return _shared

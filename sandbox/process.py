@@ -51,6 +51,8 @@ class Worker:
     def __init__(self, *, memory_mb: int) -> None:
         self.memory_mb = memory_mb
         self.calls = 0
+        #: ``time.monotonic()`` when the process was started.
+        self.started_at = time.monotonic()
         self.alive = True
         self._ready = False
         #: What the worker applied to itself (known once it said hello).
@@ -62,6 +64,7 @@ class Worker:
         # reused by a file or socket the host opens meanwhile and the call would use that.
         self._in_call = False
         self._fds_open = True
+        self._proc_fds: dict[str, int] = {}
         self._cwd = tempfile.mkdtemp(prefix="sandbox-worker-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
@@ -82,42 +85,70 @@ class Worker:
             os.close(from_child_w)
         self.pid = self._process.pid
         self._reader = _protocol.FrameReader(self._from_child)
+        # Requests are written without waiting when the pipe has room (_protocol.write_all).
+        os.set_blocking(self._to_child, False)
+
+    @property
+    def ready_fd(self) -> int:
+        """The fd the worker's hello arrives on (for waiting on several starting workers)."""
+        return self._from_child
+
+    @property
+    def ready(self) -> bool:
+        """Whether the worker said hello (it can take a call without waiting)."""
+        return self._ready
 
     # -- observations -------------------------------------------------------------------------
 
+    def _proc(self, name: str) -> bytes | None:
+        """The current content of ``/proc/<pid>/<name>`` (``stat`` or ``status``).
+
+        Both are read several times per call: the file stays open and is re-read from offset 0,
+        which makes the kernel generate it afresh. An fd opened for this pid keeps answering for
+        this process only (``ESRCH`` once it is gone), never for a later process of the same pid.
+        """
+        # Under the kill lock: a monitoring thread must never read an fd number that a
+        # concurrent kill just closed (and the host may have reused).
+        with self._kill_lock:
+            if not self._fds_open:
+                return None
+            try:
+                fd = self._proc_fds.get(name)
+                if fd is None:
+                    fd = os.open(f"/proc/{self.pid}/{name}", os.O_RDONLY | os.O_CLOEXEC)
+                    self._proc_fds[name] = fd
+                return os.pread(fd, 4096, 0)
+            except OSError:
+                return None
+
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the worker has used so far, read from ``/proc``."""
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
+        content = self._proc("stat")
+        if content is None:
             return 0.0
+        fields = content.rsplit(b")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / _TICKS
 
     def peak_rss_kib(self) -> int | None:
         """Peak resident memory since the last reset, from ``/proc``."""
-        try:
-            with open(f"/proc/{self.pid}/status", "rb") as handle:
-                for line in handle:
-                    if line.startswith(b"VmHWM:"):
-                        return int(line.split()[1])
-        except OSError:
-            return None
-        return None
+        return self._status_kib(b"VmHWM:")
 
     def rss_kib(self) -> int | None:
         """Current resident memory, from ``/proc``."""
-        try:
-            with open(f"/proc/{self.pid}/status", "rb") as handle:
-                for line in handle:
-                    if line.startswith(b"VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
+        return self._status_kib(b"VmRSS:")
+
+    def _status_kib(self, key: bytes) -> int | None:
+        content = self._proc("status")
+        if content is None:
             return None
-        return None
+        start = content.find(b"\n" + key)
+        if start < 0:
+            return None
+        return int(content[start + len(key) + 1 :].split(None, 1)[0])
 
     def _reset_peak(self) -> None:
-        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak.
+        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak. Opened per
+        # call, not kept: the kernel decides at open whether this host may still write it.
         with contextlib.suppress(OSError), open(f"/proc/{self.pid}/clear_refs", "w") as handle:
             handle.write("5")
 
@@ -164,7 +195,7 @@ class Worker:
         if self._in_call or not self._fds_open:
             return
         self._fds_open = False
-        for fd in (self._to_child, self._from_child):
+        for fd in (self._to_child, self._from_child, *self._proc_fds.values()):
             with contextlib.suppress(OSError):
                 os.close(fd)
         shutil.rmtree(self._cwd, ignore_errors=True)

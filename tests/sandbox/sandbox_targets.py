@@ -42,3 +42,10 @@ def hypothesis_in_worker(payload: Any, tools: Any) -> Any:
 def raises(payload: Any, tools: Any) -> Any:
     """A trusted target that fails."""
     raise KeyError("missing thing")
+
+
+def segfault(payload: Any, tools: Any) -> Any:
+    """A trusted target whose worker dies of a signal (a crash no verdict explains)."""
+    import ctypes
+
+    return ctypes.string_at(0)

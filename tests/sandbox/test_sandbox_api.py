@@ -14,7 +14,8 @@ def test_the_public_surface_is_pinned() -> None:
     assert sorted(sandbox.__all__) == sorted(
         [
             "LIMIT_KINDS", "SKILL_BUILTINS", "ConfigurationError", "Executor", "ExecutorClosed",
-            "InProcessExecutor", "IsolationReport", "Limits", "MissingEntry", "ProcessPool",
+            "InProcessExecutor", "IsolationReport", "Limits", "MissingEntry", "PoolBusy",
+            "PoolConfig", "PoolStats", "ProcessPool",
             "Rejection", "RunResult", "SandboxError", "SkillPrecondition", "Tool",
             "ToolCallRecord", "ToolError", "default_executor", "isolation_report", "load_tools",
             "run", "run_trusted", "schema_for_function",

@@ -101,10 +101,12 @@ def test_concurrent_callers_get_their_own_results(pool: ProcessPool) -> None:
 
 def test_a_worker_is_replaced_after_its_call_quota() -> None:
     with ProcessPool(size=1, limits=SMALL, max_calls_per_worker=2) as small:
-        first = small.worker_pids()
+        assert small.warm()
+        first = set(small.worker_pids())
         for _ in range(2):
             assert small.run("def f():\n    return 1", entry="f", args={}).value == 1
-        assert small.worker_pids() != first
+        assert small.wait_for(lambda stats: stats.recycled == 1 and stats.stopping == 0, timeout=30)
+        assert set(small.worker_pids()) != first
         assert small.run("def f():\n    return 2", entry="f", args={}).value == 2
 
 
@@ -117,6 +119,7 @@ def test_a_closed_pool_refuses_calls_and_kills_its_workers() -> None:
 
 
 def test_a_call_asking_for_more_memory_gets_a_dedicated_worker(pool: ProcessPool) -> None:
+    assert pool.warm()
     before = set(pool.worker_pids())
     result = pool.run(
         "def f():\n    return len('x' * 300_000_000)",
@@ -125,6 +128,7 @@ def test_a_call_asking_for_more_memory_gets_a_dedicated_worker(pool: ProcessPool
         limits=Limits(memory_mb=1024, cpu_seconds=2.0, wall_seconds=5.0),
     )
     assert (result.status, result.value) == ("ok", 300_000_000)
+    assert pool.wait_for(lambda stats: stats.dedicated == stats.stopping == 0, timeout=30)
     assert set(pool.worker_pids()) == before
 
 

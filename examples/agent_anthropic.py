@@ -8,7 +8,7 @@ Anthropic-compatible endpoint::
     skillbank demo                      # promotes skills into skillbank-demo/skillbank-demo.db
     export SKILLBANK_DB=skillbank-demo/skillbank-demo.db
     export ANTHROPIC_API_KEY=...        # and ANTHROPIC_BASE_URL=... for another endpoint
-    python -m examples.agent_anthropic "Cancel order BK-10042 (ada.moreau42@example.com)"
+    python -m examples.agent_anthropic "Cancel order BK-10106 (ada.moreau90@example.com)"
 
 Options: ``--model`` (or ``$SKILLBANK_MODEL``), ``--db`` (or ``$SKILLBANK_DB``), ``--strict``
 (strict tool schemas), ``--meta`` (two meta-tools instead of every skill). Run from the

@@ -8,7 +8,7 @@ any OpenAI-compatible endpoint::
     skillbank demo                      # promotes skills into skillbank-demo/skillbank-demo.db
     export SKILLBANK_DB=skillbank-demo/skillbank-demo.db
     export OPENAI_API_KEY=...           # and OPENAI_BASE_URL=... for another endpoint
-    python -m examples.agent_openai "Cancel order BK-10042 (ada.moreau42@example.com)"
+    python -m examples.agent_openai "Cancel order BK-10106 (ada.moreau90@example.com)"
 
 Options: ``--model`` (or ``$SKILLBANK_MODEL``), ``--db`` (or ``$SKILLBANK_DB``), ``--strict``
 (OpenAI strict schemas), ``--meta`` (two meta-tools instead of every skill: for large libraries),

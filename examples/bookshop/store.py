@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = ["DATA_PATH", "BookshopError", "Store"]
 DATA_PATH = Path(__file__).with_name("data.json")
 
 CANCEL_REASONS = ("no longer needed", "ordered by mistake")
+_ORDER_ID = re.compile(r"BK-\d{5}")
 
 
 class BookshopError(ValueError):
@@ -150,7 +152,14 @@ class Store:
     def _order(self, order_id: str) -> dict[str, Any]:
         order = self._data["orders"].get(order_id)
         if order is None:
-            raise BookshopError(f"no order {order_id!r}; order ids look like 'BK-10042'")
+            if _ORDER_ID.fullmatch(order_id):
+                raise BookshopError(
+                    f"no order {order_id!r}; the customer's order ids are in get_customer"
+                )
+            raise BookshopError(
+                f"no order {order_id!r}; order ids are 'BK-' and five digits, such as "
+                f"{min(self._data['orders'])!r}"
+            )
         return order  # type: ignore[no-any-return]
 
     @staticmethod

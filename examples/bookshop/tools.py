@@ -8,7 +8,7 @@ of ``data.json``. Use the toolset from the command line as
     from examples.bookshop.tools import reset, toolset
 
     reset()                                   # a fresh copy of the database
-    toolset.call("get_order", {"order_id": "BK-10042"})
+    toolset.call("get_order", {"order_id": "BK-10106"})
 
 Every tool returns fresh JSON and raises ``BookshopError`` (a ``ValueError``) with a message that
 says what to do instead.
@@ -47,10 +47,10 @@ def find_customer_by_email(email: str) -> str:
     """Find a customer's id from their email address.
 
     Args:
-        email: The email the customer gives, such as 'ada.moreau42@example.com'.
+        email: The email the customer gives, such as 'ada.moreau90@example.com'.
 
     Returns:
-        The customer id, such as 'ada_moreau_4821'.
+        The customer id, such as 'ada_moreau_5574'.
     """
     return current().find_customer_by_email(email)
 
@@ -60,7 +60,7 @@ def get_customer(customer_id: str) -> dict[str, Any]:
     """Get a customer's profile: name, email, address, payment methods and order ids.
 
     Args:
-        customer_id: The customer id, such as 'ada_moreau_4821'.
+        customer_id: The customer id, such as 'ada_moreau_5574'.
     """
     return current().get_customer(customer_id)
 
@@ -70,7 +70,7 @@ def get_order(order_id: str) -> dict[str, Any]:
     """Get an order: its customer, status, shipping address, items and payment history.
 
     Args:
-        order_id: The order id, such as 'BK-10042'.
+        order_id: The order id, such as 'BK-10106'.
     """
     return current().get_order(order_id)
 
@@ -80,7 +80,7 @@ def get_product(product_id: str) -> dict[str, Any]:
     """Get a book: title, author, and its variants (formats) with price and availability.
 
     Args:
-        product_id: The product id, 8 digits, such as '40315792'.
+        product_id: The product id, 8 digits, such as '72047367'.
     """
     return current().get_product(product_id)
 
@@ -94,7 +94,7 @@ def cancel_order(
     Only pending orders can be cancelled. Confirm with the customer before calling.
 
     Args:
-        order_id: The order id, such as 'BK-10042'.
+        order_id: The order id, such as 'BK-10106'.
         reason: Why the customer cancels.
     """
     return current().cancel_order(order_id, reason)
@@ -108,9 +108,9 @@ def return_items(order_id: str, item_ids: list[str], payment_method_id: str) -> 
     method or to one of the customer's gift cards.
 
     Args:
-        order_id: The order id, such as 'BK-10042'.
+        order_id: The order id, such as 'BK-10106'.
         item_ids: The ids of the items to return, each 10 digits.
-        payment_method_id: Where the refund goes, such as 'credit_card_1234567'.
+        payment_method_id: Where the refund goes, such as 'credit_card_1907185'.
     """
     return current().return_items(order_id, item_ids, payment_method_id)
 
@@ -128,7 +128,7 @@ def change_shipping_address(
     """Change where a pending order will be shipped.
 
     Args:
-        order_id: The order id, such as 'BK-10042'.
+        order_id: The order id, such as 'BK-10106'.
         address1: Street and number, such as '12 Maple Street'.
         address2: Apartment or suite, or '' when there is none.
         city: The city.
@@ -157,9 +157,9 @@ def exchange_items(
     price difference is charged to (or refunded to) the given payment method.
 
     Args:
-        order_id: The order id, such as 'BK-10042'.
+        order_id: The order id, such as 'BK-10106'.
         item_ids: The ids of the items to exchange, each 10 digits.
         new_item_ids: The ids of the new variants, in the same order as ``item_ids``.
-        payment_method_id: One of the customer's payment methods, such as 'paypal_7654321'.
+        payment_method_id: One of the customer's payment methods, such as 'gift_card_8536573'.
     """
     return current().exchange_items(order_id, item_ids, new_item_ids, payment_method_id)

@@ -82,7 +82,8 @@ def export_tool(spec: ToolSpec, *, format: Format, strict: bool = False) -> dict
             body["strict"] = converted.strict
         if format == "openai":
             return {"type": "function", "function": body}
-        return {"type": "function", **body}
+        # The Responses API's FunctionToolParam requires ``strict``: say false, not nothing.
+        return {"type": "function", **body, "strict": bool(body.get("strict", False))}
     if format == "anthropic":
         tool: dict[str, Any] = {"name": name, "description": spec.description}
         if strict:

@@ -33,10 +33,10 @@ def meta_tool_specs(*, strict: bool = False, default_k: int = 5) -> list[ToolSpe
                 "type": "string",
                 "description": "What you want done, in a few words (e.g. 'cancel an order').",
             },
+            # No ``default`` keyword: strict modes reject it; the description carries it.
             "k": {
                 "type": "integer",
-                "description": "How many skills to return at most.",
-                "default": default_k,
+                "description": f"How many skills to return at most (1 to 50; default {default_k}).",
             },
         },
         "required": ["query"],

@@ -112,10 +112,34 @@ def bookshop_toolset() -> tuple[Toolset, ModuleType]:
     return toolset, tools
 
 
+DEMO_DB = "skillbank-demo.db"
+DEFAULT_WORKDIR = Path("skillbank-demo")
+
+
+def _demo_directory(workdir: Path | None) -> Path:
+    """Where this run goes. An earlier run's registry is never wiped: without ``--workdir`` the
+    next free ``skillbank-demo-N`` is used; a named workdir that holds one is refused."""
+    if workdir is not None:
+        directory = workdir.resolve()
+        if (directory / DEMO_DB).exists():
+            raise InvalidInput(
+                f"--workdir {str(directory)!r} already holds the registry of an earlier demo "
+                f"({DEMO_DB}); it is kept: name another --workdir, or remove that one first"
+            )
+        return directory
+    directory = DEFAULT_WORKDIR.resolve()
+    number = 1
+    while (directory / DEMO_DB).exists():
+        number += 1
+        directory = Path(f"{DEFAULT_WORKDIR}-{number}").resolve()
+    return directory
+
+
 def _fresh_db(workdir: Path, db: Path | None) -> Path:
     if db is None:
-        path = workdir / "skillbank-demo.db"
-        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        path = workdir / DEMO_DB
+        # No registry here (checked before): what is left are orphans of an interrupted run.
+        for stale in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             stale.unlink(missing_ok=True)
         return path
     if db.exists():
@@ -203,15 +227,17 @@ def run_demo(
     """Learn, check, verify, promote, export and call skills on the bundled bookshop example.
 
     Args:
-        workdir: Where the registry, the exported tools and the HTML report go
-            (default ``./skillbank-demo``).
-        db: The registry file (default: ``WORKDIR/skillbank-demo.db``, recreated each run). An
-            explicit path must not exist yet.
+        workdir: Where the registry, the exported tools and the HTML report go (default
+            ``./skillbank-demo``, or ``./skillbank-demo-2`` and so on when an earlier run's
+            registry is there: it is never wiped). A named workdir must not hold a demo registry.
+        db: The registry file (default: ``WORKDIR/skillbank-demo.db``). An explicit path must
+            not exist yet.
         on_step: Called with each step as it finishes.
         progress: Called with a line of text while the long step (learning) advances.
 
     Raises:
-        InvalidInput: ``db`` already exists, or ``workdir`` cannot be made a directory.
+        InvalidInput: ``db`` already exists, ``workdir`` holds an earlier demo's registry or
+            cannot be made a directory.
         ConfigurationError: The bundled example is not there (not a clone of the repository).
     """
     from skills_runtime.pipeline import learn
@@ -224,7 +250,8 @@ def run_demo(
         if on_step is not None:
             on_step(step)
 
-    directory = (workdir or Path("skillbank-demo")).resolve()
+    # With --db the registry goes elsewhere; the workdir only gets the exports.
+    directory = _demo_directory(workdir) if db is None else (workdir or DEFAULT_WORKDIR).resolve()
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as unusable:

@@ -243,7 +243,10 @@ class Toolkit:
         try:
             entry = self.entry(name)
         except UnknownSkill as error:
-            return ToolOutcome.failure(name, "unknown_skill", "UnknownSkill", str(error))
+            # Said to a model, which has the meta-tool; a person at the CLI gets its own hint.
+            return ToolOutcome.failure(
+                name, "unknown_skill", "UnknownSkill", f"{error}; use {SEARCH_SKILLS!r} to find one"
+            )
         return self._run(entry, parsed, called_as=name)
 
     def entry(self, name: str) -> SkillEntry:
@@ -265,7 +268,6 @@ class Toolkit:
             raise UnknownSkill(
                 f"no skill {name!r} is available{where}; available skills in states "
                 f"{', '.join(self.states)}: {shown or 'none'}"
-                + (f"; use {SEARCH_SKILLS!r} to find one" if offered else "")
             )
         self.names.add(entry.name)
         return entry

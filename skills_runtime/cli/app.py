@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import typer
+from typer.core import TyperCommand
+from typer.models import CommandFunctionType
 
 __all__ = ["app"]
 
-app = typer.Typer(
+
+class _Command(TyperCommand):
+    """A command whose flags show no value in ``--help``.
+
+    typer labels a boolean flag ``<bool>`` in the help's type column (``--strict <bool>``), which
+    reads as "takes a value"; a flag takes none, so its label is left empty.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Typer(typer.Typer):
+    """``typer.Typer`` whose commands are :class:`_Command` unless they say otherwise."""
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(name, cls=cls or _Command, **kwargs)
+
+
+app = _Typer(
     name="skillbank",
     help="Learn typed, tested skills from agent trajectories and serve them back as tools.",
     no_args_is_help=True,

@@ -65,7 +65,9 @@ def _move(
             record = move(registry)
         except (GateNotPassed, InvalidTransition) as error:
             fail(
-                f"cannot {verb} {name!r} v{number}: {error}", as_json=as_json, exit_code=EXIT_FAILED
+                f"cannot {verb} {name!r} v{number}: {refusal(error, name, number)}",
+                as_json=as_json,
+                exit_code=EXIT_FAILED,
             )
     document = _moved(record, previous)
     style = STATE_STYLES.get(record.state.value, "")
@@ -76,6 +78,18 @@ def _move(
             f"{name} v{record.version}: {previous} → [{style}]{record.state.value}[/]"
         ),
     )
+
+
+def refusal(error: GateNotPassed | InvalidTransition, name: str, version: int) -> str:
+    """Why a move was refused, with the next step as a command (the registry's own message
+    speaks to Python callers)."""
+    if isinstance(error, GateNotPassed) and error.missing:
+        return (
+            f"{', '.join(error.missing)} for this version's source; run "
+            f"`skillbank verify {name} --version {version}` (it checks, verifies and records both "
+            "reports), then try again"
+        )
+    return str(error)
 
 
 def _latest(name: str) -> Callable[[Registry], int]:
@@ -252,8 +266,9 @@ def _decide(registry: Registry, record: VersionRecord) -> dict[str, Any] | None:
                 record.name, version=record.version, actor=actor(), reason=reason
             )
     except (GateNotPassed, InvalidTransition) as error:
-        stderr.print(Text.assemble(("refused: ", "red"), str(error)))
-        return {**entry, "decision": "refused", "state": record.state.value, "reason": str(error)}
+        why = refusal(error, record.name, record.version)
+        stderr.print(Text.assemble(("refused: ", "red"), why))
+        return {**entry, "decision": "refused", "state": record.state.value, "reason": why}
     decision = "promote" if choice == "p" else "reject"
     stderr.print(f"{record.name} v{record.version} → {moved.state.value}")
     return {**entry, "decision": decision, "state": moved.state.value, "reason": reason}

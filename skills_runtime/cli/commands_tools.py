@@ -36,7 +36,7 @@ from skills_runtime.cli._output import (
 )
 from skills_runtime.cli._skill_view import open_registry
 from skills_runtime.cli.app import app
-from skills_runtime.errors import ConfigurationError, InvalidInput
+from skills_runtime.errors import ConfigurationError, InvalidInput, UnknownSkill
 from skills_runtime.export.formats import FORMATS, parse_format
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.toolkit import Toolkit
@@ -234,7 +234,15 @@ def call(
     toolset = _toolset(tools, as_json=as_json, required=True)
     states = _states(state, _RUNNABLE, as_json=as_json)
     with open_registry(db, as_json=as_json) as registry:
-        outcome = Toolkit(registry, toolset, states=states, record=record).execute(name, arguments)
+        toolkit = Toolkit(registry, toolset, states=states, record=record)
+        try:
+            toolkit.entry(name)
+        except UnknownSkill as error:
+            fail(
+                f'{error}; see `skillbank list`, or find one with `skillbank search "TASK"`',
+                as_json=as_json,
+            )
+        outcome = toolkit.execute(name, arguments)
     if outcome.status in _BAD_INPUT_STATUSES:
         fail(outcome.message, as_json=as_json, exit_code=EXIT_BAD_INPUT)
     document = outcome.to_json()

@@ -113,7 +113,9 @@ def add(
 
     Example: skillbank add cancel_order_by_email.py --name cancel_order_by_email
     """
-    from skills_runtime.checking import signature_of  # heavy: load on use
+    # Heavy: loaded on use.
+    from skills_runtime.checking import CheckPolicy, Finding, signature_of
+    from skills_runtime.checking.checker import parse_for_check
     from skills_runtime.errors import InvalidInput
     from skills_runtime.gates import add_edited_version, run_gates
 
@@ -123,6 +125,15 @@ def add(
         fail(f"cannot read {str(file)!r}: {error}; pass a UTF-8 Python file", as_json=as_json)
     if not source.strip():
         fail(f"{str(file)!r} is empty; pass a skill source", as_json=as_json)
+    # Refused at the door: a source that does not parse is no version of anything. (One that
+    # parses but breaks a rule is stored as a draft: the gates report it, and a reviewer fixes it.)
+    unparsable = parse_for_check(source, policy=CheckPolicy())
+    if isinstance(unparsable, Finding):
+        fail(
+            f"{str(file)!r} does not parse ({unparsable.code} line {unparsable.line}: "
+            f"{unparsable.message}); fix it and add it again — nothing was stored",
+            as_json=as_json,
+        )
     if name is None:
         try:
             name = signature_of(source).name

@@ -133,3 +133,30 @@ def test_each_step_renders_readably(
     assert "def " + demo["call"]["skill"] in shown
     assert "find_customer_by_email" in shown
     assert "promoted" in shown
+
+
+def test_running_the_demo_again_keeps_the_first_registry_and_uses_a_fresh_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / "skillbank-demo" / "skillbank-demo.db"
+    earlier.parent.mkdir()
+    earlier.write_bytes(b"the registry of an earlier run")
+
+    result = CliRunner().invoke(app, ["demo", "--json"])
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert Path(document["db"]) == tmp_path / "skillbank-demo-2" / "skillbank-demo.db"
+    assert earlier.read_bytes() == b"the registry of an earlier run"
+
+
+def test_a_named_workdir_holding_an_earlier_demo_is_refused_and_kept(tmp_path: Path) -> None:
+    earlier = tmp_path / "skillbank-demo.db"
+    earlier.write_bytes(b"kept")
+
+    result = CliRunner().invoke(app, ["demo", "--workdir", str(tmp_path), "--json"])
+
+    assert result.exit_code == 2
+    assert "earlier demo" in json.loads(result.stdout)["error"]
+    assert earlier.read_bytes() == b"kept"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sandbox.display import inert_text
 from sandbox.errors import (
     ConfigurationError,
     ExecutorClosed,
@@ -51,6 +52,7 @@ __all__ = [
     "ToolCallRecord",
     "ToolError",
     "default_executor",
+    "inert_text",
     "isolation_report",
     "load_tools",
     "run",

@@ -4,6 +4,8 @@ Shared by the worker process and the in-process executor. Classification uses th
 the interpreter's own exception classes, never names: skill code cannot reach or construct
 ``MemoryError`` or ``RecursionError`` (they are not in its builtins, and ``__class__`` and
 ``type`` are unavailable), so an instance of the real class means the interpreter hit the limit.
+A skill that catches one (``except Exception``) does not get to carry on: its handler re-raises
+:class:`sandbox.watch.LimitReached` (see that module), which is classified the same way.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.caps import keep_text
 from sandbox.errors import MissingEntry
 from sandbox.proxy import Dispatch, SkillTools
 from sandbox.restricted import compile_skill
 from sandbox.result import Rejection
+from sandbox.watch import LimitWatch, limit_of
 
 __all__ = ["Outcome", "encode_value", "error_payload", "run_request"]
 
@@ -25,19 +29,21 @@ __all__ = ["Outcome", "encode_value", "error_payload", "run_request"]
 Outcome = tuple[str, Any]
 
 _MESSAGE_CAP = 2_000
+"""Bytes of an error message kept when the request names no ``message_bytes`` limit."""
 
 
 def run_request(
     request: dict[str, Any], dispatch: Dispatch, on_print: Callable[[str], None]
 ) -> Outcome:
     """Run ``request`` (``{"op": "run"|"trusted", ...}``) and classify the outcome."""
+    watch = LimitWatch()
     try:
         if request["op"] == "run":
             compiled = compile_skill(request["source"])
             if isinstance(compiled, Rejection):
                 return "rejected", compiled.to_dict()
             value = compiled.call(
-                request["entry"], request["args"], dispatch=dispatch, on_print=on_print
+                request["entry"], request["args"], dispatch=dispatch, on_print=on_print, watch=watch
             )
         else:
             function = load_target(request["target"])
@@ -45,27 +51,28 @@ def run_request(
     except MissingEntry as exc:
         return "rejected", {"line": None, "message": str(exc)}
     except BaseException as exc:
-        return classify_exception(exc)
+        if watch.fired is not None:  # the limit fired first, whatever ended the call after it
+            return "memory", watch.fired[1]
+        cap = request.get("limits", {}).get("message_bytes", _MESSAGE_CAP)
+        return classify_exception(exc, message_bytes=int(cap))
     return "ok", value
 
 
-def classify_exception(exc: BaseException) -> Outcome:
+def classify_exception(exc: BaseException, *, message_bytes: int = _MESSAGE_CAP) -> Outcome:
     """Turn an exception escaping the code into an outcome."""
-    if type(exc) is MemoryError:
-        return "memory", "the interpreter ran out of memory (MemoryError)"
-    if type(exc) is RecursionError:
-        return "memory", "the stack limit was reached (maximum recursion depth exceeded)"
-    return "error", error_payload(exc)
+    limit = limit_of(exc)
+    if limit is not None:
+        return "memory", limit[1]
+    return "error", error_payload(exc, message_bytes=message_bytes)
 
 
-def error_payload(exc: BaseException) -> dict[str, str]:
+def error_payload(exc: BaseException, *, message_bytes: int = _MESSAGE_CAP) -> dict[str, str]:
     """``{"type", "message"}`` of an exception, with the message capped."""
     try:
-        message = str(exc)
+        # A message of many megabytes costs time to build; cut before encoding it.
+        message = keep_text(str(exc), message_bytes)
     except BaseException:
         message = "<the exception message could not be built>"
-    if len(message) > _MESSAGE_CAP:
-        message = message[:_MESSAGE_CAP] + "…"
     return {"type": type(exc).__name__, "message": message}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sandbox import _protocol
 from sandbox._harden import harden
+from sandbox._hygiene import reset_shared_state
 from sandbox._runner import encode_value, run_request
 from sandbox.errors import ToolError
 
@@ -94,6 +95,7 @@ def _serve(request: dict[str, Any], rfd: int, wfd: int) -> bytes:
         status, payload = run_request(request, dispatch, output.emit)
     finally:
         sys.stdout, sys.stderr = saved
+        reset_shared_state()
     head: dict[str, Any] = {"op": "done", "status": status, "output": output.text()}
     if status != "ok":
         head["payload"] = payload

@@ -2,7 +2,9 @@
 
 Only JSON crosses: arguments arrive as decoded JSON, results leave as a fresh JSON round trip,
 errors as strings. The bridge never compares, hashes, prints or calls anything that came from
-the skill other than plain decoded JSON.
+the skill other than plain decoded JSON. What it keeps of each call is bounded by ``Limits``
+(``argument_bytes``, ``record_bytes``, ``records_bytes``, ``message_bytes``), refused calls
+included: a skill cannot make the host hold more than that, however many calls it makes.
 """
 
 from __future__ import annotations
@@ -17,11 +19,38 @@ from typing import Any
 
 import jsonschema
 
+from sandbox.caps import json_bytes, keep_text, keep_value
 from sandbox.limits import Limits
 from sandbox.result import ToolCallRecord
 from sandbox.tools import Tool
 
-__all__ = ["ToolBridge"]
+__all__ = ["ToolBridge", "not_granted", "schema_problem"]
+
+_NAME_CHARS = 100
+"""Longest tool name quoted in messages and records (a skill chooses the name it sends)."""
+
+
+def schema_problem(name: str, validator: Any, arguments: Any) -> str | None:
+    """Why ``arguments`` do not fit a tool's schema, worded as the bridge says it; or ``None``.
+
+    Shared with anything that imitates the bridge (the verifier's fake tools), so that a skill
+    sees the same text in a test as in production.
+    """
+    if not isinstance(arguments, dict):
+        return f"arguments of tool {name!r} must be an object"
+    try:
+        problem = jsonschema.exceptions.best_match(validator.iter_errors(arguments))
+    except RecursionError:
+        return f"arguments of tool {name!r} nest too deeply"
+    if problem is None:
+        return None
+    where = "/".join(str(part) for part in problem.absolute_path) or "arguments"
+    return f"arguments of tool {name!r} do not match its schema at {where}: {problem.message}"
+
+
+def not_granted(name: str, granted: Iterable[str]) -> str:
+    """The bridge's message for a call of a tool the skill was not granted."""
+    return f"tool {name!r} is not granted to this skill; granted: {sorted(granted)}"
 
 
 class ToolBridge:
@@ -36,6 +65,7 @@ class ToolBridge:
         self._tools = {tool.name: tool for tool in tools}
         self._limits = limits
         self._records: list[ToolCallRecord] = []
+        self._kept_bytes = 0
         self.tool_seconds = 0.0
         #: Which budget was exceeded ("tool_calls" or "tool_time"); the call must end.
         self.exceeded: str | None = None
@@ -55,7 +85,9 @@ class ToolBridge:
         Returns:
             ``(True, json_value)`` or ``(False, error_message)``.
         """
-        name = name if isinstance(name, str) else repr(name)
+        name = name if isinstance(name, str) else "<not a name>"
+        if len(name) > _NAME_CHARS:
+            name = name[:_NAME_CHARS] + "…"
         if self.exceeded is not None:
             return self._fail(name, arguments, "the tool budget of this call is exhausted")
         if len(self._records) >= self._limits.max_tool_calls:
@@ -65,24 +97,18 @@ class ToolBridge:
             )
         tool = self._tools.get(name)
         if tool is None:
+            return self._fail(name, arguments, not_granted(name, self._tools))
+        size = json_bytes(arguments)
+        if size > self._limits.argument_bytes:
             return self._fail(
                 name,
                 arguments,
-                f"tool {name!r} is not granted to this skill; granted: {sorted(self._tools)}",
+                f"arguments of tool {name!r} are {size} bytes of JSON; the limit is "
+                f"{self._limits.argument_bytes}",
             )
-        if not isinstance(arguments, dict):
-            return self._fail(name, arguments, f"arguments of tool {name!r} must be an object")
-        try:
-            problem = jsonschema.exceptions.best_match(tool.validator.iter_errors(arguments))
-        except RecursionError:
-            return self._fail(name, arguments, f"arguments of tool {name!r} nest too deeply")
+        problem = schema_problem(name, tool.validator, arguments)
         if problem is not None:
-            where = "/".join(str(part) for part in problem.absolute_path) or "arguments"
-            return self._fail(
-                name,
-                arguments,
-                f"arguments of tool {name!r} do not match its schema at {where}: {problem.message}",
-            )
+            return self._fail(name, arguments, problem)
         started = time.perf_counter()
         try:
             value = tool.function(**arguments)
@@ -90,28 +116,59 @@ class ToolBridge:
                 value = _run_to_completion(value)
             fresh = json.loads(json.dumps(value, allow_nan=False))
             ok, outcome = True, fresh
-        except (TypeError, ValueError, RecursionError) as exc:
-            ok, outcome = False, f"tool {name!r} failed: {type(exc).__name__}: {exc}"
         except Exception as exc:
-            ok, outcome = False, f"tool {name!r} failed: {type(exc).__name__}: {exc}"
+            message = keep_text(str(exc), self._limits.message_bytes)
+            ok, outcome = False, f"tool {name!r} failed: {type(exc).__name__}: {message}"
         duration = time.perf_counter() - started
         self.tool_seconds += duration
-        self._records.append(
-            ToolCallRecord(
-                name=name,
-                arguments=arguments,
-                result=outcome if ok else None,
-                error=None if ok else outcome,
-                duration_seconds=round(duration, 6),
-            )
+        self._record(
+            name,
+            arguments,
+            result=outcome if ok else None,
+            error=None if ok else outcome,
+            duration=duration,
+            refused=False,
         )
         if self.tool_seconds > self._limits.tool_seconds:
             self.exceeded = "tool_time"
         return ok, outcome
 
     def _fail(self, name: str, arguments: Any, message: str) -> tuple[bool, str]:
-        self._records.append(ToolCallRecord(name=name, arguments=arguments, error=message))
+        message = keep_text(message, self._limits.message_bytes)
+        self._record(name, arguments, result=None, error=message, duration=0.0, refused=True)
         return False, message
+
+    def _record(
+        self,
+        name: str,
+        arguments: Any,
+        *,
+        result: Any,
+        error: str | None,
+        duration: float,
+        refused: bool,
+    ) -> None:
+        """Keep a bounded copy of one call: per value, then for all records of the call."""
+        budget = min(self._limits.record_bytes, self._limits.records_bytes - self._kept_bytes)
+        budget = max(budget, 0)
+        truncated = False
+        kept = []
+        for value in (arguments, result, error):
+            value, cut = keep_value(value, budget)
+            truncated = truncated or cut
+            kept.append(value)
+        self._kept_bytes += sum(json_bytes(value) for value in kept)
+        self._records.append(
+            ToolCallRecord(
+                name=name,
+                arguments=kept[0],
+                result=kept[1],
+                error=kept[2],
+                duration_seconds=round(duration, 6),
+                refused=refused,
+                truncated=truncated,
+            )
+        )
 
 
 def _run_to_completion(awaitable: Any) -> Any:

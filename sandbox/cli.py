@@ -2,6 +2,8 @@
 
 Prints ``{"status","value","error","tool_calls","stats"}`` (plus ``limit``, ``rejection``,
 ``output``). Exit codes: 0 the call returned a value, 1 it did not, 2 bad usage or input.
+Text the skill wrote reaches the terminal only as inert text: JSON is printed with every
+non-ASCII character escaped, and printed output through :func:`sandbox.display.inert_text`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from sandbox.display import inert_text
 from sandbox.errors import SandboxError
 from sandbox.limits import Limits
 from sandbox.pool import ProcessPool
@@ -35,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {inert_text(message)}", file=sys.stderr)
     return 2
 
 
@@ -67,13 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     document = result.to_dict()
     if options.json:
-        print(json.dumps(document))
+        print(json.dumps(document, ensure_ascii=True))
     else:
         print(f"status: {result.status}", file=sys.stderr)
         for key in ("limit", "rejection", "error"):
             if document[key] is not None:
-                print(f"{key}: {json.dumps(document[key])}", file=sys.stderr)
+                print(f"{key}: {json.dumps(document[key], ensure_ascii=True)}", file=sys.stderr)
         if result.output:
-            print(result.output, end="", file=sys.stderr)
-        print(json.dumps(result.value, indent=2))
+            print(inert_text(result.output), end="", file=sys.stderr)
+        print(json.dumps(result.value, indent=2, ensure_ascii=True))
     return 0 if result.status == "ok" else 1

@@ -166,6 +166,10 @@ class Namespace:
                 f"{self._name} has no helper {attr!r}; available: {sorted(self._members)}"
             ) from None
 
+    def members(self) -> tuple[Any, ...]:
+        """Every member (for the harness; skill code reaches members by name only)."""
+        return tuple(self._members.values())
+
     def __repr__(self) -> str:
         return f"<{self._name} helpers>"
 

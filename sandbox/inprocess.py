@@ -12,6 +12,7 @@ import json
 import time
 from typing import Any
 
+from sandbox._hygiene import reset_shared_state
 from sandbox._request import RequestExecutor
 from sandbox._runner import encode_value, run_request
 from sandbox.bridge import ToolBridge
@@ -63,7 +64,10 @@ class InProcessExecutor(RequestExecutor):
 
         started = time.perf_counter()
         cpu_started = time.process_time()
-        status, payload = run_request(request, dispatch, sink)
+        try:
+            status, payload = run_request(request, dispatch, sink)
+        finally:
+            reset_shared_state()
         stats = {
             "wall_seconds": round(time.perf_counter() - started, 6),
             "cpu_seconds": round(time.process_time() - cpu_started, 6),

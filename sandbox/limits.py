@@ -24,8 +24,18 @@ class Limits:
         memory_mb: Address-space cap of the worker process, in MiB.
         output_bytes: Bytes of printed text captured; printing more ends the call.
         result_bytes: Bytes of the JSON-encoded return value.
-        max_tool_calls: Tool calls the skill may make in one call.
+        max_tool_calls: Tool calls the skill may make in one call (refused calls count).
         tool_seconds: Total seconds the host may spend running tools for one call.
+        argument_bytes: Bytes of one tool call's JSON arguments; a larger call is refused
+            (``ToolError``) without running the tool.
+        record_bytes: Bytes the host keeps of each value in a tool-call record (arguments,
+            result, error): a longer value is kept as a preview string ending in
+            ``[truncated: N bytes]`` and the record is marked ``truncated``. The skill itself
+            always receives the whole result.
+        records_bytes: Bytes the host keeps of all tool-call records of one call together;
+            past it, records keep only the tool name, the outcome and the sizes.
+        message_bytes: Bytes kept of an error message (the skill's exception, a tool's error,
+            a rejection); longer messages are cut and end in ``[truncated: N bytes]``.
     """
 
     wall_seconds: float = 10.0
@@ -35,6 +45,10 @@ class Limits:
     result_bytes: int = 1_000_000
     max_tool_calls: int = 100
     tool_seconds: float = 30.0
+    argument_bytes: int = 256_000
+    record_bytes: int = 4_000
+    records_bytes: int = 256_000
+    message_bytes: int = 2_000
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -43,6 +57,11 @@ class Limits:
             if not math.isfinite(value) or value <= 0:
                 raise ConfigurationError(
                     f"Limits.{name} must be a finite number above 0, got {value!r}"
+                )
+        for name in ("argument_bytes", "record_bytes", "records_bytes", "message_bytes"):
+            if not isinstance(getattr(self, name), int):
+                raise ConfigurationError(
+                    f"Limits.{name} must be a whole number of bytes, got {getattr(self, name)!r}"
                 )
         if self.memory_mb < 32:
             raise ConfigurationError(

@@ -23,6 +23,7 @@ from typing import Any
 from sandbox import _protocol
 from sandbox._worker import BOOTSTRAP
 from sandbox.bridge import ToolBridge
+from sandbox.caps import keep_text
 from sandbox.isolation import IsolationReport
 from sandbox.limits import Limits
 from sandbox.result import Rejection, RunResult
@@ -326,9 +327,10 @@ class _Call:
         status = message.get("status")
         payload = message.get("payload")
         output = message.get("output")
-        output = output if isinstance(output, str) else ""
+        # The worker's runner caps these too; the host does not rely on it.
+        output = keep_text(output, self.limits.output_bytes) if isinstance(output, str) else ""
         if status == "memory":
-            return self._limit("memory", reason=str(payload))
+            return self._limit("memory", reason=self._text(payload))
         if status == "result_size":
             return self._limit("result_size")
         stats = self._stats()
@@ -339,17 +341,25 @@ class _Call:
                 tool_calls=records, stats=stats,
             )  # fmt: skip
         if status == "error" and isinstance(payload, dict):
-            error = {"type": str(payload.get("type")), "message": str(payload.get("message"))}
+            error = {
+                "type": self._text(payload.get("type"), max_bytes=200),
+                "message": self._text(payload.get("message")),
+            }
             return RunResult(
                 status="error", error=error, output=output, tool_calls=records, stats=stats
             )
         if status == "rejected" and isinstance(payload, dict):
             line = payload.get("line")
             rejection = Rejection(
-                line if isinstance(line, int) else None, str(payload.get("message"))
+                line if isinstance(line, int) else None, self._text(payload.get("message"))
             )
             return RunResult(status="rejected", rejection=rejection, stats=stats)
         return self._crash(f"the worker sent an unknown verdict {status!r}")
+
+    def _text(self, value: Any, *, max_bytes: int | None = None) -> str:
+        """A string the worker sent, cut to the message cap."""
+        text = value if isinstance(value, str) else str(value)[:1000]
+        return keep_text(text, max_bytes or self.limits.message_bytes)
 
     def _crash(self, message: str) -> RunResult:
         stats = self._stats()

@@ -18,6 +18,7 @@ from typing import Any
 
 import libcst as cst
 from RestrictedPython.compile import compile_restricted_exec
+from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from sandbox import policy
 from sandbox.annotations import strip_annotations
@@ -25,8 +26,17 @@ from sandbox.errors import MissingEntry
 from sandbox.proxy import Dispatch, SkillTools, tool_dispatcher
 from sandbox.result import Rejection
 from sandbox.safe_builtins import skill_globals
+from sandbox.watch import CHECK_NAME, LimitReached, LimitWatch
 
-__all__ = ["CompiledSkill", "Rejection", "SkillTools", "compile_skill", "tool_dispatcher"]
+__all__ = [
+    "CompiledSkill",
+    "LimitReached",
+    "LimitWatch",
+    "Rejection",
+    "SkillTools",
+    "compile_skill",
+    "tool_dispatcher",
+]
 
 _LINE = re.compile(r"^Line (\d+): (.*)$", re.DOTALL)
 _CACHE: dict[tuple[str, str], CompiledSkill | Rejection] = {}
@@ -55,6 +65,7 @@ class CompiledSkill:
         *,
         dispatch: Dispatch,
         on_print: Callable[[str], None] | None = None,
+        watch: LimitWatch | None = None,
     ) -> Any:
         """Run the module in a fresh namespace and call its function ``entry``.
 
@@ -64,15 +75,21 @@ class CompiledSkill:
             dispatch: Receives the skill's tool calls as ``(name, kwargs)``; may raise
                 ``sandbox.ToolError``, which the skill sees.
             on_print: Receives printed text; by default it goes to ``sys.stdout``.
+            watch: The harness's limit watch for this call (a fresh one by default); once a
+                limit fired, the skill's handlers re-raise :class:`LimitReached`.
 
         Returns:
             Whatever the function returns.
 
         Raises:
             MissingEntry: The module defines no function ``entry``.
+            LimitReached: A memory or stack limit fired during the call, whatever the skill
+                did with the exception afterwards.
         """
         sink = on_print if on_print is not None else _write_stdout
+        watch = watch if watch is not None else LimitWatch()
         namespace = skill_globals(sink)
+        namespace[CHECK_NAME] = watch.check
         exec(self.code, namespace)
         function = namespace.get(entry)
         if type(function) is not types.FunctionType or (
@@ -88,7 +105,35 @@ class CompiledSkill:
             raise TypeError("'tools' is reserved for the tools object; rename that argument")
         if "tools" in parameters:
             kwargs["tools"] = SkillTools(dispatch)
-        return function(**kwargs)
+        value = function(**kwargs)
+        if watch.fired is not None:  # fired by the harness after the last handler ran
+            raise LimitReached(*watch.fired)
+        return value
+
+
+class _WatchedPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus a call to the limit watch first in every handler.
+
+    The call is added after RestrictedPython has checked the node, so its underscore name is
+    ours alone; skill code cannot name it.
+    """
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
+        visited = super().visit_ExceptHandler(node)
+        if isinstance(visited, ast.ExceptHandler):
+            visited.body.insert(0, _check_call(visited.body[0]))
+        return visited
+
+    def visit_Try(self, node: ast.Try) -> Any:
+        visited = super().visit_Try(node)
+        if isinstance(visited, ast.Try) and visited.finalbody:
+            visited.finalbody.insert(0, _check_call(visited.finalbody[0]))
+        return visited
+
+
+def _check_call(where: ast.stmt) -> ast.stmt:
+    call = ast.Expr(ast.Call(ast.Name(CHECK_NAME, ast.Load()), args=[], keywords=[]))
+    return ast.fix_missing_locations(ast.copy_location(call, where))
 
 
 def _write_stdout(text: str) -> None:
@@ -130,7 +175,7 @@ def _compile(source: str, digest: str, filename: str) -> CompiledSkill | Rejecti
         stripped = strip_annotations(source)
     except cst.ParserSyntaxError as exc:
         return Rejection(exc.raw_line, f"syntax error: {exc.message}")
-    result = compile_restricted_exec(stripped, filename=filename)
+    result = compile_restricted_exec(stripped, filename=filename, policy=_WatchedPolicy)
     if result.errors or result.code is None:
         first = result.errors[0] if result.errors else "restricted compilation failed"
         match = _LINE.match(first)

@@ -33,12 +33,20 @@ class Rejection:
 class ToolCallRecord:
     """One tool call a skill made, as the host saw it.
 
+    The host keeps bounded copies (``Limits.record_bytes`` per value, ``Limits.records_bytes``
+    per call): a value past its budget is kept as a preview string ending in
+    ``[truncated: N bytes]`` and ``truncated`` is set.
+
     Attributes:
         name: The tool name the skill asked for (granted or not).
         arguments: The JSON arguments the skill sent.
         result: The JSON value returned to the skill (``None`` when the call failed).
         error: Why the call failed, as the skill saw it in ``ToolError``; ``None`` on success.
         duration_seconds: Host time spent on the call.
+        refused: The bridge refused the call before the tool ran (not granted, arguments
+            invalid or too large, budget exhausted): nothing can have been written. False for
+            every call that reached the tool, whether it succeeded or raised.
+        truncated: Some value of this record is a preview, not the whole value.
     """
 
     name: str
@@ -46,6 +54,13 @@ class ToolCallRecord:
     result: Any = None
     error: str | None = None
     duration_seconds: float = 0.0
+    refused: bool = False
+    truncated: bool = False
+
+    @property
+    def tool_failed(self) -> bool:
+        """The tool ran and raised (by the bridge's own record, not by any exception's type)."""
+        return self.error is not None and not self.refused
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON object."""
@@ -55,6 +70,8 @@ class ToolCallRecord:
             "result": self.result,
             "error": self.error,
             "duration_seconds": self.duration_seconds,
+            "refused": self.refused,
+            "truncated": self.truncated,
         }
 
 

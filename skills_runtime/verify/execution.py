@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import FrameType, TracebackType
 from typing import Any
 
+from sandbox.restricted import LimitReached
+from sandbox.watch import limit_of
 from skills_runtime.trajectory.model import canonical_json
 
 __all__ = ["Dispatch", "Execution", "SkillRunner", "execute"]
@@ -94,15 +96,18 @@ def execute(
             _disarm(previous)
     except _LimitExceeded:
         pass  # the flag set with it is the verdict, whatever the skill did on the way out
+    except LimitReached as reached:  # memory or stack: the skill's handlers cannot swallow it
+        execution.limit = reached.detail
     except expected as error:
         execution.outcome = "expected_error"
         execution.error = _describe(error)
-    except RecursionError as error:
-        execution.limit = "recursion too deep"
-        execution.error = _describe(error)
     except Exception as error:  # anything else the skill raised is what the property looks for
-        execution.outcome = "unexpected_error"
-        execution.error = _describe(error)
+        limit = limit_of(error)  # the interpreter's own memory or stack limit, however wrapped
+        if limit is not None:
+            execution.limit = limit[1]
+        else:
+            execution.outcome = "unexpected_error"
+            execution.error = _describe(error)
     if execution.limit is not None:
         execution.outcome = "limit"
         execution.error = execution.limit

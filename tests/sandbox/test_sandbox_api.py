@@ -17,7 +17,8 @@ def test_the_public_surface_is_pinned() -> None:
             "InProcessExecutor", "IsolationReport", "Limits", "MissingEntry", "PoolBusy",
             "PoolConfig", "PoolStats", "ProcessPool",
             "Rejection", "RunResult", "SandboxError", "SkillPrecondition", "Tool",
-            "ToolCallRecord", "ToolError", "default_executor", "isolation_report", "load_tools",
+            "ToolCallRecord", "ToolError", "default_executor", "inert_text", "isolation_report",
+            "load_tools",
             "run", "run_trusted", "schema_for_function",
         ]
     )  # fmt: skip

@@ -34,7 +34,7 @@ ATTACKS = {
     "precondition": ("def f():\n    raise SkillPrecondition('no')", ("error", "SkillPrecondition")),
     "real_memory_error_rewrapped": (
         "def f():\n    try:\n        x = 'a' * (10 ** 10)\n    except Exception:\n        raise ValueError('caught')",
-        ("error", "ValueError"),
+        ("limit", "memory"),
     ),
     "exception_carrying_function": ("def f():\n    raise ValueError(f)", ("error", "ValueError")),
     "huge_message": ("def f():\n    raise ValueError('x' * 1000000)", ("error", "ValueError")),

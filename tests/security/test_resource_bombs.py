@@ -41,7 +41,7 @@ ATTACKS = {
     "swallowed_allocation": (
         "def f():\n    x = []\n    while True:\n        try:\n            x.append('a' * 10 ** 7)\n"
         "        except:\n            pass",
-        CPU,
+        MEMORY,
     ),
     "deep_recursion": ("def f():\n    return f()", MEMORY),
     "mutual_recursion": ("def g(n):\n    return f(n + 1)\n\ndef f(n=0):\n    return g(n)", MEMORY),

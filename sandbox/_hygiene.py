@@ -1,0 +1,28 @@
+"""Shared state that skill code can fill, cleared after every call in a warm worker.
+
+A worker serves many calls, one after another. Each call gets fresh globals, but the modules
+behind the helper namespaces are shared: ``re`` keeps a cache of compiled patterns (and of
+replacement templates), so a skill that compiled a pattern from its secret argument would leave
+the pattern behind, and the next skill could find it by timing ``re.search`` on guesses. Every
+cache a helper can fill is emptied here, before the worker answers and so before it takes the
+next request. What is not cleared (allocator state, garbage awaiting collection) is listed in
+docs/sandbox.md as a remaining side channel.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sandbox.namespaces import NAMESPACES
+
+__all__ = ["reset_shared_state"]
+
+
+def reset_shared_state() -> None:
+    """Empty every cache the helper namespaces can fill (``re``'s, and any memoised helper)."""
+    re.purge()  # the pattern cache and the lru_cache of replacement templates
+    for namespace in NAMESPACES.values():
+        for member in namespace.members():
+            cache_clear = getattr(member, "cache_clear", None)
+            if callable(cache_clear):
+                cache_clear()

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from examples.files import record, seed, tools
+from examples.files import ANSWERS as ANSWERS_PATH
+from examples.files import DIRECTORY, TRAJECTORIES, record, seed, tools
 from examples.files.fs import DATA_PATH, Tree
 from examples.files.shell import FSError, Session
 from examples.recording import noise_table
@@ -28,11 +29,10 @@ from tests.examples.logs import (
     retried,
 )
 
-DIRECTORY = DATA_PATH.parent
 DATA = json.loads(DATA_PATH.read_text(encoding="utf-8"))
-OPENAI = jsonl(DIRECTORY / "trajectories.openai.jsonl")
-ANTHROPIC = jsonl(DIRECTORY / "trajectories.anthropic.jsonl")
-ANSWERS = json.loads((DIRECTORY / "answers.json").read_text(encoding="utf-8"))
+OPENAI = jsonl(TRAJECTORIES["openai-chat"])
+ANTHROPIC = jsonl(TRAJECTORIES["anthropic"])
+ANSWERS = json.loads(ANSWERS_PATH.read_text(encoding="utf-8"))
 RUNS = {run["id"]: run for run in ANSWERS["runs"]}
 FILES = sorted(DATA["files"])
 

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client
 
-from examples.helpdesk import record, seed, tools
+from examples.helpdesk import ANSWERS as ANSWERS_PATH
+from examples.helpdesk import DIRECTORY, TRAJECTORIES, record, seed, tools
 from examples.helpdesk.server import ANNOTATIONS, build_server
 from examples.helpdesk.store import DATA_PATH, HelpdeskError, Store
 from examples.recording import noise_table, procedure_table
@@ -28,11 +29,10 @@ from tests.examples.logs import (
     retried,
 )
 
-DIRECTORY = DATA_PATH.parent
 DATA = json.loads(DATA_PATH.read_text(encoding="utf-8"))
-MCP = jsonl(DIRECTORY / "trajectories.mcp.jsonl")
-OPENAI = jsonl(DIRECTORY / "trajectories.openai.jsonl")
-ANSWERS = json.loads((DIRECTORY / "answers.json").read_text(encoding="utf-8"))
+MCP = jsonl(TRAJECTORIES["mcp"])
+OPENAI = jsonl(TRAJECTORIES["openai-chat"])
+ANSWERS = json.loads(ANSWERS_PATH.read_text(encoding="utf-8"))
 RUNS = {run["id"]: run for run in ANSWERS["runs"]}
 EMAIL = "nadia.berg@helpdesk.example"
 

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from examples.agentlog import Task
+from examples.agentlog import Episode, Task
 
 __all__ = [
     "KNOWN_OUTCOMES",
@@ -23,7 +23,9 @@ __all__ = [
     "noise_table",
     "outcome_known",
     "procedure_table",
+    "run_truth",
     "write_jsonl",
+    "write_recording",
 ]
 
 KNOWN_OUTCOMES = 0.6
@@ -124,6 +126,33 @@ def procedure_table(runs: list[dict[str, Any]]) -> str:
             cells.append(f"{len(mine)}" + (f" ({failed} failed)" if failed else ""))
         lines.append(f"| `{procedure}` | {cells[0]} | {cells[1]} |")
     return "\n".join(lines) + "\n"
+
+
+def run_truth(
+    record_id: str, task: Task, split: str, episode: Episode, *, known: bool, who: str
+) -> dict[str, Any]:
+    """One run's entry in the answer key (``who`` names the field for ``task.who``)."""
+    return {
+        "id": record_id,
+        "procedure": task.procedure,
+        "split": split,
+        who: task.who,
+        "succeeded": episode.succeeded,
+        "outcome_known": known,
+        "noise": episode.noise,
+        **episode.counts(),
+    }
+
+
+def write_recording(
+    directory: Path, transcripts: dict[str, list[dict[str, Any]]], answers: dict[str, Any]
+) -> None:
+    """Write each transcript file (name → records) and ``answers.json`` into ``directory``."""
+    for name, records in transcripts.items():
+        write_jsonl(directory / name, records)
+    (directory / "answers.json").write_text(json.dumps(answers, indent=1) + "\n", encoding="utf-8")
+    runs = len(answers["runs"])
+    print(f"wrote {runs} runs to {directory}")
 
 
 def write_jsonl(path: Path, documents: list[dict[str, Any]]) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from examples.agentlog import CallOutcome, Episode, Task, to_anthropic, to_openai_chat
-from examples.recording import answer_key, assign_splits, outcome_known, write_jsonl
+from examples.recording import answer_key, assign_splits, outcome_known, run_truth, write_recording
 
 from . import edits, organise, questions, tools
 from .fs import Tree
@@ -100,18 +100,7 @@ def record_all(
         }
         openai_lines.append(to_openai_chat(record_id, **shared))
         anthropic_lines.append(to_anthropic(record_id, **shared))
-        runs.append(
-            {
-                "id": record_id,
-                "procedure": task.procedure,
-                "split": split,
-                "user": task.who,
-                "succeeded": succeeded,
-                "outcome_known": known,
-                "noise": episode.noise,
-                **episode.counts(),
-            }
-        )
+        runs.append(run_truth(record_id, task, split, episode, known=known, who="user"))
     tools.reset()
     return openai_lines, anthropic_lines, answer_key(EFFECTS, runs)
 
@@ -119,10 +108,11 @@ def record_all(
 def main(directory: Path = DIRECTORY) -> None:
     """Write the two transcript files and the answer key into ``directory``."""
     openai_lines, anthropic_lines, answers = record_all()
-    write_jsonl(directory / "trajectories.openai.jsonl", openai_lines)
-    write_jsonl(directory / "trajectories.anthropic.jsonl", anthropic_lines)
-    (directory / "answers.json").write_text(json.dumps(answers, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(openai_lines)} runs to {directory}")
+    transcripts = {
+        "trajectories.openai.jsonl": openai_lines,
+        "trajectories.anthropic.jsonl": anthropic_lines,
+    }
+    write_recording(directory, transcripts, answers)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Run from the repository root: ``python -m examples.helpdesk.record``.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from typing import Any
 from mcp.types import Implementation
 
 from examples.agentlog import Episode, Task, to_openai_chat
-from examples.recording import answer_key, assign_splits, outcome_known, write_jsonl
+from examples.recording import answer_key, assign_splits, outcome_known, run_truth, write_recording
 
 from . import questions, tickets, tools
 from .mcplog import LoggedSession
@@ -156,18 +155,7 @@ def record_all(
                     outcome=outcome,
                 )
             )
-            runs.append(
-                {
-                    "id": record_id,
-                    "procedure": task.procedure,
-                    "split": split,
-                    "operator": task.who,
-                    "succeeded": succeeded,
-                    "outcome_known": known,
-                    "noise": episode.noise,
-                    **episode.counts(),
-                }
-            )
+            runs.append(run_truth(record_id, task, split, episode, known=known, who="operator"))
     tools.reset()
     return mcp_lines, openai_lines, answer_key(EFFECTS, runs)
 
@@ -175,10 +163,8 @@ def record_all(
 def main(directory: Path = DIRECTORY) -> None:
     """Write the two transcript files and the answer key into ``directory``."""
     mcp_lines, openai_lines, answers = record_all()
-    write_jsonl(directory / "trajectories.mcp.jsonl", mcp_lines)
-    write_jsonl(directory / "trajectories.openai.jsonl", openai_lines)
-    (directory / "answers.json").write_text(json.dumps(answers, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(mcp_lines)} runs to {directory}")
+    transcripts = {"trajectories.mcp.jsonl": mcp_lines, "trajectories.openai.jsonl": openai_lines}
+    write_recording(directory, transcripts, answers)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_DESCRIPTION",
     "ExportedFolder",
+    "description",
     "export_agent_skills",
+    "folder_files",
     "folder_name",
     "skill_markdown",
 ]
@@ -126,16 +128,21 @@ def _write_folder(out: Path, entry: SkillEntry, record: VersionRecord) -> Export
         shutil.rmtree(folder)
     scripts = folder / "scripts"
     scripts.mkdir(parents=True)
-    source_file = f"{entry.signature.name}.py"
-    files = {
-        "SKILL.md": skill_markdown(entry, record),
-        f"scripts/{source_file}": record.source,
-        f"scripts/{RUNNER}": _runner_script(entry.name, source_file),
-    }
+    files = folder_files(entry, record)
     for relative, text in files.items():
         (folder / relative).write_text(text, encoding="utf-8")
     (scripts / RUNNER).chmod(0o755)
     return ExportedFolder(entry.name, entry.version, folder, tuple(files))
+
+
+def folder_files(entry: SkillEntry, record: VersionRecord) -> dict[str, str]:
+    """The files of one skill's folder, relative path → text (``SKILL.md`` first)."""
+    source_file = f"{entry.signature.name}.py"
+    return {
+        "SKILL.md": skill_markdown(entry, record),
+        f"scripts/{source_file}": record.source,
+        f"scripts/{RUNNER}": _runner_script(entry.name, source_file),
+    }
 
 
 def _written_by_us(folder: Path) -> bool:

@@ -16,6 +16,9 @@ Calls of names that are not published are raised as ``ToolError``. Skills the to
 run (they call host tools it lacks) are not published; calling one by name answers with the
 toolkit's ``unavailable`` result.
 
+The served skills are also readable as Agent Skills folders under ``skill://`` URIs (see
+:mod:`skills_runtime.export.mcp_skill_resources`).
+
 The server reports the package version as ``serverInfo.version`` and advertises
 ``tools.listChanged: true`` to handshake-era clients, since it does send
 ``notifications/tools/list_changed``. ``MCPServer`` has no option for the flag: its low-level
@@ -32,23 +35,26 @@ import inspect
 import logging
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import anyio.to_thread
 from mcp.server import MCPServer, NotificationOptions
+from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.subscriptions import InMemorySubscriptionBus, ToolsListChanged
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import Resource as MCPResource
 from mcp.types import Tool as MCPTool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from skill_registry import RegistryError
 from skills_runtime import __version__
 from skills_runtime.errors import InvalidArgument, UnknownSkill
+from skills_runtime.export.mcp_skill_resources import SCHEME, read_skill_resource, skill_resources
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.export.recording import SessionRecorder, tool_call
 from skills_runtime.toolkit import SkillEntry, Toolkit
@@ -124,6 +130,33 @@ class SkillServer(MCPServer):
                 update={"input_schema": self._schemas.get(tool.name, tool.input_schema)}
             )
             for tool in await super().list_tools()
+        ]
+
+    async def list_resources(self) -> list[MCPResource]:
+        """The server's own resources, then the served skills as ``skill://`` folders."""
+        await self.refresh()
+        entries = await anyio.to_thread.run_sync(self._served_entries)
+        return [*await super().list_resources(), *skill_resources(entries)]
+
+    async def read_resource(
+        self, uri: Any, context: Context[Any, Any] | None = None
+    ) -> Iterable[ReadResourceContents] | InputRequiredResult:
+        """Read a resource; ``skill://`` URIs are the served skills' Agent Skills files."""
+        if str(uri).startswith(SCHEME):
+            await self.refresh()
+            entries = await anyio.to_thread.run_sync(self._served_entries)
+            found = await anyio.to_thread.run_sync(
+                read_skill_resource, self.toolkit, str(uri), entries
+            )
+            if found is not None:
+                return found
+        return await super().read_resource(uri, context)
+
+    def _served_entries(self) -> list[SkillEntry]:
+        return [
+            entry
+            for entry in self.toolkit.skills()
+            if self.toolkit.names.exported(entry.name) in self._published
         ]
 
     async def call_tool(

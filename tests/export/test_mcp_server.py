@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import socket
@@ -17,6 +18,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
 
 from export import skills
 from skill_registry import Registry
@@ -397,3 +399,46 @@ async def test_a_failed_call_is_one_log_line_on_the_server(db_path: Path, tmp_pa
     assert "refunds are not supported" in refund
     assert len([line for line in lines if "order_status" in line]) == 1
     assert not [line for line in lines if line.startswith((" ", "\t"))]  # no wrapped blocks
+
+
+async def test_served_skills_are_agent_skills_folders_under_skill_uris(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    from skills_ref.parser import parse_frontmatter
+    from skills_ref.validator import validate_metadata
+
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        listed = {str(resource.uri) for resource in (await client.list_resources()).resources}
+        index = json.loads(_contents(await client.read_resource("skill://index.json")))
+        skill_md = _contents(await client.read_resource("skill://order-status/SKILL.md"))
+        source = _contents(
+            await client.read_resource("skill://order-status/scripts/order_status.py")
+        )
+        with pytest.raises(MCPError, match=r"index\.json"):
+            await client.read_resource("skill://no-such-skill/SKILL.md")
+
+    assert "skill://index.json" in listed
+    assert "skill://order-status/SKILL.md" in listed
+    assert "skill://cancel-for-customer/SKILL.md" in listed
+    assert {entry["url"] for entry in index["skills"]} == listed - {"skill://index.json"}
+    metadata, _ = parse_frontmatter(skill_md)
+    assert validate_metadata(metadata, Path("order-status")) == []
+    assert source == registry.get("order_status").source
+
+
+async def test_a_deprecated_skill_leaves_the_skill_resources(
+    toolkit: Toolkit, registry: Registry
+) -> None:
+    server = SkillServer(toolkit, poll_seconds=None)
+    async with Client(server, raise_exceptions=True) as client:
+        before = {str(r.uri) for r in (await client.list_resources()).resources}
+        registry.deprecate("order_status", actor="tests", reason="retired")
+        after = {str(r.uri) for r in (await client.list_resources()).resources}
+
+    assert "skill://order-status/SKILL.md" in before
+    assert "skill://order-status/SKILL.md" not in after
+
+
+def _contents(result: Any) -> str:
+    return "".join(getattr(item, "text", "") for item in result.contents)

@@ -23,8 +23,7 @@ from skills_ref.validator import validate_metadata
 from typer.testing import CliRunner
 
 from export import skills
-from skill_registry import Provenance, Registry
-from skills_runtime.checking import signature_of
+from skill_registry import Registry
 from skills_runtime.cli.app import app
 from skills_runtime.export.agent_skills import LEAD, MAX_DESCRIPTION, folder_name
 from skills_runtime.synthesis import synthesize
@@ -43,22 +42,7 @@ def learned_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = load_trajectories([ROOT / "examples" / "bookshop" / "trajectories.jsonl"])
     with Registry.open(path) as registry:
         for skill in synthesize(report.trajectories).skills:
-            signature = signature_of(skill.source)
-            record = registry.add_version(
-                skill.name,
-                source=skill.source,
-                schema=signature.parameters_schema,
-                summary=signature.summary,
-                docstring=signature.description,
-                tools=list(signature.tools_called),
-                provenance=Provenance(
-                    synthesizer="skillbank.synthesis",
-                    synthesizer_version="test",
-                ),
-            )
-            for kind in ("check", "verify"):
-                registry.record_report(record.content_hash, kind=kind, passed=True, report={})
-            registry.promote(skill.name, actor="tests", reason="learned in tests")
+            skills.store(registry, skill.source)
     return path
 
 

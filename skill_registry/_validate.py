@@ -18,9 +18,12 @@ def json_object(value: Any, what: str) -> str:
     if not isinstance(value, Mapping):
         raise InvalidRecord(f"{what} must be a JSON object (a dict), got {type(value).__name__}")
     try:
-        return q.canonical_json(dict(value))
-    except (TypeError, ValueError) as error:
-        raise InvalidRecord(f"{what} is not JSON-serialisable: {error}") from error
+        text_json = q.canonical_json(dict(value))
+        text_json.encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as error:
+        # ValueError covers ints past the int-to-str limit and lone surrogates (UnicodeError).
+        raise InvalidRecord(f"{what} is not JSON-serialisable: {error}") from None
+    return text_json
 
 
 def text(value: Any, what: str, *, empty: bool = True) -> str:
@@ -28,6 +31,12 @@ def text(value: Any, what: str, *, empty: bool = True) -> str:
         raise InvalidRecord(
             f"{what} must be a{'' if empty else ' non-empty'} string, got {value!r}"
         )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidRecord(
+            f"{what} is not valid Unicode: a lone surrogate at position {error.start}"
+        ) from None
     return value
 
 

@@ -1,6 +1,14 @@
-"""``check``: the static checker's entry point. Bad source is a report, never an exception."""
+"""``check``: the static checker's entry point. Bad source is a report, never an exception.
+
+The checker runs in the host on untrusted text, so it is bounded twice: the pre-parse caps
+(``prescan``) keep every step linear in a small input, and a time budget
+(``CheckPolicy.max_seconds``) is looked at between the parse, the metadata passes and each
+rule; past it the report fails with SK006 instead of the host waiting on.
+"""
 
 from __future__ import annotations
+
+import time
 
 import libcst as cst
 
@@ -20,6 +28,8 @@ PRE_PARSE_CODES: dict[str, str] = {
     "SK002": "the source is larger than max_source_bytes",
     "SK003": "the source nests too deeply or has too long a line to parse safely",
     "SK004": "the source is not clean text (control characters, undecodable bytes)",
+    "SK005": "the source holds a bidirectional control or an invisible character (Trojan Source)",
+    "SK006": "the check took longer than its time budget (max_seconds)",
 }
 
 _DEFAULT_POLICY = CheckPolicy()
@@ -27,11 +37,13 @@ _DEFAULT_POLICY = CheckPolicy()
 
 def parse_for_check(source: str, *, policy: CheckPolicy) -> RuleContext | Finding:
     """Prescan, parse and resolve metadata; a finding instead when that is unsafe or fails."""
+    deadline = time.monotonic() + policy.max_seconds
     early = prescan(source, policy=policy)
     if early is not None:
         return early
     try:
-        return build_context(source, policy=policy)
+        context = build_context(source, policy=policy)
+        return _over_budget(policy, "parsing") if time.monotonic() > deadline else context
     except cst.ParserSyntaxError as error:
         return Finding(
             "SK001",
@@ -71,11 +83,15 @@ def check(source: str, *, policy: CheckPolicy = _DEFAULT_POLICY) -> CheckReport:
     """
     if not isinstance(source, str):
         raise TypeError(f"check() takes the source as str, got {type(source).__name__}")
+    deadline = time.monotonic() + policy.max_seconds
     parsed = parse_for_check(source, policy=policy)
     if isinstance(parsed, Finding):
         return CheckReport.from_findings([parsed])
     findings: list[Finding] = []
     for rule in RULES:
+        if time.monotonic() > deadline:
+            findings.append(_over_budget(policy, f"rule {rule.code}"))
+            break
         try:
             findings.extend(rule.check(parsed))
         except RecursionError:
@@ -95,6 +111,17 @@ def check(source: str, *, policy: CheckPolicy = _DEFAULT_POLICY) -> CheckReport:
     except RecursionError:
         tools_called = ()
     return CheckReport.from_findings(findings, tools_called=tools_called)
+
+
+def _over_budget(policy: CheckPolicy, where: str) -> Finding:
+    return Finding(
+        "SK006",
+        f"the check took longer than its budget of {policy.max_seconds:g} s (at {where})",
+        1,
+        1,
+        hint="a skill is one small function: make the source smaller, or raise "
+        "CheckPolicy.max_seconds for a slow machine",
+    )
 
 
 def _too_deep() -> Finding:

@@ -40,6 +40,10 @@ class CheckPolicy:
         max_nesting_depth: Budget of nested blocks (``if``/``for``/``while``/``try``) (SK116).
         max_complexity: Budget of cyclomatic complexity of a function (SK117).
         max_loops: Budget of loops, comprehensions included, in a function (SK118).
+        max_seconds: Time budget of one check (SK006). The caps above keep every check of an
+            accepted source far below it (see ``bench/checker.py``); the budget is the backstop
+            that turns anything slower into a finding instead of a host that hangs. It is
+            looked at between the parse, the metadata passes and each rule.
     """
 
     granted_tools: frozenset[str] | None = None
@@ -48,7 +52,7 @@ class CheckPolicy:
     allow_while: bool = False
     extra_builtins: frozenset[str] = frozenset()
     max_source_bytes: int = 65_536
-    max_tokens: int = 8_000
+    max_tokens: int = 2_000
     max_bracket_depth: int = 32
     max_indent_depth: int = 16
     max_line_tokens: int = 600
@@ -58,6 +62,7 @@ class CheckPolicy:
     max_nesting_depth: int = 4
     max_complexity: int = 15
     max_loops: int = 6
+    max_seconds: float = 10.0
 
     def __post_init__(self) -> None:
         # Accept any iterable of names from callers, but store frozensets so the policy is hashable.
@@ -85,3 +90,6 @@ class CheckPolicy:
                 raise ValueError(
                     f"CheckPolicy.{name} must be a positive integer, got {value_int!r}"
                 )
+        seconds = self.max_seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+            raise ValueError(f"CheckPolicy.max_seconds must be a number above 0, got {seconds!r}")

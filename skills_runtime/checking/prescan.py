@@ -11,6 +11,7 @@ the high side: a miscount can only refuse a source, never let a deeper one throu
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from skills_runtime.checking.policy import CheckPolicy
@@ -18,7 +19,9 @@ from skills_runtime.checking.report import Finding
 
 __all__ = ["position_of", "prescan"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _STRING_PREFIXES = frozenset({"r", "u", "b", "f", "br", "rb", "fr", "rf"})
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -60,7 +63,7 @@ def prescan(source: str, *, policy: CheckPolicy) -> Finding | None:
 
     Returns:
         A finding (SK002 too large, SK003 too deeply nested or too long a line, SK004 not
-        clean text), or ``None``.
+        clean text, SK005 a bidirectional control or an invisible character), or ``None``.
     """
     limit = policy.max_source_bytes
     if len(source) > limit:  # a str never has more characters than UTF-8 bytes
@@ -88,11 +91,42 @@ def prescan(source: str, *, policy: CheckPolicy) -> Finding | None:
             column,
             hint="remove it; only tab, newline, carriage return and form feed are allowed",
         )
+    invisible = _invisible(source)
+    if invisible is not None:
+        return invisible
     try:
         _Scanner(source, policy).run()
     except _TooDeep as too_deep:
         line, column = position_of(source, too_deep.index)
         return Finding(too_deep.code, too_deep.message, line, column, hint=too_deep.hint)
+    return None
+
+
+def _invisible(source: str) -> Finding | None:
+    """SK005: a bidirectional control or another invisible character written raw in the source.
+
+    They make code read differently from what it does: a right-to-left override moves the end
+    of a comment over the code after it, a zero-width space makes two names look alike
+    (Trojan Source, CVE-2021-42574). Inside a string, the escape (``"\\u202e"``) says the same
+    and shows.
+    """
+    if source.isascii():
+        return None
+    for index, char in enumerate(source):
+        if char.isprintable() or unicodedata.category(char) not in _INVISIBLE_CATEGORIES:
+            continue
+        line, column = position_of(source, index)
+        kind = "bidirectional control" if char in _BIDI else "invisible character"
+        return Finding(
+            "SK005",
+            f"the source contains the {kind} U+{ord(char):04X} "
+            f"({unicodedata.name(char, 'unnamed')})",
+            line,
+            column,
+            hint=f"remove it; in a string, write it as an escape (\\u{ord(char):04x}) so it "
+            "shows; such characters make code read differently from what it does (Trojan Source, "
+            "CVE-2021-42574)",
+        )
     return None
 
 

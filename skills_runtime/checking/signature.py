@@ -15,7 +15,12 @@ import libcst as cst
 
 from skills_runtime.checking.checker import parse_for_check
 from skills_runtime.checking.docstring import parse_docstring
-from skills_runtime.checking.literals import NOT_A_LITERAL, literal_value
+from skills_runtime.checking.literals import (
+    NOT_A_LITERAL,
+    json_problem,
+    literal_value,
+    text_problem,
+)
 from skills_runtime.checking.names import TOOLS_PARAMETER
 from skills_runtime.checking.policy import CheckPolicy
 from skills_runtime.checking.report import Finding
@@ -163,7 +168,13 @@ def signature_of(source: str) -> SkillSignature:
         )
     function = public[0]
     name = function.name.value
-    docstring = parse_docstring(function.get_docstring(clean=True) or "")
+    raw_docstring = function.get_docstring(clean=True) or ""
+    problem = text_problem(raw_docstring)
+    if problem is not None:
+        raise InvalidInput(
+            f"the docstring of {name!r} holds {problem}; write it as plain text (SK122)"
+        )
+    docstring = parse_docstring(raw_docstring)
     params = function.params
     if params.posonly_params or params.star_kwarg or isinstance(params.star_arg, cst.Param):
         raise InvalidInput(
@@ -219,6 +230,12 @@ def _parameter(
             raise InvalidInput(
                 f"the default of parameter {name!r} of {function!r} is not a string, number, "
                 "bool or None literal; use one"
+            )
+        problem = json_problem(default)
+        if problem is not None:
+            raise InvalidInput(
+                f"the default of parameter {name!r} of {function!r} is {problem}; use a value "
+                "JSON carries as it is (SK122)"
             )
         if not jsonschema.Draft202012Validator(schema).is_valid(default):
             raise InvalidInput(

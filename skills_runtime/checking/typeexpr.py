@@ -14,7 +14,7 @@ from typing import Any, Literal, cast
 
 import libcst as cst
 
-from skills_runtime.checking.literals import NOT_A_LITERAL, literal_value
+from skills_runtime.checking.literals import NOT_A_LITERAL, json_problem, literal_value
 from skills_runtime.schema_types import (
     any_schema,
     array_of,
@@ -215,6 +215,13 @@ def _literal(node: cst.Subscript, items: list[cst.BaseExpression]) -> TypeExpr |
         if value is None:
             return _problem(
                 item, "is not allowed in Literal[...]", "use string, integer or bool literals"
+            )
+        problem = json_problem(value)
+        if problem is not None:
+            return _problem(
+                item,
+                f"is {problem}",
+                "use values JSON carries as they are: 64-bit integers, valid Unicode text",
             )
         values.append(value)
     if not values:

@@ -10,13 +10,13 @@ means ``Any``.
 from __future__ import annotations
 
 import inspect
-import re
 import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from skills_runtime.checking.docstring import argument_entry, section_name
 from skills_runtime.errors import ConfigurationError
 from skills_runtime.schema_types import (
     any_of,
@@ -113,10 +113,6 @@ class Docstring:
         return dict(self.arguments).get(name, "")
 
 
-_SECTION = re.compile(r"^(\w[\w ]*):\s*$")
-_ARG_LINE = re.compile(r"^\s*\*{0,2}(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
-
-
 def parse_docstring(function: Callable[..., Any]) -> Docstring:
     """Summary, body, ``Args:`` descriptions and ``Returns:`` text of a function's docstring."""
     text = inspect.getdoc(function) or ""
@@ -126,9 +122,9 @@ def parse_docstring(function: Callable[..., Any]) -> Docstring:
     sections: dict[str, list[str]] = {}
     current: list[str] = body
     for line in text.splitlines():
-        header = _SECTION.match(line)
-        if header and header.group(1) in {"Args", "Arguments", "Parameters", "Returns", "Raises"}:
-            current = sections.setdefault(header.group(1), [])
+        header = section_name(line)
+        if header in {"Args", "Arguments", "Parameters", "Returns", "Raises"}:
+            current = sections.setdefault(header, [])
             continue
         current.append(line)
     description = "\n".join(body).strip()
@@ -147,9 +143,9 @@ def _parse_args(lines: list[str]) -> tuple[tuple[str, str], ...]:
         depth = len(line) - len(line.lstrip())
         if indent is None:
             indent = depth
-        match = _ARG_LINE.match(line)
-        if match and depth <= indent:
-            entries.append((match.group(1), [match.group(2).strip()]))
+        found = argument_entry(line.strip())
+        if found and depth <= indent:
+            entries.append((found[0].lstrip("*"), [found[1]]))
         elif entries:
             entries[-1][1].append(line.strip())
     return tuple((name, " ".join(part for part in parts if part)) for name, parts in entries)

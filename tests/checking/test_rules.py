@@ -171,6 +171,25 @@ CASES: list[tuple[str, str, str, CheckPolicy]] = [
     ),
     ("SK121", skill(), skill("    tools.get_order_details(order_id=order_id)\n"), CheckPolicy()),
     ("SK121", skill(), skill("    if order_id:\n        return\n" + BODY), CheckPolicy()),
+    (
+        "SK122",
+        skill(params="tools, order_id: str = 'W1'"),
+        skill(params="tools, order_id: str = '\\ud800'"),
+        CheckPolicy(),
+    ),
+    ("SK122", skill(), skill(params="tools, order_id: int = 0x" + "f" * 17), CheckPolicy()),
+    (
+        "SK122",
+        skill(),
+        skill(doc=DOC.replace("Fetch an order.", "Fetch\\x1b[2J an order.")),
+        CheckPolicy(),
+    ),
+    (
+        "SK122",
+        skill(),
+        skill(doc=DOC.replace("Fetch an order.", "Fetch \\u202e an order.")),
+        CheckPolicy(),
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ from skills_runtime.checking.rules import (
     sk119_denied_attributes,
     sk120_unused_parameter,
     sk121_returns_value,
+    sk122_json_values,
 )
 
 __all__ = ["RULES", "Rule"]
@@ -51,4 +52,5 @@ RULES: tuple[Rule, ...] = (
     sk119_denied_attributes.RULE,
     sk120_unused_parameter.RULE,
     sk121_returns_value.RULE,
+    sk122_json_values.RULE,
 )

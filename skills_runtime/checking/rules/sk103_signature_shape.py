@@ -8,7 +8,7 @@ import jsonschema
 import libcst as cst
 
 from skills_runtime.checking.context import RuleContext
-from skills_runtime.checking.literals import NOT_A_LITERAL, literal_value
+from skills_runtime.checking.literals import NOT_A_LITERAL, json_problem, literal_value
 from skills_runtime.checking.names import TOOLS_PARAMETER
 from skills_runtime.checking.report import Finding
 from skills_runtime.checking.rule import Rule
@@ -91,8 +91,8 @@ def _default(ctx: RuleContext, param: cst.Param, default: cst.BaseExpression) ->
             hint=f"use a literal, or `{name}: T | None = None` and build the value in the body",
         )
         return
-    if param.annotation is None:
-        return
+    if param.annotation is None or json_problem(value) is not None:
+        return  # SK122 reports a value JSON cannot carry (it may not even print)
     expected = type_expression(param.annotation.annotation, ctx.qualified_names)
     if isinstance(expected, TypeExpr) and not jsonschema.Draft202012Validator(
         expected.schema()

@@ -1,0 +1,169 @@
+"""Checker benchmark: the worst time of ``check`` over adversarial sources up to its caps.
+
+Run: ``.venv/bin/python bench/checker.py [--repeat N] [--no-write]``. The static checker runs in
+the host on untrusted text, so its time must be bounded for *any* source it accepts to look at.
+Each generator below builds a source that pushes one cost as far as the default ``CheckPolicy``
+lets it (the most tokens, the longest lines, the deepest chains, the largest docstring, the
+quadratic inputs that backtracking regular expressions used to choke on); every source is
+checked ``--repeat`` times and the best time kept (the machine is shared: the minimum is the
+checker's own cost). Results go to the ``## Checker`` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._report import machine, replace_part  # noqa: E402
+from skills_runtime.checking import CheckPolicy, check  # noqa: E402
+
+POLICY = CheckPolicy()
+HEAD = (
+    "from typing import Any\n\n\ndef f(tools, a: int) -> Any:\n"
+    '    """Adversarial input.\n\n    Args:\n        a: A number.\n\n    Returns:\n        x\n'
+    '    """\n'
+)
+
+
+def _fill(line: Callable[[int], str], *, tokens_per_line: int) -> str:
+    """Repeat statement lines until the source is just under the token cap."""
+    count = max((POLICY.max_tokens - 60) // tokens_per_line, 1)  # the head has about 40 tokens
+    return HEAD + "".join(line(i) for i in range(count)) + "    return a\n"
+
+
+def _chain(operator: str) -> str:
+    width = POLICY.max_line_tokens // 2 - 5
+    return _fill(
+        lambda i: f"    x{i} = " + operator.join(["a"] * width) + "\n",
+        tokens_per_line=2 * width + 3,
+    )
+
+
+SOURCES: dict[str, Callable[[], str]] = {
+    "flat statements (token cap)": lambda: _fill(lambda i: f"    a = a + {i}\n", tokens_per_line=6),
+    "operator chains a+a+... (line cap)": lambda: _chain(" + "),
+    "comparison chains a<a<...": lambda: _chain(" < "),
+    "boolean chains a and a ...": lambda: _chain(" and "),
+    "subscript chains a[0][0]...": lambda: _fill(
+        lambda i: f"    x{i} = a" + "[0]" * (POLICY.max_line_tokens // 3 - 2) + "\n",
+        tokens_per_line=POLICY.max_line_tokens,
+    ),
+    "attribute chains a.b.b...": lambda: _fill(
+        lambda i: f"    x{i} = a" + ".b" * (POLICY.max_line_tokens // 2 - 3) + "\n",
+        tokens_per_line=POLICY.max_line_tokens,
+    ),
+    "call chains a()()...": lambda: _fill(
+        lambda i: f"    x{i} = a" + "()" * (POLICY.max_line_tokens // 2 - 3) + "\n",
+        tokens_per_line=POLICY.max_line_tokens,
+    ),
+    "nested brackets (bracket cap)": lambda: _fill(
+        lambda i: (
+            f"    x{i} = "
+            + "[" * (POLICY.max_bracket_depth - 1)
+            + "a"
+            + "]" * (POLICY.max_bracket_depth - 1)
+            + "\n"
+        ),
+        tokens_per_line=2 * POLICY.max_bracket_depth + 2,
+    ),
+    "many distinct names": lambda: _fill(lambda i: f"    n{i} = a\n", tokens_per_line=4),
+    "Args: line a + tabs + b (source cap)": lambda: (
+        HEAD.replace(
+            "        a: A number.", "        a" + "\t" * (POLICY.max_source_bytes - 400) + "b"
+        )
+        + "    return a\n"
+    ),
+    "Args: line a + spaces + ( (source cap)": lambda: (
+        HEAD.replace(
+            "        a: A number.", "        a" + " " * (POLICY.max_source_bytes - 400) + "(x"
+        )
+        + "    return a\n"
+    ),
+    "docstring of many continuation lines": lambda: (
+        HEAD.replace(
+            "        a: A number.",
+            "        a: x\n" + "            y\n" * (POLICY.max_source_bytes // 16),
+        )
+        + "    return a\n"
+    ),
+    "docstring of many sections": lambda: (
+        HEAD.replace(
+            "    Returns:",
+            "    Args:\n        a: x\n" * (POLICY.max_source_bytes // 24) + "    Returns:",
+        )
+        + "    return a\n"
+    ),
+    "one huge string literal": lambda: (
+        HEAD + "    s = '" + "x" * (POLICY.max_source_bytes - 400) + "'\n    return a\n"
+    ),
+    "non-ASCII text throughout": lambda: (
+        HEAD + "    s = '" + "é中" * (POLICY.max_source_bytes // 8) + "'\n    return a\n"
+    ),
+    "deep elif ladder (elif cap)": lambda: (
+        HEAD
+        + "    if a == 0:\n        a = 0\n"
+        + "".join(f"    elif a == {i}:\n        a = {i}\n" for i in range(1, POLICY.max_elif))
+        + "    return a\n"
+    ),
+}
+
+
+def measure(repeat: int) -> list[tuple[str, int, int, float, tuple[str, ...]]]:
+    rows = []
+    for name, build in SOURCES.items():
+        source = build()
+        best = float("inf")
+        codes: tuple[str, ...] = ()
+        for _ in range(repeat):
+            started = time.perf_counter()
+            report = check(source)
+            best = min(best, time.perf_counter() - started)
+            codes = report.codes
+        size = len(source.encode("utf-8"))
+        rows.append((name, size, len(source.splitlines()), best, codes))
+        print(f"{best:7.3f} s  {size:6d} B  {name}  {', '.join(codes) or 'no findings'}")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="checks per source (best kept)")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    options = parser.parse_args()
+    rows = measure(options.repeat)
+    worst = max(rows, key=lambda row: row[3])
+    if options.no_write:
+        return
+    table = "\n".join(
+        f"| {name} | {size:,} | {seconds:.3f} | {', '.join(codes) or '-'} |"
+        for name, size, _lines, seconds, codes in rows
+    )
+    replace_part(
+        "## Checker",
+        f"""## Checker
+
+`.venv/bin/python bench/checker.py` — {datetime.now(UTC):%Y-%m-%d}, {machine()}.
+
+The static checker runs in the host on untrusted source. Each row is a source built to push one
+cost as far as the default `CheckPolicy` caps allow (`max_source_bytes` {POLICY.max_source_bytes:,},
+`max_tokens` {POLICY.max_tokens:,}, `max_line_tokens` {POLICY.max_line_tokens}, brackets
+{POLICY.max_bracket_depth}, `elif` {POLICY.max_elif}); the time is the best of {options.repeat}
+checks. **Worst case: {worst[3]:.3f} s** ({worst[0]}); the goal is under 1 s, and
+`CheckPolicy.max_seconds` ({POLICY.max_seconds:g} s) turns anything slower into finding SK006.
+
+| source | bytes | seconds | findings |
+|---|---:|---:|---|
+{table}
+""",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _queries as q
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from .policy import Policy
 
 __all__ = ["UsageMixin"]
+
+_REQUIRED_USE_KEYS = {"version", "success", "duration_seconds"}
+_USE_KEYS = _REQUIRED_USE_KEYS | {"trajectory", "refused"}
 
 
 class UsageMixin:
@@ -76,6 +79,51 @@ class UsageMixin:
             refused: The skill's own guard stopped the call (counted in
                 ``Reliability.refusals`` whether or not it counts as a success).
         """
+        return self._db.write(
+            self._outcome_work(
+                name,
+                version=version,
+                success=success,
+                duration_seconds=duration_seconds,
+                trajectory=trajectory,
+                refused=refused,
+            )
+        )
+
+    def record_outcomes(self, uses: Iterable[Mapping[str, Any]]) -> list[OutcomeRecord]:
+        """Record many uses in one transaction (one disk sync instead of one per use).
+
+        Each use is a mapping of :meth:`record_outcome`'s arguments (``name``, ``version``,
+        ``success``, ``duration_seconds``, optional ``trajectory`` and ``refused``); they are
+        recorded in order, with the policy applied after each. All or none are stored: one
+        that cannot be recorded (an unknown version, a bad value) fails the whole call.
+        """
+        works = []
+        for index, use in enumerate(uses):
+            if not isinstance(use, Mapping):
+                raise InvalidRecord(f"use {index} must be a mapping, got {type(use).__name__}")
+            arguments = dict(use)
+            name = arguments.pop("name", None)
+            unknown = set(arguments) - _USE_KEYS
+            if not isinstance(name, str) or unknown or not set(arguments) >= _REQUIRED_USE_KEYS:
+                raise InvalidRecord(
+                    f"use {index} must have name, version, success and duration_seconds (and "
+                    f"optionally trajectory, refused); got {sorted(use)}"
+                )
+            works.append(self._outcome_work(name, **arguments))
+        return self._db.write(lambda connection: [work(connection) for work in works])
+
+    def _outcome_work(
+        self,
+        name: str,
+        *,
+        version: int,
+        success: bool,
+        duration_seconds: float,
+        trajectory: Mapping[str, Any] | None = None,
+        refused: bool = False,
+    ) -> Callable[[sqlite3.Connection], OutcomeRecord]:
+        """The checked arguments of one use, as the work of a write transaction."""
         if not isinstance(success, bool):
             raise InvalidRecord(f"success must be a bool, got {success!r}")
         if not isinstance(refused, bool):
@@ -131,7 +179,7 @@ class UsageMixin:
                 refused=refused,
             )
 
-        return self._db.write(work)
+        return work
 
     def _apply_policy(self, connection: sqlite3.Connection, row: tuple[Any, ...]) -> None:
         successes, failures = connection.execute(

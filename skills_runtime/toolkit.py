@@ -19,6 +19,7 @@ this toolset does not provide, is left out of every listing and export and named
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -33,6 +34,7 @@ from skills_runtime.export.formats import Format, ToolSpec, export_tools
 from skills_runtime.export.meta import META_TOOL_NAMES, RUN_SKILL, SEARCH_SKILLS, meta_tool_specs
 from skills_runtime.export.names import NameMap
 from skills_runtime.export.outcome import ToolOutcome
+from skills_runtime.export.outcome_writer import OutcomeWriter
 from skills_runtime.export.recording import new_trajectory_id, skill_call_trajectory
 from skills_runtime.export.strict import restore_defaults
 from skills_runtime.tool_drift import record_tool_schemas
@@ -100,6 +102,8 @@ class Toolkit:
             call in a fresh isolated worker.
         limits: Per-call resource limits (sandbox defaults when None).
         record: Store every skill call as a trajectory and an outcome in the registry.
+        writer: Store them from this writer's thread, in batches (a server's choice: calls
+            do not wait on the registry); None stores each before ``execute`` returns.
         require_tools: Offer only skills whose host tools the toolset all provides (the others
             are listed by :meth:`unavailable`). False offers every skill in ``states``: for
             declarations exported with no toolset at hand.
@@ -115,6 +119,7 @@ class Toolkit:
         limits: sandbox.Limits | None = None,
         record: bool = True,
         require_tools: bool = True,
+        writer: OutcomeWriter | None = None,
     ) -> None:
         self.registry = registry
         self.toolset = toolset
@@ -123,6 +128,7 @@ class Toolkit:
         self.limits = limits
         self.record = record
         self.require_tools = require_tools
+        self.writer = writer
         self._signatures: dict[str, SkillSignature] = {}
         self._lock = threading.Lock()
         self.names = NameMap()
@@ -379,19 +385,31 @@ class Toolkit:
         return outcome
 
     def _record(self, entry: SkillEntry, arguments: dict[str, Any], outcome: ToolOutcome) -> None:
+        use = functools.partial(self._use, entry, arguments, outcome)
+        if self.writer is not None:
+            self.writer.submit(use)
+            return
+        try:
+            self.registry.record_outcome(**use())
+        except Exception:  # recording must never break the agent's loop
+            logger.exception("could not record the call of skill %r", entry.name)
+
+    def _use(
+        self, entry: SkillEntry, arguments: dict[str, Any], outcome: ToolOutcome
+    ) -> dict[str, Any]:
+        """One call as ``Registry.record_outcome`` takes it: outcome, duration, trajectory."""
         trajectory = skill_call_trajectory(
             outcome, skill=entry.name, arguments=arguments, schemas=self.toolset.schemas()
         )
-        try:
-            self.registry.record_outcome(
-                entry.name,
-                version=entry.version,
-                success=outcome.ok or _refused_by_guard(outcome),
-                duration_seconds=outcome.seconds,
-                trajectory=trajectory.model_dump(mode="json"),
-            )
-        except Exception:  # recording must never break the agent's loop
-            logger.exception("could not record the call of skill %r", entry.name)
+        refused = _refused_by_guard(outcome)
+        return {
+            "name": entry.name,
+            "version": entry.version,
+            "success": outcome.ok or refused,
+            "refused": refused,
+            "duration_seconds": outcome.seconds,
+            "trajectory": trajectory.model_dump(mode="json"),
+        }
 
     def _search_skills(self, arguments: Mapping[str, Any]) -> ToolOutcome:
         query = arguments.get("query")
@@ -482,6 +500,8 @@ def run_entry(
     started = time.perf_counter()
     try:
         result = sandbox.run(entry.source, executor=executor, **options)
+    except sandbox.PoolBusy as busy:  # back-pressure: nothing ran, the caller may retry
+        return ToolOutcome.busy(called_as, str(busy)), None
     except Exception as error:  # an infrastructure failure, reported to the model as such
         logger.exception("the sandbox failed to run skill %r", entry.name)
         return ToolOutcome.failure(

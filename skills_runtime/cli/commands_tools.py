@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.text import Text
@@ -41,6 +41,9 @@ from skills_runtime.export.formats import FORMATS, parse_format
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.toolkit import Toolkit
 from skills_runtime.tools import Toolset, load_toolset
+
+if TYPE_CHECKING:
+    from sandbox import PoolConfig
 
 __all__ = ["call", "export", "serve"]
 
@@ -293,6 +296,15 @@ def serve(
     ),
     record: bool = typer.Option(True, "--record/--no-record", help="Record skill calls."),
     poll: float = typer.Option(1.0, "--poll", help="Seconds between registry checks."),
+    max_workers: int | None = typer.Option(
+        None,
+        "--max-workers",
+        help="Most skill calls running at once (sandbox workers; default: two per core).",
+    ),
+    queue: int = typer.Option(256, "--queue", help="Calls that may wait for a worker."),
+    queue_timeout: float = typer.Option(
+        30.0, "--queue-timeout", help="Seconds a call may wait before it is answered busy."
+    ),
     db: Path | None = DbOption,
 ) -> None:
     """Serve the registry's skills (and optionally the host tools) as an MCP server."""
@@ -308,9 +320,20 @@ def serve(
         )
     toolset = _toolset(tools, as_json=False, required=True)
     states = _states(state, ("promoted",), as_json=False)
+    import sandbox
+    from skills_runtime.export.outcome_writer import OutcomeWriter
+
+    config = _pool_config(max_workers, queue, queue_timeout)
     _log_one_line_per_event()
-    with open_registry(db, as_json=False) as registry:
-        toolkit = Toolkit(registry, toolset, states=states, record=record)
+    with (
+        open_registry(db, as_json=False) as registry,
+        sandbox.ProcessPool(config=config) as pool,
+    ):
+        # Calls hand their records to one writer thread and return (see OutcomeWriter).
+        writer = OutcomeWriter(registry) if record else None
+        toolkit = Toolkit(
+            registry, toolset, states=states, record=record, executor=pool, writer=writer
+        )
         demoted = toolkit.sync_tool_schemas()
         if demoted:
             stderr.print(
@@ -337,6 +360,14 @@ def serve(
             stderr.print(
                 f"skillbank: {_left_out_line(unavailable, states)}", markup=False, soft_wrap=True
             )
+        pool.warm()
+        stderr.print(
+            f"skillbank: up to {config.max_workers} calls at once in sandbox workers; "
+            f"{config.max_waiting} more may wait up to {config.wait_seconds:g} s, "
+            "later ones are answered busy",
+            markup=False,
+            soft_wrap=True,
+        )
         try:
             if transport == "http":
                 server.run("streamable-http", host=host, port=port)
@@ -344,6 +375,8 @@ def serve(
                 server.run("stdio")
         except KeyboardInterrupt:
             stored = server.flush_recordings()
+            if writer is not None:
+                writer.close()
             stderr.print(
                 "skillbank: stopped; every skill call so far is recorded"
                 + (f", and {stored} session(s) of host calls were stored" if stored else ""),
@@ -351,7 +384,33 @@ def serve(
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        finally:
+            if writer is not None:
+                writer.close()  # stores every call handed over before the server stopped
         server.flush_recordings()
+
+
+def _pool_config(max_workers: int | None, queue: int, queue_timeout: float) -> PoolConfig:
+    """The sandbox pool of ``serve`` from its options (exit 2 with the reason when unusable)."""
+    import sandbox
+
+    options: dict[str, Any] = {"max_waiting": queue, "wait_seconds": queue_timeout}
+    if max_workers is not None:
+        options["max_workers"] = max_workers
+    try:
+        return sandbox.PoolConfig(**options)
+    except sandbox.ConfigurationError as error:
+        message = str(error)
+        for field, flag in _POOL_FLAGS.items():
+            message = message.replace(f"PoolConfig.{field}", flag)
+        fail(message, as_json=False)
+
+
+_POOL_FLAGS = {
+    "max_workers": "--max-workers",
+    "max_waiting": "--queue",
+    "wait_seconds": "--queue-timeout",
+}
 
 
 class _OneLineFormatter(logging.Formatter):

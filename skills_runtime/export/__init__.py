@@ -6,8 +6,9 @@ or ``mcp``, optionally in the provider's strict form (``openai_strict``, ``anthr
 ``openai_strict_violations`` checks the rules). ``tool_name`` keeps names within what providers
 accept. ``meta_tool_specs`` declares ``search_skills`` and ``run_skill`` for large libraries.
 ``ToolOutcome`` is what a call produced; ``skill_call_trajectory`` and ``SessionRecorder`` record
-calls as trajectories. The MCP server lives in ``skills_runtime.export.mcp_server`` (it needs the
-``mcp`` extra) and the agent-facing API in ``skills_runtime.toolkit``.
+calls as trajectories; ``OutcomeWriter`` stores them from one thread, in batches. The MCP server
+lives in ``skills_runtime.export.mcp_server`` (it needs the ``mcp`` extra) and the agent-facing
+API in ``skills_runtime.toolkit``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from skills_runtime.export.formats import (
 from skills_runtime.export.meta import META_TOOL_NAMES, RUN_SKILL, SEARCH_SKILLS, meta_tool_specs
 from skills_runtime.export.names import TOOL_NAME, NameMap, tool_name
 from skills_runtime.export.outcome import OutcomeStatus, ToolOutcome
+from skills_runtime.export.outcome_writer import OutcomeWriter
 from skills_runtime.export.pytypes import Docstring, UnsupportedType, parse_docstring, type_schema
 from skills_runtime.export.recording import SessionRecorder, skill_call_trajectory
 from skills_runtime.export.strict import (
@@ -43,6 +45,7 @@ __all__ = [
     "Format",
     "NameMap",
     "OutcomeStatus",
+    "OutcomeWriter",
     "SessionRecorder",
     "StrictSchema",
     "ToolOutcome",

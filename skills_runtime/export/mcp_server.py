@@ -9,6 +9,10 @@ on handshake-era sessions.
 Each skill is added with ``MCPServer.add_tool`` as a function whose ``__signature__`` is
 synthesized from the skill's schema; the published ``inputSchema`` is the skill's exact JSON
 Schema, and the arguments the client sent are validated by skillbank (not coerced by pydantic).
+Skill calls run in threads, at most as many at once as the sandbox pool has workers; more wait
+in the event loop, first come first served, within the pool's bounds (``max_waiting`` calls, for
+``wait_seconds``); beyond them a call is answered at once with a ``busy`` result that says when
+to retry (see :mod:`skills_runtime.export.admission`), and the others go on being served.
 A skill call answers with a ``CallToolResult``: the outcome's text, and ``structuredContent``
 (the value when it is a JSON object, else ``{"result": value}``; ``{"status", "error"}`` for a
 failure, with ``isError``). A failed call is logged as one line and the server keeps serving.
@@ -51,9 +55,11 @@ from mcp.types import Resource as MCPResource
 from mcp.types import Tool as MCPTool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+import sandbox
 from skill_registry import RegistryError
 from skills_runtime import __version__
 from skills_runtime.errors import InvalidArgument, UnknownSkill
+from skills_runtime.export.admission import Admission
 from skills_runtime.export.mcp_skill_resources import SCHEME, read_skill_resource, skill_resources
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.export.recording import SessionRecorder, tool_call
@@ -83,6 +89,8 @@ class SkillServer(MCPServer):
             stored when the session's connection ends (or on :meth:`flush_recordings`).
         poll_seconds: How often to look for registry changes while a client is connected
             (None: only on ``tools/list`` and calls).
+        admission: How many skill calls run at once and how many may wait (default: the
+            bounds of the toolkit's sandbox pool, see :class:`Admission`).
     """
 
     def __init__(
@@ -93,6 +101,7 @@ class SkillServer(MCPServer):
         expose_host_tools: bool = False,
         record_host_calls: bool = False,
         poll_seconds: float | None = 1.0,
+        admission: Admission | None = None,
     ) -> None:
         self.bus = InMemorySubscriptionBus()
         super().__init__(
@@ -108,6 +117,7 @@ class SkillServer(MCPServer):
         self.toolkit = toolkit
         self.expose_host_tools = expose_host_tools
         self.poll_seconds = poll_seconds
+        self.admission = admission if admission is not None else _admission_of(toolkit)
         self.recorder = SessionRecorder(task_prefix="mcp-session") if record_host_calls else None
         self._published: dict[str, tuple[int, str]] = {}
         self._schemas: dict[str, dict[str, Any]] = {}
@@ -243,9 +253,7 @@ class SkillServer(MCPServer):
         async def call(**arguments: Any) -> CallToolResult:
             context = arguments.pop(_CONTEXT, None)
             sent = _sent_arguments(context, arguments)
-            outcome = await anyio.to_thread.run_sync(
-                functools.partial(self.toolkit.execute, name, sent)
-            )
+            outcome = await self._run_admitted(name, sent)
             if outcome.is_error:
                 # One line per failed call; the reason goes to the client, not a log block.
                 error = outcome.error or {}
@@ -268,6 +276,19 @@ class SkillServer(MCPServer):
             returns=CallToolResult,
         )
         self._published[name] = (entry.version, entry.state)
+
+    async def _run_admitted(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        """Run a skill call when the admission gives it a turn; a busy outcome otherwise."""
+        refused = await self.admission.enter()
+        if refused is not None:
+            return ToolOutcome.busy(name, refused.why)
+        try:
+            return await anyio.to_thread.run_sync(
+                functools.partial(self.toolkit.execute, name, arguments),
+                limiter=self.admission.limiter,
+            )
+        finally:
+            self.admission.leave()
 
     def _publish_host_tool(self, tool: HostTool) -> None:
         async def call(**arguments: Any) -> str:
@@ -376,6 +397,17 @@ class SkillServer(MCPServer):
             except Exception:  # recording must not take the server down
                 logger.exception("could not store the host calls of session %r", session)
         return stored
+
+
+def _admission_of(toolkit: Toolkit) -> Admission:
+    """The bounds of the pool the toolkit's calls run in (the shared pool when it names none)."""
+    executor = toolkit.executor if toolkit.executor is not None else sandbox.default_executor()
+    if isinstance(executor, sandbox.ProcessPool):
+        return Admission.for_pool(executor)
+    config = sandbox.PoolConfig()
+    return Admission(
+        running=config.max_workers, waiting=config.max_waiting, wait_seconds=config.wait_seconds
+    )
 
 
 def _advertise_tools_changed(lowlevel: Any) -> None:

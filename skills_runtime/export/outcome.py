@@ -22,11 +22,13 @@ OutcomeStatus = Literal[
     "invalid_arguments",
     "unknown_skill",
     "unavailable",
+    "busy",
 ]
 """``ok`` … ``crashed`` come from the sandbox run; the others mean the skill never ran:
 ``invalid_arguments`` (the arguments do not fit the schema), ``unknown_skill`` (no such skill in
 the states offered), ``unavailable`` (the host lacks a tool the skill needs, or the
-registry could not be read)."""
+registry could not be read), ``busy`` (every sandbox worker was taken and the queue full or too
+slow: retry after the time the message names)."""
 
 _MAX_CONTENT = 20_000
 
@@ -60,6 +62,11 @@ class ToolOutcome:
     def failure(cls, name: str, status: OutcomeStatus, kind: str, message: str) -> ToolOutcome:
         """An outcome for a call that did not produce a value."""
         return cls(name=name, status=status, error={"type": kind, "message": message})
+
+    @classmethod
+    def busy(cls, name: str, why: str) -> ToolOutcome:
+        """The answer to a call refused because every sandbox worker was taken: nothing ran."""
+        return cls.failure(name, "busy", "Busy", f"skillbank is busy: {why}")
 
     @property
     def ok(self) -> bool:

@@ -89,3 +89,22 @@ def test_call_with_bad_input_exits_2_with_a_message(
     )
     assert code == 2
     assert message in document["error"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--queue", "-1"], "--queue must be an int >= 0, got -1"),
+        (["--max-workers", "0"], "--max-workers must be an int >= 1, got 0"),
+        (["--queue-timeout", "nan"], "--queue-timeout must be a finite number >= 0"),
+    ],
+)
+def test_serve_refuses_unusable_pool_options_before_starting(
+    db_path: Path, options: list[str], message: str
+) -> None:
+    from skills_runtime.cli.app import app
+
+    args = ["serve", "--tools", TOOLS, "--db", str(db_path), *options]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.stderr

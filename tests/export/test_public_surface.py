@@ -19,6 +19,7 @@ def test_the_export_package_exports_exactly_its_curated_names() -> None:
             "Format",
             "NameMap",
             "OutcomeStatus",
+            "OutcomeWriter",
             "SessionRecorder",
             "StrictSchema",
             "ToolOutcome",

@@ -111,7 +111,7 @@ class Keeper:
             self._counts[
                 "queued" if len(self._busy) >= config.max_workers else "waited_for_start"
             ] += 1
-            self._wake()
+            self._nudge()
             self._changed.notify_all()
             while waiter.worker is None and waiter.failure is None and not self._closed:
                 remaining = deadline - time.monotonic()
@@ -153,7 +153,9 @@ class Keeper:
             else:
                 self._due.add(worker)  # the keeper starts its successor; it serves on till then
                 self._offer(worker)
-            self._wake()
+            # A worker stopped above frees a turn: a started one may now go to a waiting call.
+            self._dispatch()
+            self._nudge()
         if self._closed:
             worker.kill()
 
@@ -310,6 +312,11 @@ class Keeper:
             **self._counts,
         )
 
+    def _nudge(self) -> None:
+        """Wake the keeper if it has a worker to stop or to start (not after every call)."""
+        if self._stopping or self._wanted() > self._live():
+            self._wake()
+
     def _wake(self) -> None:
         """Wake the keeper thread (called with the lock held)."""
         if self._wake_write >= 0:
@@ -399,6 +406,7 @@ class Keeper:
                 self._backoff = _FIRST_BACKOFF
                 self._offer(worker)
                 self._hand_over()
+                self._dispatch()
                 return
         worker.kill()
         if problem is not None:
@@ -446,7 +454,10 @@ class Keeper:
         if self._wanted() > self._live():
             moments.append(self._next_start)
         if self._live() > self._wanted() and self._idle:
-            moments.append(now + min(self.config.idle_seconds, _TRIM_CHECK_SECONDS))
+            moments.append(now + max(min(self.config.idle_seconds, _TRIM_CHECK_SECONDS), 0.05))
+        elif self._live() > self.config.min_workers + self.config.spare_workers:
+            # Calls do not wake the keeper for trimming: it looks by itself while above rest.
+            moments.append(now + _TRIM_CHECK_SECONDS)
         if not moments:
             return None
         return max(0.0, min(moments) - now)

@@ -183,6 +183,9 @@ class Toolset:
     def __init__(self, name: str = "tools", functions: Iterable[Callable[..., Any]] = ()) -> None:
         self.name = name
         self._tools: dict[str, HostTool] = {}
+        # Building a sandbox.Tool checks its schema against the JSON Schema meta-schema (about
+        # as long as a whole sandboxed call): built once per tool, shared by every call.
+        self._granted: dict[str, sandbox.Tool] = {}
         for function in functions:
             self.add(function)
 
@@ -321,10 +324,16 @@ class Toolset:
         import sandbox
 
         wanted = list(self._tools) if names is None else list(dict.fromkeys(names))
-        return [
-            sandbox.Tool(name=tool.name, function=_Bridged(tool), schema=_plain(tool.parameters))
-            for tool in (self.get(name) for name in wanted)
-        ]
+        granted = []
+        for tool in (self.get(name) for name in wanted):
+            built = self._granted.get(tool.name)
+            if built is None:
+                built = sandbox.Tool(
+                    name=tool.name, function=_Bridged(tool), schema=_plain(tool.parameters)
+                )
+                self._granted[tool.name] = built
+            granted.append(built)
+        return granted
 
 
 class _Bridged:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -327,10 +328,13 @@ def serve(
     _log_one_line_per_event()
     with (
         open_registry(db, as_json=False) as registry,
+        # The writer records through a connection of its own: its disk syncs never hold up
+        # the reads every call makes on the server's.
+        open_registry(db, as_json=False) as recording,
         sandbox.ProcessPool(config=config) as pool,
     ):
         # Calls hand their records to one writer thread and return (see OutcomeWriter).
-        writer = OutcomeWriter(registry) if record else None
+        writer = OutcomeWriter(recording) if record else None
         toolkit = Toolkit(
             registry, toolset, states=states, record=record, executor=pool, writer=writer
         )
@@ -368,6 +372,9 @@ def serve(
             markup=False,
             soft_wrap=True,
         )
+        # SIGTERM ends the server as Ctrl-C does; uvicorn captures it while serving, shuts down
+        # gracefully, then raises it again, which lands here and stores the queued records.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             if transport == "http":
                 server.run("streamable-http", host=host, port=port)
@@ -385,9 +392,14 @@ def serve(
             )
             raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
+            signal.signal(signal.SIGTERM, previous)
             if writer is not None:
                 writer.close()  # stores every call handed over before the server stopped
         server.flush_recordings()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _pool_config(max_workers: int | None, queue: int, queue_timeout: float) -> PoolConfig:

@@ -89,6 +89,25 @@ def test_a_worker_at_its_quota_hands_over_to_a_started_successor() -> None:
     assert served.queued == 0
 
 
+def test_waiting_calls_get_the_successor_when_a_worker_past_its_quota_retires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One worker serving, its started successor idle beside it (the pool runs one call at a
+    # time), calls waiting: when the busy worker retires at its quota, a waiting call must get
+    # the successor at once, not wait for the keeper's next start.
+    config = PoolConfig.fixed(1, max_calls_per_worker=2, wait_seconds=10)
+    with ProcessPool(limits=SMALL, config=config) as pool:
+        assert pool.warm()
+        # As on a machine too busy to start a worker soon: the keeper starts no more.
+        monkeypatch.setattr(pool._keeper, "_wanted", lambda: 0)
+        threads, results = _in_threads(pool, 6, ONE, ())
+        for thread in threads:
+            thread.join()
+        stats = pool.stats()
+    assert [getattr(result, "value", result) for result in results] == [1] * 6
+    assert (stats.refused, stats.recycled, stats.started) == (0, 1, 2)
+
+
 def test_a_worker_lost_to_a_limit_or_a_crash_is_replaced_by_a_started_spare() -> None:
     with ProcessPool(limits=SMALL, config=PoolConfig.fixed(1)) as pool:
         assert pool.warm()

@@ -142,3 +142,12 @@ def test_valid_arguments_always_pass_the_derived_schema(key: str, limit: int) ->
     tool = Toolset.from_functions([hosttools.plain_lookup]).get("plain_lookup")
     jsonschema.validate({"key": key, "limit": limit}, tool.parameters)
     assert tool.call({"key": key, "limit": limit}) == [key] * limit
+
+
+def test_the_sandbox_tools_of_a_toolset_are_built_once_and_shared_by_calls() -> None:
+    from export import hosttools
+
+    first = hosttools.toolset.sandbox_tools(["get_order_details", "find_user_id"])
+    again = hosttools.toolset.sandbox_tools(["find_user_id"])
+    assert again[0] is first[1]
+    assert [tool.name for tool in first] == ["get_order_details", "find_user_id"]

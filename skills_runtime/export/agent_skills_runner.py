@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sandbox import inert_text
 from skills_runtime.errors import ConfigurationError, InvalidInput
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.tools import Toolset, load_toolset
@@ -44,17 +45,20 @@ def run_source(
     from skills_runtime.toolkit import SkillEntry, run_entry
 
     report = check(source)
+    try:
+        signature = signature_of(source)
+    except InvalidInput as error:
+        return ToolOutcome.failure("skill", "rejected", "InvalidInput", str(error))
     if not report.ok:
         findings = "; ".join(
             f"{finding.code} line {finding.line}: {finding.message}" for finding in report.findings
         )
         return ToolOutcome.failure(
-            "skill", "rejected", "CheckFailed", f"the source does not pass the check: {findings}"
+            signature.name,
+            "rejected",
+            "CheckFailed",
+            f"the source does not pass the check: {findings}",
         )
-    try:
-        signature = signature_of(source)
-    except InvalidInput as error:
-        return ToolOutcome.failure("skill", "rejected", "InvalidInput", str(error))
     entry = SkillEntry(
         name=signature.name,
         version=version,
@@ -102,7 +106,8 @@ def main(source_path: Path, argv: Sequence[str]) -> int:
     sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False, default=str) + "\n")
     if outcome.ok:
         return EXIT_OK
-    print(outcome.content(), file=sys.stderr)
+    # The skill's own words on a terminal: inert, so they cannot move the cursor or hide text.
+    print(inert_text(outcome.content(), newlines=False), file=sys.stderr)
     return EXIT_BAD_INPUT if outcome.status in _BAD_INPUT else EXIT_FAILED
 
 

@@ -280,3 +280,33 @@ def test_every_skill_name_gives_a_folder_name_the_specification_accepts(name: st
 def test_different_skills_never_share_a_folder(first: str, second: str) -> None:
     if first != second:
         assert folder_name(first) != folder_name(second)
+
+
+SHOUTS = '''
+def shouting_guard(tools, order_id: str) -> str:
+    """Refuse every order, with terminal control codes in the refusal.
+
+    Args:
+        order_id: The order.
+
+    Returns:
+        The order id, when it is empty.
+    """
+    if order_id:
+        raise SkillPrecondition("no\\x1b[2J\\x1b]0;owned\\x07 way")
+    return order_id
+'''
+
+
+def test_the_runner_prints_a_skills_words_inert_on_stderr(db_path: Path, tmp_path: Path) -> None:
+    with Registry.open(db_path) as registry:
+        skills.store(registry, SHOUTS)
+    document = _export(db_path, tmp_path / "out")
+    (folder,) = [Path(e["folder"]) for e in document["skills"] if e["name"] == "shouting_guard"]
+
+    ran = _run_folder(folder, "export.hosttools:toolset", {"order_id": "#W1"})
+
+    assert ran.returncode == 1
+    assert "\x1b" not in ran.stderr
+    assert "\x07" not in ran.stderr
+    assert "\\x1b[2J" in ran.stderr

@@ -23,6 +23,7 @@ class _Pending:
     arguments: dict[str, Any]
     raw_arguments: str | None
     call_id: str | None
+    turn: int = 0
     result: Any = None
     is_error: bool = False
     paired: bool = False
@@ -45,9 +46,10 @@ class CallLog:
         arguments: dict[str, Any],
         raw_arguments: str | None,
         call_id: str | None,
+        turn: int = 0,
     ) -> None:
-        """Record a call, in order."""
-        pending = _Pending(where, name, arguments, raw_arguments, call_id)
+        """Record a call, in order (``turn``: the request it serves)."""
+        pending = _Pending(where, name, arguments, raw_arguments, call_id, turn)
         if call_id is not None and self._waiting.get(call_id):
             self.ctx.note(f"{where}: call id {call_id!r} is used by an earlier unanswered call")
         self._calls.append(pending)
@@ -87,6 +89,7 @@ class CallLog:
                     call_id=pending.call_id,
                     raw_arguments=pending.raw_arguments,
                     paired=pending.paired,
+                    turn=pending.turn,
                 )
             )
         return tuple(calls), tuple(self._orphans)

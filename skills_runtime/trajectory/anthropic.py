@@ -3,15 +3,15 @@
 Assistant messages carry ``tool_use`` blocks (``id``, ``name``, ``input`` as an object); user
 messages carry ``tool_result`` blocks paired on ``tool_use_id``, with ``is_error`` and content as
 a string or a list of blocks. ``text``, ``thinking``, ``redacted_thinking`` and other blocks are
-tolerated. The text of the first user message is the task; the top-level ``system`` goes to
-metadata.
+tolerated. Every user message with text opens a request (the first is the task); the calls after
+it serve it. The top-level ``system`` goes to metadata.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from skills_runtime.trajectory._messages import assemble
+from skills_runtime.trajectory._messages import Turns, assemble
 from skills_runtime.trajectory._pairing import CallLog
 from skills_runtime.trajectory._record import (
     Malformed,
@@ -31,8 +31,7 @@ def parse_anthropic(record: Any, ctx: RecordContext) -> Trajectory:
     """An Anthropic transcript as a trajectory (raises :class:`Malformed` when it cannot be)."""
     record, messages = transcript(record, what="Anthropic messages")
     log = CallLog(ctx)
-    task: str | None = None
-    final_response: str | None = None
+    turns = Turns()
     for index, message in enumerate(messages):
         where = f"message {index}"
         role = message.get("role")
@@ -40,21 +39,20 @@ def parse_anthropic(record: Any, ctx: RecordContext) -> Trajectory:
             raise Malformed(f"{where}: role must be 'user' or 'assistant', got {describe(role)}")
         blocks = _blocks(message.get("content"), where)
         text = text_of(blocks)
-        if role == "user" and task is None and text:
-            task = text
+        if role == "user" and text:
+            turns.request(text)
         if role == "assistant" and text:
-            final_response = text
+            turns.answer(text)
         for position, block in enumerate(blocks):
-            _read_block(block, f"{where}: content[{position}]", index, log, ctx)
+            _read_block(block, f"{where}: content[{position}]", index, log, ctx, turns.current)
     system = record.get("system")
     return assemble(
         record,
         ctx,
         log=log,
-        task=task or "",
+        turns=turns,
         transcript_keys=frozenset({"messages", "system"}),
         system=[text_of(system)] if system else [],
-        final_response=final_response,
     )
 
 
@@ -70,7 +68,7 @@ def _blocks(content: Any, where: str) -> list[dict[str, Any]]:
 
 
 def _read_block(
-    block: dict[str, Any], at: str, index: int, log: CallLog, ctx: RecordContext
+    block: dict[str, Any], at: str, index: int, log: CallLog, ctx: RecordContext, turn: int
 ) -> None:
     kind = block["type"]
     if kind == "tool_use":
@@ -82,7 +80,9 @@ def _read_block(
             ctx.note(f"{at}: tool_use without a string 'id'; its result cannot be paired")
             call_id = None
         arguments, raw = parse_arguments(block.get("input"), ctx, f"{at}.input")
-        log.call(where=at, name=name, arguments=arguments, raw_arguments=raw, call_id=call_id)
+        log.call(
+            where=at, name=name, arguments=arguments, raw_arguments=raw, call_id=call_id, turn=turn
+        )
     elif kind == "tool_result":
         call_id = block.get("tool_use_id")
         if not isinstance(call_id, str):

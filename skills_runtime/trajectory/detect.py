@@ -1,6 +1,7 @@
 """Telling the format of a record from its shape.
 
-Signals, strongest first: native records have ``steps``; Anthropic content has ``tool_use``,
+Signals, strongest first: native records have ``steps``; MCP logs are JSON-RPC 2.0 messages
+(``"jsonrpc": "2.0"``); Anthropic content has ``tool_use``,
 ``tool_result`` or ``thinking`` blocks (or a top-level ``system``); Responses items have types
 such as ``function_call``; Chat messages have ``tool_calls``, ``role: "tool"`` or system messages.
 A transcript of plain text only reads the same in every format and is taken as OpenAI Chat.
@@ -12,7 +13,7 @@ from typing import Any
 
 __all__ = ["FORMATS", "detect_format", "looks_like_transcript"]
 
-FORMATS = ("auto", "native", "openai-chat", "openai-responses", "anthropic")
+FORMATS = ("auto", "native", "openai-chat", "openai-responses", "anthropic", "mcp")
 """The values of ``format`` accepted by the importers."""
 
 _ANTHROPIC_BLOCKS = frozenset(
@@ -45,7 +46,7 @@ def looks_like_transcript(value: Any) -> bool:
         and bool(value)
         and all(
             isinstance(entry, dict)
-            and ("role" in entry or "type" in entry)
+            and ("role" in entry or "type" in entry or _is_jsonrpc(entry))
             and not {"steps", "messages"} & set(entry)
             # A Responses record has input/output; a function_call_output item has a type.
             and ("type" in entry or not {"input", "output"} & set(entry))
@@ -54,7 +55,15 @@ def looks_like_transcript(value: Any) -> bool:
     )
 
 
+def _is_jsonrpc(entry: Any) -> bool:
+    if isinstance(entry, dict) and isinstance(entry.get("message"), dict):
+        entry = entry["message"]
+    return isinstance(entry, dict) and entry.get("jsonrpc") == "2.0"
+
+
 def _transcript_format(entries: list[Any], record: dict[str, Any]) -> str:
+    if entries and all(_is_jsonrpc(entry) for entry in entries):
+        return "mcp"
     messages = [entry for entry in entries if isinstance(entry, dict)]
     blocks = [
         block

@@ -23,6 +23,7 @@ from skills_runtime.errors import InvalidInput
 from skills_runtime.trajectory._record import Malformed, RecordContext, describe, loads_strict
 from skills_runtime.trajectory.anthropic import parse_anthropic
 from skills_runtime.trajectory.detect import FORMATS, detect_format, looks_like_transcript
+from skills_runtime.trajectory.mcp_log import parse_mcp_log
 from skills_runtime.trajectory.model import Trajectory, canonical_json
 from skills_runtime.trajectory.native import parse_native
 from skills_runtime.trajectory.openai_chat import parse_openai_chat
@@ -39,6 +40,7 @@ _PARSERS: dict[str, Callable[[Any, RecordContext], Trajectory]] = {
     "openai-chat": parse_openai_chat,
     "openai-responses": parse_openai_responses,
     "anthropic": parse_anthropic,
+    "mcp": parse_mcp_log,
 }
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 _SNIFF_BYTES = 8192

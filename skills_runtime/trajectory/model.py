@@ -22,6 +22,7 @@ __all__ = [
     "ToolCall",
     "ToolSchema",
     "Trajectory",
+    "Turn",
     "canonical_json",
 ]
 
@@ -51,6 +52,16 @@ class ToolSchema(_Frozen):
     parameters: dict[str, JsonValue] = Field(default_factory=dict)
     mutates: bool | None = None
     """Whether calling the tool changes the world (a write); None when the source does not say."""
+    annotations: dict[str, JsonValue] = Field(default_factory=dict)
+    """Behaviour hints the tool's server declared (MCP ``readOnlyHint``, ``destructiveHint``,
+    ``idempotentHint``, ``openWorldHint``, ``title``); empty when it declared none."""
+
+
+class Turn(_Frozen):
+    """One request of the user and what the agent finally answered to it."""
+
+    request: str
+    answer: str = ""
 
 
 class ToolCall(_Frozen):
@@ -71,6 +82,8 @@ class ToolCall(_Frozen):
     paired: bool = True
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     """Other fields the source recorded for this call (e.g. τ²'s ``requestor``)."""
+    turn: int = Field(default=0, ge=0)
+    """Which request (an index into the trajectory's ``requests``) the call served."""
 
 
 class OrphanResult(_Frozen):
@@ -93,6 +106,17 @@ class Trajectory(_Frozen):
     tool_schemas: tuple[ToolSchema, ...] = ()
     orphan_results: tuple[OrphanResult, ...] = ()
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    turns: tuple[Turn, ...] = ()
+    """The user's requests in order, when the source holds several (a multi-turn transcript);
+    empty when the whole trajectory serves the one ``task``."""
+
+    @property
+    def requests(self) -> tuple[Turn, ...]:
+        """The requests the calls served: ``turns``, else the task as the one request."""
+        if self.turns:
+            return self.turns
+        answer = self.metadata.get("final_response")
+        return (Turn(request=self.task, answer=answer if isinstance(answer, str) else ""),)
 
     @property
     def split(self) -> str | None:
@@ -115,6 +139,18 @@ class Trajectory(_Frozen):
         return bool(schema is not None and schema.mutates)
 
     def digest(self) -> str:
-        """A content digest (sha256 of the canonical JSON), stable across processes."""
-        payload = canonical_json(self.model_dump(mode="json"))
-        return hashlib.sha256(payload.encode()).hexdigest()
+        """A content digest (sha256 of the canonical JSON), stable across processes.
+
+        Fields added after the first release (turns, call turns, tool annotations) count only
+        when they hold something, so a trajectory without them keeps the digest it always had.
+        """
+        data = self.model_dump(mode="json")
+        if not data["turns"]:
+            del data["turns"]
+        for call in data["calls"]:
+            if call["turn"] == 0:
+                del call["turn"]
+        for schema in data["tool_schemas"]:
+            if not schema["annotations"]:
+                del schema["annotations"]
+        return hashlib.sha256(canonical_json(data).encode()).hexdigest()

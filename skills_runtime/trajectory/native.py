@@ -6,6 +6,9 @@ One object per trajectory::
      "steps": [{"tool", "arguments", "result", "is_error", "mutates_db", ...}],
      "tool_schemas": [<OpenAI function tools>], ...every other field...}
 
+A multi-turn trajectory adds ``"turns": [{"request", "answer"}, ...]`` and, per step after the
+first request, ``"turn": k``.
+
 ``task_id`` (else ``id``) becomes the id, ``instruction`` the task, ``steps`` the calls; every
 other top-level field goes to ``metadata`` (and every other step field to the call's metadata).
 What the recordings do not carry but a :class:`Trajectory` can hold is written with extra keys:
@@ -27,13 +30,22 @@ from skills_runtime.trajectory._record import (
     tool_schemas_of,
     trajectory_id,
 )
-from skills_runtime.trajectory.model import OrphanResult, ToolCall, Trajectory
+from skills_runtime.trajectory.model import OrphanResult, ToolCall, Trajectory, Turn
 from skills_runtime.trajectory.schemas import dump_tool_schema
 
 __all__ = ["dump_native", "parse_native"]
 
 _RECORD_KEYS = frozenset(
-    {"task_id", "instruction", "steps", "tool_schemas", "outcome", "orphan_results", "metadata"}
+    {
+        "task_id",
+        "instruction",
+        "steps",
+        "tool_schemas",
+        "outcome",
+        "orphan_results",
+        "metadata",
+        "turns",
+    }
 )
 _STEP_KEYS = frozenset(
     {
@@ -46,6 +58,7 @@ _STEP_KEYS = frozenset(
         "raw_arguments",
         "paired",
         "metadata",
+        "turn",
     }
 )
 
@@ -77,7 +90,26 @@ def parse_native(record: Any, ctx: RecordContext) -> Trajectory:
         tool_schemas=tool_schemas_of(record.get("tool_schemas"), ctx, "tool_schemas"),
         orphan_results=_parse_orphans(record.get("orphan_results"), ctx),
         metadata=_metadata(record, consumed),
+        turns=_parse_turns(record.get("turns")),
     )
+
+
+def _parse_turns(value: Any) -> tuple[Turn, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise Malformed(f"'turns' must be a list of {{request, answer}}, got {describe(value)}")
+    turns = []
+    for index, entry in enumerate(value):
+        request = entry.get("request") if isinstance(entry, dict) else None
+        answer = entry.get("answer", "") if isinstance(entry, dict) else None
+        if not isinstance(request, str) or not isinstance(answer, str):
+            raise Malformed(
+                f"turns[{index}]: expected an object with a string 'request' (and 'answer'), "
+                f"got {describe(entry)}"
+            )
+        turns.append(Turn(request=request, answer=answer))
+    return tuple(turns)
 
 
 def _metadata(source: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
@@ -114,6 +146,9 @@ def _parse_step(step: Any, index: int, ctx: RecordContext) -> ToolCall:
         raise Malformed(f"{where}: 'call_id' must be a string, got {describe(call_id)}")
     if not paired:
         ctx.note(f"{where}: call of {tool!r} has no result (kept as unpaired)")
+    turn = step.get("turn", 0)
+    if isinstance(turn, bool) or not isinstance(turn, int) or turn < 0:
+        raise Malformed(f"{where}: 'turn' must be a whole number >= 0, got {describe(turn)}")
     return ToolCall(
         name=tool,
         arguments=arguments,
@@ -124,6 +159,7 @@ def _parse_step(step: Any, index: int, ctx: RecordContext) -> ToolCall:
         raw_arguments=raw,
         paired=bool(paired),
         metadata=_metadata(step, _STEP_KEYS),
+        turn=turn,
     )
 
 
@@ -158,6 +194,8 @@ def dump_native(trajectory: Trajectory) -> dict[str, Any]:
     record["steps"] = [_dump_step(call) for call in trajectory.calls]
     record["tool_schemas"] = [dump_tool_schema(schema) for schema in trajectory.tool_schemas]
     record["outcome"] = trajectory.outcome.value
+    if trajectory.turns:
+        record["turns"] = [turn.model_dump(mode="json") for turn in trajectory.turns]
     if trajectory.orphan_results:
         record["orphan_results"] = [
             orphan.model_dump(mode="json") for orphan in trajectory.orphan_results
@@ -187,5 +225,7 @@ def _dump_step(call: ToolCall) -> dict[str, Any]:
         step["raw_arguments"] = call.raw_arguments
     if not call.paired:
         step["paired"] = False
+    if call.turn:
+        step["turn"] = call.turn
     step.update(_spread(call.metadata, _STEP_KEYS))
     return step

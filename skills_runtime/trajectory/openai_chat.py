@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skills_runtime.trajectory._messages import assemble
+from skills_runtime.trajectory._messages import Turns, assemble
 from skills_runtime.trajectory._pairing import CallLog
 from skills_runtime.trajectory._record import (
     Malformed,
@@ -33,9 +33,8 @@ def parse_openai_chat(record: Any, ctx: RecordContext) -> Trajectory:
     """An OpenAI Chat transcript as a trajectory (raises :class:`Malformed` when it cannot be)."""
     record, messages = transcript(record, what="chat messages")
     log = CallLog(ctx)
-    task: str | None = None
+    turns = Turns()
     system: list[str] = []
-    final_response: str | None = None
     for index, message in enumerate(messages):
         where = f"message {index}"
         role = message.get("role")
@@ -43,11 +42,12 @@ def parse_openai_chat(record: Any, ctx: RecordContext) -> Trajectory:
         if role in ("system", "developer"):
             system.append(text_of(content))
         elif role == "user":
-            if task is None:
-                task = text_of(content)
+            turns.request(text_of(content))
         elif role == "assistant":
-            final_response = text_of(content) or final_response
-            _read_calls(message, where, log, ctx)
+            text = text_of(content)
+            if text:
+                turns.answer(text)
+            _read_calls(message, where, log, ctx, turns.current)
         elif role == "tool":
             call_id = message.get("tool_call_id")
             if not isinstance(call_id, str):
@@ -74,14 +74,15 @@ def parse_openai_chat(record: Any, ctx: RecordContext) -> Trajectory:
         record,
         ctx,
         log=log,
-        task=task or "",
+        turns=turns,
         transcript_keys=frozenset({"messages"}),
         system=system,
-        final_response=final_response,
     )
 
 
-def _read_calls(message: dict[str, Any], where: str, log: CallLog, ctx: RecordContext) -> None:
+def _read_calls(
+    message: dict[str, Any], where: str, log: CallLog, ctx: RecordContext, turn: int
+) -> None:
     tool_calls = message.get("tool_calls") or []
     if not isinstance(tool_calls, list):
         raise Malformed(f"{where}: 'tool_calls' must be a list, got {describe(tool_calls)}")
@@ -97,14 +98,14 @@ def _read_calls(message: dict[str, Any], where: str, log: CallLog, ctx: RecordCo
         if not isinstance(call_id, str):
             ctx.note(f"{at}: no string 'id'; its result cannot be paired")
             call_id = None
-        _read_function(tool_call.get("function"), at, call_id, log, ctx)
+        _read_function(tool_call.get("function"), at, call_id, log, ctx, turn)
     legacy = message.get("function_call")
     if legacy is not None:
-        _read_function(legacy, f"{where}: function_call", None, log, ctx)
+        _read_function(legacy, f"{where}: function_call", None, log, ctx, turn)
 
 
 def _read_function(
-    function: Any, at: str, call_id: str | None, log: CallLog, ctx: RecordContext
+    function: Any, at: str, call_id: str | None, log: CallLog, ctx: RecordContext, turn: int
 ) -> None:
     if not isinstance(function, dict):
         raise Malformed(f"{at}.function: expected an object, got {describe(function)}")
@@ -112,4 +113,6 @@ def _read_function(
     if not isinstance(name, str) or not name:
         raise Malformed(f"{at}.function.name must be a non-empty string, got {describe(name)}")
     arguments, raw = parse_arguments(function.get("arguments"), ctx, f"{at}.function.arguments")
-    log.call(where=at, name=name, arguments=arguments, raw_arguments=raw, call_id=call_id)
+    log.call(
+        where=at, name=name, arguments=arguments, raw_arguments=raw, call_id=call_id, turn=turn
+    )

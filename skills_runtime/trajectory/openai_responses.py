@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skills_runtime.trajectory._messages import assemble
+from skills_runtime.trajectory._messages import Turns, assemble
 from skills_runtime.trajectory._pairing import CallLog
 from skills_runtime.trajectory._record import (
     Malformed,
@@ -34,14 +34,14 @@ def parse_openai_responses(record: Any, ctx: RecordContext) -> Trajectory:
         record = {"input": record}
     if not isinstance(record, dict) or not ({"input", "output"} & set(record)):
         raise Malformed("expected 'input' and/or 'output': lists of OpenAI Responses items")
-    task: str | None = None
+    turns = Turns()
     items: list[tuple[str, Any]] = []
     for key in ("input", "output"):
         value = record.get(key)
         if value is None:
             continue
         if isinstance(value, str) and key == "input":
-            task = value
+            turns.request(value)
         elif isinstance(value, list):
             items.extend((f"{key}[{index}]", item) for index, item in enumerate(value))
         else:
@@ -49,19 +49,18 @@ def parse_openai_responses(record: Any, ctx: RecordContext) -> Trajectory:
     log = CallLog(ctx)
     instructions = record.get("instructions")
     system: list[str] = [instructions] if isinstance(instructions, str) and instructions else []
-    final_response: str | None = None
     for position, (where, item) in enumerate(items):
         if not isinstance(item, dict):
             raise Malformed(f"{where}: expected an object, got {describe(item)}")
         kind = item.get("type", "message" if "role" in item else None)
         if kind == "message":
             role, text = item.get("role"), text_of(item.get("content"))
-            if role == "user" and task is None:
-                task = text
+            if role == "user":
+                turns.request(text)
             elif role in ("system", "developer"):
                 system.append(text)
             elif role == "assistant" and text:
-                final_response = text
+                turns.answer(text)
         elif kind == "function_call":
             name = item.get("name")
             if not isinstance(name, str) or not name:
@@ -69,7 +68,12 @@ def parse_openai_responses(record: Any, ctx: RecordContext) -> Trajectory:
             call_id = _call_id(item, where, ctx)
             arguments, raw = parse_arguments(item.get("arguments"), ctx, f"{where}.arguments")
             log.call(
-                where=where, name=name, arguments=arguments, raw_arguments=raw, call_id=call_id
+                where=where,
+                name=name,
+                arguments=arguments,
+                raw_arguments=raw,
+                call_id=call_id,
+                turn=turns.current,
             )
         elif kind == "function_call_output":
             log.result(
@@ -87,10 +91,9 @@ def parse_openai_responses(record: Any, ctx: RecordContext) -> Trajectory:
         record,
         ctx,
         log=log,
-        task=task or "",
+        turns=turns,
         transcript_keys=frozenset({"input", "output", "instructions"}),
         system=system,
-        final_response=final_response,
     )
 
 

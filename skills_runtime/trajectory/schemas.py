@@ -1,8 +1,10 @@
-"""Tool declarations in the shapes agents see them: OpenAI Chat, OpenAI Responses, Anthropic.
+"""Tool declarations in the shapes agents see them: OpenAI Chat, OpenAI Responses, Anthropic, MCP.
 
 ``parse_tool_schema`` accepts each shape and returns one :class:`ToolSchema`; ``dump_tool_schema``
-writes the OpenAI function-tool shape the native format uses. Whether a tool writes comes from a
-``mutates`` flag or the ``x_mutates_db`` extension of the τ-bench schema files.
+writes the OpenAI function-tool shape the native format uses. A source may say whether a tool
+writes (a ``mutates`` flag or the ``x_mutates_db`` extension of the τ-bench schema files) and an
+MCP server may annotate it (``annotations``: ``readOnlyHint``, ``destructiveHint`` ...); both are
+kept as hints for deciding effects, never required.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def parse_tool_schema(declaration: Any) -> ToolSchema:
 
     Accepted shapes: OpenAI Chat ``{"type": "function", "function": {"name", "description",
     "parameters"}}``, OpenAI Responses ``{"type": "function", "name", "parameters"}``, Anthropic
-    ``{"name", "description", "input_schema"}``.
+    ``{"name", "description", "input_schema"}``, MCP ``{"name", "description", "inputSchema",
+    "annotations"}``.
 
     Raises:
         InvalidInput: The declaration has none of these shapes, or its fields have wrong types.
@@ -45,7 +48,7 @@ def parse_tool_schema(declaration: Any) -> ToolSchema:
         description = ""
     if not isinstance(description, str):
         raise InvalidInput(f"tool {name!r}: 'description' must be a string")
-    parameters = body.get("parameters", body.get("input_schema"))
+    parameters = body.get("parameters", body.get("input_schema", body.get("inputSchema")))
     if parameters is None:
         parameters = {}
     if not isinstance(parameters, dict):
@@ -55,11 +58,23 @@ def parse_tool_schema(declaration: Any) -> ToolSchema:
         for key in _MUTATES_KEYS:
             if isinstance(source.get(key), bool):
                 mutates = source[key]
-    return ToolSchema(name=name, description=description, parameters=parameters, mutates=mutates)
+    annotations = body.get("annotations", declaration.get("annotations"))
+    if annotations is None:
+        annotations = {}
+    if not isinstance(annotations, dict):
+        raise InvalidInput(f"tool {name!r}: 'annotations' must be an object")
+    return ToolSchema(
+        name=name,
+        description=description,
+        parameters=parameters,
+        mutates=mutates,
+        annotations=annotations,
+    )
 
 
 def dump_tool_schema(schema: ToolSchema) -> dict[str, Any]:
-    """The OpenAI function-tool shape of a declaration (``x_mutates_db`` when known)."""
+    """The OpenAI function-tool shape of a declaration (``x_mutates_db`` and ``annotations`` when
+    known)."""
     document: dict[str, Any] = {
         "type": "function",
         "function": {
@@ -70,4 +85,6 @@ def dump_tool_schema(schema: ToolSchema) -> dict[str, Any]:
     }
     if schema.mutates is not None:
         document["x_mutates_db"] = schema.mutates
+    if schema.annotations:
+        document["annotations"] = schema.annotations
     return document

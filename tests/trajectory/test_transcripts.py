@@ -228,3 +228,86 @@ def test_a_json_file_holding_one_object_per_line_is_read_as_jsonl(tmp_path: Path
 
     assert report.problems == ()
     assert [t.id for t in report.trajectories] == ["t0", "t1", "t2"]
+
+
+def _chat_call(call_id: str, name: str, arguments: dict[str, object]) -> dict[str, object]:
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+        ],
+    }
+
+
+def test_every_user_message_of_a_chat_opens_a_request_that_the_calls_after_it_serve() -> None:
+    messages = [
+        {"role": "user", "content": "Go into the reports folder."},
+        _chat_call("c1", "cd", {"folder": "reports"}),
+        {"role": "tool", "tool_call_id": "c1", "content": "reports"},
+        {"role": "assistant", "content": "You are in reports now."},
+        {"role": "user", "content": "How many files are there?"},
+        _chat_call("c2", "ls", {}),
+        {"role": "tool", "tool_call_id": "c2", "content": '["a.txt", "b.txt"]'},
+        {"role": "assistant", "content": "There are 2 files."},
+    ]
+    (trajectory,) = parse_record({"messages": messages}).trajectories
+    assert [call.turn for call in trajectory.calls] == [0, 1]
+    assert [(t.request, t.answer) for t in trajectory.requests] == [
+        ("Go into the reports folder.", "You are in reports now."),
+        ("How many files are there?", "There are 2 files."),
+    ]
+    assert trajectory.task == "Go into the reports folder."
+    assert trajectory.metadata["final_response"] == "There are 2 files."
+
+
+def test_anthropic_turns_open_on_user_text_not_on_tool_results() -> None:
+    messages = [
+        {"role": "user", "content": "Go into the reports folder."},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "cd", "input": {"folder": "r"}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "r"}],
+        },
+        {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
+        {"role": "user", "content": [{"type": "text", "text": "List it."}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t2", "name": "ls", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t2", "content": "[]"}],
+        },
+    ]
+    (trajectory,) = parse_record({"messages": messages}).trajectories
+    assert [call.turn for call in trajectory.calls] == [0, 1]
+    assert [t.request for t in trajectory.requests] == ["Go into the reports folder.", "List it."]
+    assert trajectory.requests[0].answer == "Done."
+
+
+def test_a_single_request_transcript_keeps_its_answer_without_turns() -> None:
+    messages = [
+        {"role": "user", "content": "How many files are in reports?"},
+        _chat_call("c1", "ls", {"path": "reports"}),
+        {"role": "tool", "tool_call_id": "c1", "content": '["a.txt", "b.txt"]'},
+        {"role": "assistant", "content": "There are 2 files."},
+    ]
+    (trajectory,) = parse_record({"messages": messages}).trajectories
+    assert trajectory.turns == ()
+    (request,) = trajectory.requests
+    assert (request.request, request.answer) == (trajectory.task, "There are 2 files.")
+
+
+def test_a_conversation_keeps_every_request_and_the_calls_of_each() -> None:
+    (trajectory,) = load_trajectories([FIXTURES / "openai_chat.json"]).trajectories
+    assert len(trajectory.turns) == 2
+    assert trajectory.turns[0].answer.endswith("Shall I go ahead?")
+    assert [call.turn for call in trajectory.calls] == [0, 0, 0, 1]

@@ -6,17 +6,22 @@ of scalars) gets an :class:`Origin`: the earlier argument that already carried t
 e.g. ``("items", 2, "item_id")``). Only *distinctive* values are matched: ``1``, ``True``, ``""``
 or ``"USA"`` appear everywhere and prove nothing.
 
-Failed calls (``is_error``) are dropped with a note: a failed read answers nothing a later call
-could use, and a failed write changed nothing. A successful retry stays, as an ordinary call.
+Failed calls are dropped with a note — flagged by the source, or answering with what reads as an
+error (see :mod:`~skills_runtime.trajectory.failures`): a failed read answers nothing a later
+call could use, and a failed write changed nothing. A successful retry stays, as an ordinary
+call. A read that repeats an earlier one exactly (same tool, arguments and answer) is dropped
+too: it taught the agent nothing new.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from skills_runtime.trajectory.model import Trajectory
+from skills_runtime.trajectory.failures import failure_of
+from skills_runtime.trajectory.model import Trajectory, canonical_json
+from skills_runtime.trajectory.values import Path, is_distinctive, walk
 
 __all__ = [
     "Flow",
@@ -29,41 +34,6 @@ __all__ = [
     "lift",
     "walk",
 ]
-
-Path = tuple[str | int, ...]
-
-
-def is_distinctive(value: Any) -> bool:
-    """Whether a value is specific enough that seeing it twice means data flowed.
-
-    Identifiers (``"#W2378156"``, ``"credit_card_9513926"``, ``"4202497723"``), e-mails and longer
-    phrases qualify; booleans, small numbers and short words do not.
-    """
-    if isinstance(value, bool) or value is None:
-        return False
-    if isinstance(value, int):
-        return abs(value) >= 1000
-    if isinstance(value, float):
-        return abs(value) >= 1000 or value != int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) < 4:
-            return False
-        if any(ch.isdigit() or ch in "@#_" for ch in text):
-            return True
-        return len(text) >= 8
-    return False
-
-
-def walk(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """Every (path, value) inside a JSON value, parents before children, in document order."""
-    yield path, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk(item, (*path, str(key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from walk(item, (*path, index))
 
 
 @dataclass(frozen=True)
@@ -106,6 +76,10 @@ class LiftedStep:
     is_write: bool
     args: tuple[LiftedArg, ...]
     result: Any
+    turn: int = 0
+    """The request (turn) of the trajectory the call served."""
+    context: bool = False
+    """Whether the call sets what later calls act on (a directory, a login): a write."""
 
     def arg(self, name: str) -> LiftedArg | None:
         """The argument called ``name``, if the call had one."""
@@ -188,25 +162,40 @@ def _sorted_keys(value: Any) -> Any:
     return value
 
 
-def lift(trajectory: Trajectory, *, digest: str | None = None) -> LiftedTrace:
+def lift(
+    trajectory: Trajectory,
+    *,
+    digest: str | None = None,
+    context: frozenset[str] = frozenset(),
+) -> LiftedTrace:
     """Lift a trajectory into explained calls (failed and unreadable calls are dropped, noted).
 
     Args:
-        trajectory: The trajectory.
+        trajectory: The trajectory, its calls marked read or write (see ``EffectTable.apply``).
         digest: Its content digest when the caller already computed it.
+        context: Tools whose calls set what later calls act on (see ``ToolEffect.context``).
     """
     explainer = _Explainer()
     steps: list[LiftedStep] = []
     dropped: list[tuple[int, str]] = []
+    reads_seen: set[str] = set()
     for index, call in enumerate(trajectory.calls):
         if not call.paired or call.raw_arguments is not None:
             dropped.append((index, "call without a result or with unreadable arguments"))
             continue
-        if call.is_error:
+        failure = failure_of(call)
+        if failure is not None:
             dropped.append(
-                (index, "failed call (is_error): it answered nothing and changed nothing")
+                (index, f"failed call ({failure}): it answered nothing and changed nothing")
             )
             continue
+        is_write = trajectory.is_write(call)
+        if not is_write:
+            seen = canonical_json([call.name, call.arguments, call.result])
+            if seen in reads_seen:
+                dropped.append((index, "repeats an earlier read with the same answer"))
+                continue
+            reads_seen.add(seen)
         position = len(steps)
         args: list[LiftedArg] = []
         for name, value in _ordered_arguments(trajectory, call.name, call.arguments):
@@ -223,9 +212,11 @@ def lift(trajectory: Trajectory, *, digest: str | None = None) -> LiftedTrace:
             LiftedStep(
                 index=index,
                 name=call.name,
-                is_write=trajectory.is_write(call),
+                is_write=is_write,
                 args=tuple(args),
                 result=call.result,
+                turn=call.turn,
+                context=is_write and call.name in context,
             )
         )
         explainer.record_result(position, _sorted_keys(call.result))

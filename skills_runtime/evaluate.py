@@ -1,12 +1,15 @@
 """Held-out evaluation: do learned skills reproduce trajectories they were not learned from?
 
-Each trajectory is cut into units exactly as synthesis cuts them (one write with the reads it
-needs). For every unit, the skills whose only write is that unit's write tool are tried, the one
+Each trajectory's calls are marked read or write (the decisions the skills were learned with,
+and for other tools what the held-out traces themselves show), and it is cut into units exactly
+as synthesis cuts them. For every unit, the skills whose writes are that unit's writes (in order;
+for an answer unit: skills that write nothing and end with the same read) are tried, the one
 making the most tool calls first: the skill is bound to the unit (``explain_bind``), run against
 tools answering from the recording, and judged by :class:`~skills_runtime.replay.RecordedTools`
-(same writes with the same arguments, every read answerable, the write's result returned). A
-trajectory is *covered* when every unit has a skill that binds, and *passed* when every unit has
-a skill that passes.
+(same writes with the same arguments, every read answerable, the final result returned). A unit
+of several writes that no skill reproduces whole is tried write by write, as synthesis learns
+it when the whole is rare. A trajectory is *covered* when every unit has a skill that binds, and
+*passed* when every unit has a skill that passes.
 
 Calls are counted honestly: after = skill calls + the trajectory's calls no skill made (the agent
 would still make them). A skill that only wraps one write saves nothing, and the numbers show it.
@@ -21,13 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sandbox
+from skills_runtime.effects import EffectTable, infer_effects
 from skills_runtime.replay import RecordedTools, ReplayCase
 from skills_runtime.synthesis.bind import SkillLike, call_sites, explain_bind
 from skills_runtime.synthesis.engine import unit_recording
-from skills_runtime.synthesis.group import units_of
+from skills_runtime.synthesis.group import Unit, split_unit, units_of
 from skills_runtime.synthesis.lift import lift
 from skills_runtime.synthesis.model import BindFailure
-from skills_runtime.trajectory.model import Trajectory, canonical_json
+from skills_runtime.trajectory.model import ToolCall, Trajectory, canonical_json
 
 __all__ = [
     "EvaluationReport",
@@ -181,14 +185,16 @@ class EvaluationReport:
         }
 
 
-def _write_tools(skill: SkillLike) -> tuple[str, ...] | None:
+def _shape(skill: SkillLike, writes: frozenset[str]) -> tuple[tuple[str, ...], str]:
+    """A skill's write tools in source order, and the tool it calls last."""
     declared = getattr(skill, "write_tools", None)
-    return tuple(declared) if declared else None
+    sites = call_sites(skill.source)[1]
+    if declared:
+        return tuple(declared), sites[-1].tool if sites else ""
+    return tuple(s.tool for s in sites if s.tool in writes), sites[-1].tool if sites else ""
 
 
 def _unit_trajectory(trajectory: Trajectory, unit_id: str, calls: Sequence[Any]) -> Trajectory:
-    from skills_runtime.trajectory.model import ToolCall
-
     return Trajectory(
         id=unit_id,
         task=trajectory.task,
@@ -200,81 +206,135 @@ def _unit_trajectory(trajectory: Trajectory, unit_id: str, calls: Sequence[Any])
     )
 
 
+@dataclass
+class _Trial:
+    """Trying the skills on one unit: who passed, what it called, and why the others did not."""
+
+    winner: str | None = None
+    bound: bool = False
+    made: list[tuple[str, str]] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+
+
+class _Evaluator:
+    def __init__(self, skills: Sequence[SkillLike], run: Runner, writes: frozenset[str]) -> None:
+        self.run = run
+        self.sized = sorted(skills, key=lambda s: (-len(call_sites(s.source)[1]), s.name))
+        self.shapes = {skill.name: _shape(skill, writes) for skill in self.sized}
+        self.per_skill: dict[str, dict[str, Any]] = {
+            s.name: {"name": s.name, "used": 0, "passed": 0, "tool_calls": 0} for s in self.sized
+        }
+
+    def fits(self, skill: SkillLike, unit: Unit) -> bool:
+        skill_writes, last = self.shapes[skill.name]
+        if unit.answers:
+            return not skill_writes and last == unit.write.name
+        wanted = tuple(unit.trace.steps[position].name for position in unit.writes)
+        return skill_writes == wanted
+
+    def trial(self, trajectory: Trajectory, unit: Unit) -> _Trial:
+        calls = unit_recording(unit)
+        sub = _unit_trajectory(trajectory, unit.unit_id, calls)
+        found = _Trial()
+        for skill in self.sized:
+            if not self.fits(skill, unit):
+                continue
+            binding = explain_bind(skill, sub)
+            if isinstance(binding, BindFailure):
+                found.why.append(f"{skill.name}: {binding.reason}")
+                continue
+            found.bound = True
+            tools = RecordedTools(calls)
+            outcome = self.run(skill.source, skill.name, binding.arguments, tools)
+            case = ReplayCase(unit.unit_id, binding.arguments, calls, unit.write.result)
+            verdict = tools.outcome(case, returned=outcome.value, failure=outcome.failure)
+            stats = self.per_skill[skill.name]
+            stats["used"] += 1
+            if verdict.passed:
+                stats["passed"] += 1
+                stats["tool_calls"] += len(tools.made)
+                found.winner = skill.name
+                found.made = list(tools.made)
+                return found
+            found.why.append(f"{skill.name}: {'; '.join(verdict.reasons)}")
+        return found
+
+    def unit(self, trajectory: Trajectory, unit: Unit) -> list[_Trial]:
+        """The trial of the whole unit, or (when it fails and has several writes) of each part."""
+        whole = self.trial(trajectory, unit)
+        if whole.winner is not None or len(unit.writes) <= 1:
+            return [whole]
+        parts = [self.trial(trajectory, part) for part in split_unit(unit)]
+        if all(part.winner is not None for part in parts):
+            return parts
+        return [whole] if whole.bound or not any(p.bound for p in parts) else parts
+
+
+def _label(unit: Unit) -> str:
+    if unit.answers:
+        return f"answer by {unit.write.name} ({unit.unit_id})"
+    names = ", ".join(unit.trace.steps[position].name for position in unit.writes)
+    return f"write {names} ({unit.unit_id})"
+
+
+def _held_out_effects(
+    trajectories: Sequence[Trajectory], effects: EffectTable | None
+) -> EffectTable:
+    """The given decisions, completed by what the held-out traces show for the other tools."""
+    seen = infer_effects(trajectories)
+    return seen if effects is None else effects.merged(seen)
+
+
 def evaluate(
     skills: Sequence[SkillLike],
     trajectories: Iterable[Trajectory],
     *,
     runner: Runner | None = None,
+    effects: EffectTable | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> EvaluationReport:
     """Replay held-out trajectories against skills.
 
     Args:
         skills: Skills with ``name``, ``source`` and (when known) ``write_tools``.
-        trajectories: Held-out trajectories.
+        trajectories: Held-out trajectories, labelled or not.
         runner: How to run a skill; defaults to :func:`sandbox_runner`.
+        effects: The tool effects the skills were learned with (tools it does not decide are
+            decided from the held-out traces themselves).
         progress: Called with ``(trajectory id, done, total)`` as each one is replayed.
 
     Returns:
         The report; nothing a skill does raises out of here.
     """
-    run = runner or sandbox_runner
-    sized = sorted(skills, key=lambda s: (-len(call_sites(s.source)[1]), s.name))
-    per_skill: dict[str, dict[str, Any]] = {
-        s.name: {"name": s.name, "used": 0, "passed": 0, "tool_calls": 0} for s in sized
-    }
+    ordered = sorted(trajectories, key=lambda t: t.id)
+    decided = _held_out_effects(ordered, effects)
+    context = frozenset(effect.tool for effect in decided if effect.context)
+    evaluator = _Evaluator(skills, runner or sandbox_runner, frozenset(decided.writes))
     rows: list[dict[str, Any]] = []
     totals = {"covered": 0, "passed": 0, "before": 0, "after": 0}
-    ordered = sorted(trajectories, key=lambda t: t.id)
     for done, trajectory in enumerate(ordered):
         if progress is not None:
             progress(trajectory.id, done, len(ordered))
-        units = units_of(lift(trajectory))
+        units = units_of(lift(decided.apply(trajectory), context=context))
         chosen: list[str] = []
         made: Counter[tuple[str, str]] = Counter()
         covered = bool(units)
         passed = bool(units)
-        reason = "" if units else "no successful write: no procedure to express"
+        reason = "" if units else "no successful write and no answer: no procedure to express"
         for unit in units:
-            calls = unit_recording(unit)
-            sub = _unit_trajectory(trajectory, unit.unit_id, calls)
-            bound_any, winner, why = False, None, []
-            for skill in sized:
-                writes = _write_tools(skill) or tuple(
-                    s.tool
-                    for s in call_sites(skill.source)[1]
-                    if any(c.name == s.tool and c.mutates for c in calls)
-                )
-                if tuple(writes) != (unit.write.name,):
-                    continue
-                binding = explain_bind(skill, sub)
-                if isinstance(binding, BindFailure):
-                    why.append(f"{skill.name}: {binding.reason}")
-                    continue
-                bound_any = True
-                tools = RecordedTools(calls)
-                outcome = run(skill.source, skill.name, binding.arguments, tools)
-                case = ReplayCase(unit.unit_id, binding.arguments, calls, unit.write.result)
-                verdict = tools.outcome(case, returned=outcome.value, failure=outcome.failure)
-                stats = per_skill[skill.name]
-                stats["used"] += 1
-                if verdict.passed:
-                    stats["passed"] += 1
-                    stats["tool_calls"] += len(tools.made)
-                    winner = skill.name
-                    made.update((name, args) for name, args in tools.made)
-                    break
-                why.append(f"{skill.name}: {'; '.join(verdict.reasons)}")
-            if not bound_any:
+            trials = evaluator.unit(trajectory, unit)
+            if not all(trial.bound for trial in trials):
                 covered = False
-            if winner is None:
-                passed = False
-                label = f"write {unit.write.name} ({unit.unit_id})"
-                reason = reason or (
-                    f"{label}: " + (" | ".join(why[:3]) if why else "no skill writes it")
-                )
-            else:
-                chosen.append(winner)
+            if all(trial.winner is not None for trial in trials):
+                for trial in trials:
+                    chosen.append(str(trial.winner))
+                    made.update(trial.made)
+                continue
+            passed = False
+            why = [text for trial in trials for text in trial.why]
+            reason = reason or (
+                f"{_label(unit)}: " + (" | ".join(why[:3]) if why else "no skill does it")
+            )
         before = len(trajectory.calls)
         trace_calls = Counter((c.name, canonical_json(dict(c.arguments))) for c in trajectory.calls)
         after = len(chosen) + sum((trace_calls - made).values()) if passed else before
@@ -294,6 +354,7 @@ def evaluate(
                 "calls_after": after,
             }
         )
+    per_skill = evaluator.per_skill
     skill_rows = []
     for stats in per_skill.values():
         if not stats["used"]:

@@ -3,8 +3,9 @@
 A replay case is a trajectory seen from a skill's side: the arguments the skill is called with, the
 tool calls the trajectory made (with their results), and the value the skill must return. During a
 replay, :class:`RecordedTools` answers every read from the recording (a read is answerable when the
-recording holds a call of that tool with exactly those arguments) and checks every write against
-the recorded writes, in order. The verdict comes from what the dispatcher observed, never from what
+recording holds a call of that tool with exactly those arguments; a read recorded again after a
+write answers as it did at that point of the procedure) and checks every write against the
+recorded writes, in order. The verdict comes from what the dispatcher observed, never from what
 the skill says about itself: a skill that catches the error raised for an unexpected call
 still fails.
 
@@ -143,11 +144,23 @@ class RecordedTools:
 
     def __post_init__(self) -> None:
         self._writes = [call for call in self.calls if call.mutates]
-        self._reads: dict[str, RecordedCall] = {}
+        # A read may be recorded more than once, answering differently after a write: each
+        # answer is kept with the number of writes made before it (its epoch).
+        self._reads: dict[str, list[tuple[int, RecordedCall]]] = {}
+        epoch = 0
         for call in self.calls:
-            if not call.mutates:
-                self._reads.setdefault(call.key, call)
+            if call.mutates:
+                epoch += 1
+            else:
+                self._reads.setdefault(call.key, []).append((epoch, call))
         self._write_names = {call.name for call in self._writes}
+
+    def _read(self, key: str) -> RecordedCall:
+        """The recorded answer to a read as the state stands now: the latest one recorded with
+        no more writes made than the skill has made, else the first one."""
+        answers = self._reads[key]
+        current = [call for epoch, call in answers if epoch <= self._next_write]
+        return current[-1] if current else answers[0][1]
 
     def __call__(self, name: str, arguments: Mapping[str, Any]) -> Any:
         arguments_json = canonical_json(dict(arguments))
@@ -155,12 +168,12 @@ class RecordedTools:
         key = _request_key(name, arguments_json)
         if name in self._write_names or key not in self._reads:
             return self._write(name, key, arguments_json)
-        return self._answer(self._reads[key])
+        return self._answer(self._read(key))
 
     def _write(self, name: str, key: str, arguments_json: str) -> Any:
         if self._next_write >= len(self._writes):
             if key in self._reads:  # a tool used for reads and writes alike: answer the read
-                return self._answer(self._reads[key])
+                return self._answer(self._read(key))
             self.mismatches.append(
                 f"unexpected call {name}({arguments_json}): not in the recording"
             )
@@ -168,7 +181,7 @@ class RecordedTools:
         expected = self._writes[self._next_write]
         if expected.key != key:
             if key in self._reads:
-                return self._answer(self._reads[key])
+                return self._answer(self._read(key))
             self.mismatches.append(
                 f"write #{self._next_write + 1}: expected {expected.name}"
                 f"({canonical_json(dict(expected.arguments))}), got {name}({arguments_json})"

@@ -169,8 +169,9 @@ class _Unifier:
         for unit in self.units:
             runs: list[list[int]] = []
             for position in unit.steps:
-                name = unit.trace.steps[position].name
-                if runs and unit.trace.steps[runs[-1][0]].name == name:
+                step = unit.trace.steps[position]
+                # A run of one read is one slot; every write is a slot of its own (as in keys).
+                if runs and unit.trace.steps[runs[-1][0]].name == step.name and not step.is_write:
                     runs[-1].append(position)
                 else:
                     runs.append([position])
@@ -399,9 +400,10 @@ class _Unifier:
             from_loops.add(source)
             if where is not None:
                 from_loops.add(where[1])
-        kept = {last}
+        # Every write is the procedure; reads are kept only when something needs them.
+        kept = {last} | {r for r in range(last) if self.step(0, r).is_write}
         for role in range(last - 1, -1, -1):
-            if role in self.broken:
+            if role in self.broken or role in kept:
                 continue
             used: set[Expr] = set(from_loops)
             for later in kept:

@@ -1,21 +1,41 @@
-"""Grouping: cut trajectories into units (one write and the reads it needs) and gather families.
+"""Grouping: cut trajectories into procedures (units) and gather the units of one shape.
 
-A *unit* is one write call together with its backward slice: the earlier reads that explain its
-scalar arguments (an argument reused from a read's arguments, or found in a read's result at a
-path without list positions), transitively, and the entry lookup whose answer identifies the entity
+A *unit* is what one request needed. Its writes are the state changes of one request (turn) that
+belong together, each with its *backward slice*: the earlier reads that explain its scalar
+arguments (an argument reused from a read's arguments, or found in a read's result at a path
+without list positions), transitively, plus the entry lookup whose answer identifies the entity
 the slice reads (a user id found by name and zip that the order's result names). Reads that feed
-nothing the write needs are left out: they are the agent's exploration, not the procedure.
+nothing are left out: they are the agent's exploration, not the procedure.
 
-A *family* is the set of units with the same key: the write tool and the sequence of read tools
-of the slice, consecutive repeats collapsed. Units of trajectories without any write, and families
-smaller than ``min_family_size``, are reported as unexplained with the reason.
+Writes of one request belong together when the later one depends on the earlier one:
+
+- *a created id*: the id of what the earlier write answered (its whole answer, its ``id``, or
+  ``ticket_id`` when the tool names a ticket), that nothing showed before, is an argument of
+  the later one (a ticket is created, then assigned by the id it was given);
+- *a fresh name*: both take a name (not an id) that no earlier call answered: the same name
+  when it is distinctive or an argument names a place, or a path below it (a directory is made,
+  then a file is moved into it);
+- *context*: the earlier write sets what later calls act on (moving into a directory, logging
+  in: see ``ToolEffect.context``) and every later write of the request depends on it.
+
+Writes that depend on none of each other are separate procedures, even in one request ("cancel
+this order and return that one"). A request that changed nothing but answered the user gives an
+*answer unit*: the reads whose results the answer quotes (or, with no answer recorded, the last
+read), with their slices; it returns what the last of them answered. One read alone is no
+procedure.
+
+A *family* is the set of units with the same key: the sequence of tools of the unit, consecutive
+repeats of a read collapsed. When a family of joined writes is too small, its units are split
+back into one unit per write (``split_unit``), which usually join larger families.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from skills_runtime.effects.lexicon import words
 from skills_runtime.synthesis.lift import (
     Flow,
     LiftedStep,
@@ -24,19 +44,33 @@ from skills_runtime.synthesis.lift import (
     is_distinctive,
     walk,
 )
+from skills_runtime.trajectory.model import canonical_json
 
-__all__ = ["Family", "Unit", "family_key_text", "group_units", "units_of"]
+__all__ = [
+    "Family",
+    "Unit",
+    "family_key_text",
+    "group_units",
+    "split_unit",
+    "units_of",
+]
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One write of a trajectory with the reads it needs, in trajectory order."""
+    """One procedure of a trajectory: its writes (or answer) and the reads they need, in order."""
 
     trace: LiftedTrace
     steps: tuple[int, ...]
-    """Positions (into ``trace.steps``) of the slice; the last one is the write."""
+    """Positions (into ``trace.steps``) of the unit; the last one is its final write or answer."""
     ordinal: int
-    """Which write of its trajectory this is (0-based)."""
+    """Which unit of its trajectory this is (0-based)."""
+    writes: tuple[int, ...] = ()
+    """Positions of its writes, in order (empty for an answer unit)."""
+    total: int = 1
+    """How many units its trajectory gave (ids carry ``#k`` when more than one)."""
+    part: str = ""
+    """For one write of a split unit, its label (``0a``, ``0b``): the id becomes ``t#0a``."""
 
     @property
     def trajectory_id(self) -> str:
@@ -44,21 +78,33 @@ class Unit:
 
     @property
     def unit_id(self) -> str:
-        """The trajectory id, with ``#k`` for the k-th write when the trajectory has several."""
-        writes = sum(1 for step in self.trace.steps if step.is_write)
-        return self.trajectory_id if writes == 1 else f"{self.trajectory_id}#{self.ordinal}"
+        """The trajectory id, with ``#k`` for the k-th unit when the trajectory has several."""
+        if self.part:
+            return f"{self.trajectory_id}#{self.part}"
+        return self.trajectory_id if self.total == 1 else f"{self.trajectory_id}#{self.ordinal}"
 
     @property
     def write(self) -> LiftedStep:
+        """The final step: the last write, or the read whose answer the unit returns."""
         return self.trace.steps[self.steps[-1]]
+
+    @property
+    def answers(self) -> bool:
+        """Whether the unit changes nothing and only answers."""
+        return not self.writes
 
     @property
     def key(self) -> tuple[str, ...]:
         names: list[str] = []
+        previous: LiftedStep | None = None
         for position in self.steps:
-            name = self.trace.steps[position].name
-            if not names or names[-1] != name:
-                names.append(name)
+            step = self.trace.steps[position]
+            # A run of one read is one slot; every write is its own slot.
+            if previous is None or previous.name != step.name or step.is_write:
+                names.append(step.name)
+            previous = step
+        if self.answers:
+            names.append("-> answer")
         return tuple(names)
 
 
@@ -71,8 +117,8 @@ class Family:
 
 
 def family_key_text(key: tuple[str, ...]) -> str:
-    """A readable, stable spelling of a family key: ``find_user → get_order → cancel``."""
-    return " -> ".join(key)
+    """A readable, stable spelling of a family key: ``find_user -> get_order -> cancel``."""
+    return " -> ".join(part.removeprefix("-> ") for part in key)
 
 
 def _strength(flow: Flow) -> tuple[int, int, int]:
@@ -99,24 +145,25 @@ def _needs(step: LiftedStep) -> Iterable[int]:
             yield flow.step
 
 
-def _slice(trace: LiftedTrace, write: int) -> tuple[int, ...]:
-    chosen = {write}
-    pending = [write]
+def _slice(trace: LiftedTrace, sink: int) -> set[int]:
+    """The sink and the reads before it that it needs (see the module docstring)."""
+    chosen = {sink}
+    pending = [sink]
     while pending:
         position = pending.pop()
         for needed in _needs(trace.steps[position]):
-            if needed < write and needed not in chosen and not trace.steps[needed].is_write:
+            if needed < sink and needed not in chosen and not trace.steps[needed].is_write:
                 chosen.add(needed)
                 pending.append(needed)
     # An entry lookup (a read answering one distinctive value, like a user id) belongs to the
     # slice when a chosen read's result names that value: it identifies the same entity.
     named: set[str] = set()
     for position in chosen:
-        if position != write:
+        if position != sink:
             for _, value in walk(trace.steps[position].result):
                 if isinstance(value, str):
                     named.add(value)
-    for position in range(write):
+    for position in range(sink):
         step = trace.steps[position]
         if (
             position not in chosen
@@ -127,17 +174,217 @@ def _slice(trace: LiftedTrace, write: int) -> tuple[int, ...]:
         ):
             first = next(
                 k
-                for k in range(write)
+                for k in range(sink)
                 if trace.steps[k].name == step.name and trace.steps[k].result == step.result
             )
             chosen.add(first)
-    return tuple(sorted(chosen))
+    return chosen
 
 
-def units_of(trace: LiftedTrace) -> tuple[Unit, ...]:
-    """The units of a lifted trajectory, one per successful write, in order."""
+def _fresh_strings(step: LiftedStep) -> set[str]:
+    """String arguments that look like names (no spaces): candidates for a shared fresh value.
+
+    Identifiers (arguments named ``id`` or ``*_id``) are left out: a system gives ids to things
+    that already exist, so two writes taking one id act on one existing thing, which joins
+    nothing (an order re-addressed and then changed), while a name a write introduces is what
+    a later write can build on (a directory made, then filled).
+    """
+    found = set()
+    for arg in step.args:
+        if arg.name == "id" or arg.name.endswith(("_id", "_ids")):
+            continue
+        values = arg.value if isinstance(arg.value, list) else [arg.value]
+        for value in values:
+            if isinstance(value, str) and len(value.strip()) >= 2 and not re.search(r"\s", value):
+                found.add(value)
+    return found
+
+
+def _seen_before(trace: LiftedTrace, position: int) -> set[str]:
+    """Every scalar value (as JSON) answered by, or passed to, a call before ``position``."""
+    seen: set[str] = set()
+    for step in trace.steps[:position]:
+        for _, value in walk(step.result):
+            if isinstance(value, str | int | float):
+                seen.add(canonical_json(value))
+    return seen
+
+
+def _own_id(tool: str, path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` in an answer of ``tool`` is the identity of what it answered: the whole
+    answer, its ``id``, or the ``<noun>_id`` of a noun in the tool's name (``ticket_id`` of
+    ``create_ticket``), not an id it merely mentions (the ``user_id`` an order belongs to)."""
+    if not path:
+        return True
+    if len(path) != 1 or not isinstance(path[0], str):
+        return False
+    field = path[0].lower()
+    if field == "id":
+        return True
+    noun = field.removesuffix("_id")
+    return field.endswith("_id") and noun in words(tool)
+
+
+def _created(trace: LiftedTrace, earlier: int, later: int) -> bool:
+    """Whether the later write takes an id the earlier one created: its whole answer or an id
+    field of it, never an argument of it, and seen nowhere before it."""
+    first, second = trace.steps[earlier], trace.steps[later]
+    given = {canonical_json(value) for arg in first.args for _, value in walk(arg.value)}
+    seen: set[str] | None = None
+    for arg in second.args:
+        values = arg.value if arg.elements is not None else [arg.value]
+        origins = arg.elements if arg.elements is not None else (arg.origin,)
+        for value, origin in zip(values, origins, strict=True):
+            if origin is None or not any(
+                flow.step == earlier and _own_id(first.name, flow.path) for flow in origin.flows
+            ):
+                continue
+            key = canonical_json(value)
+            seen = _seen_before(trace, earlier) if seen is None else seen
+            if key not in given and key not in seen:
+                return True
+    return False
+
+
+_LOCATION_WORDS = frozenset(
+    [
+        "dir",
+        "directory",
+        "folder",
+        "path",
+        "dest",
+        "destination",
+        "target",
+        "parent",
+        "location",
+        "into",
+        "where",
+    ]
+)
+
+
+def _names_a_place(name: str) -> bool:
+    return any(word in _LOCATION_WORDS for word in re.split(r"[^a-z]+", name.lower()))
+
+
+def _shares_fresh_name(trace: LiftedTrace, earlier: int, later: int) -> bool:
+    """Whether both writes take a name the earlier one introduced (see the module docstring)."""
+    first, second = trace.steps[earlier], trace.steps[later]
+    names = _fresh_strings(first)
+    if not names:
+        return False
+    seen = _seen_before(trace, earlier)
+    fresh = {name for name in names if canonical_json(name) not in seen}
+    place = any(_names_a_place(arg.name) for arg in (*first.args, *second.args))
+    for value in _fresh_strings(second):
+        if value in fresh and (place or is_distinctive(value)):
+            return True
+        if any(value.startswith((name + "/", name + "\\")) for name in fresh):
+            return True
+    return False
+
+
+def _depends(trace: LiftedTrace, earlier: int, later: int) -> bool:
+    """Whether the write at ``later`` depends on the write at ``earlier`` (same request)."""
+    if trace.steps[earlier].context:
+        return True
+    return _created(trace, earlier, later) or _shares_fresh_name(trace, earlier, later)
+
+
+def _components(trace: LiftedTrace, writes: list[int]) -> list[list[int]]:
+    """Writes grouped by dependence within their request, in order of their first write."""
+    parent = {w: w for w in writes}
+
+    def root(w: int) -> int:
+        while parent[w] != w:
+            parent[w] = parent[parent[w]]
+            w = parent[w]
+        return w
+
+    for j, later in enumerate(writes):
+        for earlier in writes[:j]:
+            same_request = trace.steps[earlier].turn == trace.steps[later].turn
+            if same_request and root(earlier) != root(later) and _depends(trace, earlier, later):
+                parent[root(later)] = root(earlier)
+    groups: dict[int, list[int]] = {}
+    for w in writes:
+        groups.setdefault(root(w), []).append(w)
+    return sorted(groups.values(), key=lambda group: group[0])
+
+
+def _answer_sinks(trace: LiftedTrace, turn: int) -> list[int]:
+    """The reads of a request that changed nothing whose answers the agent's answer quotes."""
+    reads = [k for k, step in enumerate(trace.steps) if step.turn == turn and not step.is_write]
+    if not reads:
+        return []
+    requests = trace.trajectory.requests
+    answer = requests[turn].answer if turn < len(requests) else ""
+    if not answer:
+        return [reads[-1]]
+    quoted = []
+    for position in reads:
+        values = {
+            str(value)
+            for _, value in walk(trace.steps[position].result)
+            if isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+            and is_distinctive(value)
+        }
+        if any(value in answer for value in values):
+            quoted.append(position)
+    return quoted
+
+
+def units_of(trace: LiftedTrace, *, joined: bool = True) -> tuple[Unit, ...]:
+    """The units of a lifted trajectory, in order of their first write (answers last).
+
+    Args:
+        trace: The lifted trajectory.
+        joined: Join dependent writes of one request into one unit (else one unit per write).
+    """
     writes = [k for k, step in enumerate(trace.steps) if step.is_write]
-    return tuple(Unit(trace, _slice(trace, w), ordinal) for ordinal, w in enumerate(writes))
+    groups = _components(trace, writes) if joined else [[w] for w in writes]
+    found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for group in groups:
+        steps: set[int] = set()
+        for write in group:
+            steps |= _slice(trace, write)
+        found.append((tuple(sorted(steps)), tuple(group)))
+    written_turns = {trace.steps[w].turn for w in writes}
+    for turn in sorted({step.turn for step in trace.steps} - written_turns):
+        sinks = _answer_sinks(trace, turn)
+        steps = set()
+        for sink in sinks:
+            steps |= _slice(trace, sink)
+        if len(steps) >= 2:
+            found.append((tuple(sorted(steps)), ()))
+    total = len(found)
+    return tuple(
+        Unit(trace, steps, ordinal, writes=group, total=total)
+        for ordinal, (steps, group) in enumerate(found)
+    )
+
+
+def split_unit(unit: Unit) -> tuple[Unit, ...]:
+    """A unit of several writes as one unit per write (with its own slice); others as they are.
+
+    The parts keep the unit's id with a letter per write (``t#0a``, ``t#0b``): they are pieces
+    of one procedure, learned on their own when the whole is too rare.
+    """
+    if len(unit.writes) <= 1:
+        return (unit,)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return tuple(
+        Unit(
+            unit.trace,
+            tuple(sorted(_slice(unit.trace, write))),
+            unit.ordinal,
+            writes=(write,),
+            total=unit.total,
+            part=f"{unit.ordinal}{letters[k % 26]}{k // 26 or ''}",
+        )
+        for k, write in enumerate(unit.writes)
+    )
 
 
 def group_units(units: Iterable[Unit]) -> tuple[Family, ...]:

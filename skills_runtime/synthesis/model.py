@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from skills_runtime.effects import Declared, EffectTable
 from skills_runtime.replay import ReplayCase
 
 __all__ = [
@@ -27,10 +28,15 @@ class SynthesisOptions:
             not) a family needs to become a skill. Two is the least that lets anti-unification
             tell a parameter from a constant; a family of one is reported as unexplained.
         taken_names: Names the skills must not take (e.g. those already in a registry).
+        declared: Tool effects the user states (``--writes``/``--reads``, an effects file, the
+            toolset): they decide over everything inferred.
+        effects: Decisions already made for these trajectories (then nothing is inferred).
     """
 
     min_family_size: int = 2
     taken_names: frozenset[str] = frozenset()
+    declared: Declared = field(default_factory=Declared)
+    effects: EffectTable | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class SynthesizedSkill:
     replay_cases: tuple[ReplayCase, ...]
     tool_schemas: Mapping[str, Any]
     family_key: str
+    effects: Mapping[str, Any] = field(default_factory=dict)
+    """The effect decisions of the tools it calls, with their evidence (kept in provenance)."""
 
     def to_json(self) -> dict[str, Any]:
         """Everything as JSON-able values (the replay cases in their own JSON form)."""
@@ -61,6 +69,7 @@ class SynthesizedSkill:
             "replay_cases": [case.to_json() for case in self.replay_cases],
             "tool_schemas": dict(self.tool_schemas),
             "family_key": self.family_key,
+            "effects": dict(self.effects),
         }
 
 
@@ -77,17 +86,19 @@ class Unexplained:
 
 @dataclass(frozen=True)
 class SynthesisResult:
-    """Skills in a stable order, what stayed unexplained, and counts."""
+    """Skills in a stable order, what stayed unexplained, counts, and the effects decided."""
 
     skills: tuple[SynthesizedSkill, ...]
     unexplained: tuple[Unexplained, ...]
     stats: Mapping[str, int] = field(default_factory=dict)
+    effects: EffectTable = field(default_factory=EffectTable)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "skills": [skill.to_json() for skill in self.skills],
             "unexplained": [item.to_json() for item in self.unexplained],
             "stats": dict(self.stats),
+            "effects": self.effects.to_json(),
         }
 
 

@@ -67,12 +67,21 @@ def skill_name(
     ``exchange_delivered_order_items`` after ``find_user_id_by_name_zip`` becomes
     ``exchange_delivered_order_items_by_name_zip``; with no lookup it gets ``_checked`` when it
     reads before writing, ``_only`` when it is the bare write; tools it calls in loops (``each``)
-    add ``_each_<noun>`` (``..._each_product``).
+    add ``_each_<noun>`` (``..._each_product``). A procedure that writes nothing is named after
+    what it looks up last: ``look_up_user_by_name_zip``.
     """
-    base = "_then_".join(dict.fromkeys(write_tools)) or "procedure"
-    lookups = [tool.split("_by_", 1)[1] for tool in read_tools if "_by_" in tool]
+    answers = not write_tools
+    if answers:  # a procedure that only answers: named after what it looks up last
+        base = f"look_up_{noun_of(read_tools[-1])}" if read_tools else "procedure"
+        earlier = read_tools[:-1]
+    else:
+        base = "_then_".join(dict.fromkeys(write_tools))
+        earlier = read_tools
+    lookups = [tool.split("_by_", 1)[1] for tool in earlier if "_by_" in tool]
     if lookups:
         base = f"{base}_by_{lookups[0]}"
+    elif answers:
+        pass
     elif read_tools:
         base = f"{base}_checked"
     else:

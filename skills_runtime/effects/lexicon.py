@@ -19,7 +19,6 @@ logging in, selecting an account. A *handoff* passes the conversation to someone
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -147,15 +146,42 @@ _AMBIGUOUS = _vocabulary(
 )
 """Words that are nouns as often as verbs: they decide only as a name's first word."""
 
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+def _kind(ch: str) -> str:
+    if ch.isdigit():
+        return "digit"
+    if ch.isupper():
+        return "upper"
+    return "lower" if ch.isalpha() else ""
 
 
 def words(name: str) -> list[str]:
-    """A tool or parameter name as lowercase words: ``getOrder_details`` → get, order, details."""
+    """A tool or parameter name as lowercase words: ``getHTTPOrder_details`` → get, http, order,
+    details. One pass over the characters (names come from untrusted recordings)."""
     found: list[str] = []
-    for chunk in re.split(r"[^A-Za-z0-9]+", name):
-        found += [word.lower() for word in _CAMEL.findall(chunk)]
-    return found
+    current = ""
+    for index, ch in enumerate(name):
+        kind = _kind(ch)
+        if not kind:
+            if current:
+                found.append(current)
+            current = ""
+            continue
+        if current:
+            previous = _kind(current[-1])
+            following = _kind(name[index + 1]) if index + 1 < len(name) else ""
+            boundary = (
+                (kind == "digit") != (previous == "digit")
+                or (kind == "upper" and previous == "lower")
+                or (kind == "upper" and previous == "upper" and following == "lower")
+            )
+            if boundary:
+                found.append(current)
+                current = ""
+        current += ch
+    if current:
+        found.append(current)
+    return [word.lower() for word in found]
 
 
 def _first_verb(candidates: Iterable[str]) -> tuple[str, Effect] | None:
@@ -216,6 +242,13 @@ def name_evidence(name: str, description: str = "") -> Evidence | None:
     return Evidence("name", effect, 3.0, f"its name's verb {verb!r} {kind}")
 
 
+def _first_sentence(text: str) -> str:
+    for index, ch in enumerate(text[:-1]):
+        if ch in ".!?" and text[index + 1] == " ":
+            return text[: index + 1]
+    return text
+
+
 def description_evidence(description: str) -> list[Evidence]:
     """What the description says: an explicit read-only phrase, and its first sentence's verb."""
     found: list[Evidence] = []
@@ -225,7 +258,7 @@ def description_evidence(description: str) -> list[Evidence]:
         if phrase in lowered:
             found.append(Evidence("description", Effect.READ, 4.0, f"it says {phrase!r}"))
             break
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] if text else ""
+    first = _first_sentence(text)
     leading = words(first)[:3]
     # "Returns the ..." describes an answer; "Return items of an order" is an action.
     if leading[:1] in (["returns"], ["gets"], ["retrieves"], ["fetches"], ["lists"]):

@@ -31,7 +31,6 @@ back into one unit per write (``split_unit``), which usually join larger familie
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -195,7 +194,11 @@ def _fresh_strings(step: LiftedStep) -> set[str]:
             continue
         values = arg.value if isinstance(arg.value, list) else [arg.value]
         for value in values:
-            if isinstance(value, str) and len(value.strip()) >= 2 and not re.search(r"\s", value):
+            if (
+                isinstance(value, str)
+                and len(value.strip()) >= 2
+                and not any(ch.isspace() for ch in value)
+            ):
                 found.add(value)
     return found
 
@@ -264,7 +267,7 @@ _LOCATION_WORDS = frozenset(
 
 
 def _names_a_place(name: str) -> bool:
-    return any(word in _LOCATION_WORDS for word in re.split(r"[^a-z]+", name.lower()))
+    return any(word in _LOCATION_WORDS for word in words(name))
 
 
 def _shares_fresh_name(trace: LiftedTrace, earlier: int, later: int) -> bool:

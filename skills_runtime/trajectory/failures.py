@@ -18,24 +18,66 @@ failure: only how a result *opens* counts.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from skills_runtime.trajectory.model import ToolCall
 
 __all__ = ["failure_of", "reads_as_failure"]
 
-# Linear: anchored, no nested quantifiers; applied to at most the first 200 characters.
-_OPENINGS = re.compile(
-    r"""^\s*(?:
-        \[?error\b | err\b | errno\b | fatal\b | failed\b | failure\b | exception\b
-        | traceback\b | [a-z_.]*(?:error|exception)\s*: | invalid\b | cannot\b | can't\b
-        | can\s?not\b | unable\b | permission\s+denied | access\s+denied | forbidden\b
-        | unauthori[sz]ed\b | not\s+(?:found|allowed|permitted|authori[sz]ed)\b | no\s+such\b
-        | does\s+not\s+exist | http\s*[45]\d\d\b | [45]\d\d\s+(?:bad|not|unauthori|forbidden)
-    )""",
-    re.IGNORECASE | re.VERBOSE,
+# How error messages open (compared by hand on the first words, so nothing can backtrack).
+_OPENING_WORDS = (
+    "error",
+    "[error",
+    "err:",
+    "err ",
+    "errno",
+    "fatal",
+    "failed",
+    "failure",
+    "exception",
+    "traceback",
+    "invalid",
+    "cannot",
+    "can't",
+    "can not",
+    "unable",
+    "permission denied",
+    "access denied",
+    "forbidden",
+    "unauthorized",
+    "unauthorised",
+    "not found",
+    "not allowed",
+    "not permitted",
+    "not authorized",
+    "no such",
+    "does not exist",
 )
+
+
+def _opens_like_an_error(text: str) -> bool:
+    head = " ".join(text[:200].split()).lower()
+    for opening in _OPENING_WORDS:
+        if head.startswith(opening):
+            rest = head[len(opening) : len(opening) + 1]
+            # A whole word: "errors found: 0" is not "error", "invalidated" is not "invalid".
+            if not rest or not (rest.isalnum() or rest == "_") or opening[-1] in ": ":
+                return True
+    # "ValueError: ...", "requests.exceptions.HTTPError: ...": a first word naming an error.
+    first, colon, _ = head.partition(":")
+    if colon and " " not in first and first.endswith(("error", "exception")):
+        return True
+    # "HTTP 404", "500 Internal Server Error".
+    words = head.replace("http", "http ", 1).split()
+    code = words[1] if words[:1] == ["http"] and len(words) > 1 else words[0] if words else ""
+    return (
+        len(code) == 3
+        and code.isdigit()
+        and code[0] in "45"
+        and (words[:1] == ["http"] or len(words) > 1)
+    )
+
+
 _ERROR_KEYS = frozenset({"error", "errors", "error_message", "errormessage", "error_msg"})
 _FLAG_KEYS = {"success": False, "ok": False, "succeeded": False}
 
@@ -43,10 +85,7 @@ _FLAG_KEYS = {"success": False, "ok": False, "succeeded": False}
 def reads_as_failure(result: Any) -> str | None:
     """Why a result reads as a failure (a short quote of it), or None when it does not."""
     if isinstance(result, str):
-        head = result[:200]
-        if _OPENINGS.match(head):
-            return _quote(head)
-        return None
+        return _quote(result[:200]) if _opens_like_an_error(result) else None
     if isinstance(result, dict):
         keys = {str(key).lower(): key for key in result}
         errors = _ERROR_KEYS & set(keys)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -50,7 +51,7 @@ def progress(label: str, *, quiet: bool, console: Console | None = None) -> Iter
         return
     with Progress(
         SpinnerColumn(),
-        TextColumn(f"[bold]{label}[/] {{task.description}}"),
+        TextColumn(f"[bold]{escape(label)}[/] {{task.description}}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -60,6 +61,6 @@ def progress(label: str, *, quiet: bool, console: Console | None = None) -> Iter
         task = bar.add_task("", total=None)
 
         def advance(what: str, done: int, total: int | None) -> None:
-            bar.update(task, description=what, completed=done, total=total)
+            bar.update(task, description=escape(what), completed=done, total=total)
 
         yield advance

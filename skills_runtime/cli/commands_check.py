@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from skills_runtime.cli._output import EXIT_FAILED, EXIT_OK, JsonOption, emit, fail, stdout
 from skills_runtime.cli.app import app
@@ -76,21 +76,27 @@ def render_report(report: CheckReport, *, source: str, path: str) -> None:
     for finding in report.findings:
         colour = "red" if finding.severity == "error" else "yellow"
         stdout.print(
-            f"[bold]{escape(path)}:{finding.line}:{finding.column}:[/] "
-            f"[{colour}]{finding.code}[/] {escape(finding.message)}"
+            Text.assemble(
+                (f"{path}:{finding.line}:{finding.column}:", "bold"),
+                " ",
+                (finding.code, colour),
+                f" {finding.message}",
+            )
         )
         if 1 <= finding.line <= len(lines):
             text = lines[finding.line - 1].expandtabs(1)
             if len(text) > 160:
                 text = text[:157] + "..."
-            stdout.print(f"    {escape(text)}", markup=True, highlight=False)
+            stdout.print(Text(f"    {text}"))
             caret = min(finding.column - 1, len(text))
             stdout.print(f"    {' ' * caret}^", highlight=False)
         if finding.hint:
-            stdout.print(f"    [dim]hint: {escape(finding.hint)}[/]")
+            stdout.print(Text(f"    hint: {finding.hint}", style="dim"))
     errors = len(report.errors)
     warnings = len(report.findings) - errors
     if report.ok:
-        stdout.print(f"[green]ok[/] {escape(path)}: no errors, {warnings} warning(s)")
+        stdout.print(Text.assemble(("ok", "green"), f" {path}: no errors, {warnings} warning(s)"))
     else:
-        stdout.print(f"[red]failed[/] {escape(path)}: {errors} error(s), {warnings} warning(s)")
+        stdout.print(
+            Text.assemble(("failed", "red"), f" {path}: {errors} error(s), {warnings} warning(s)")
+        )

@@ -180,7 +180,7 @@ def _print_learned(report: LearnReport) -> None:
 
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems[:_SHOWN_PROBLEMS]:
-        stdout.print(f"[red]problem[/] {problem}", highlight=False, soft_wrap=True)
+        stdout.print(Text.assemble(("problem", "red"), f" {problem}"), soft_wrap=True)
     if len(problems) > _SHOWN_PROBLEMS:
         stdout.print(f"… and {len(problems) - _SHOWN_PROBLEMS} more problems (see --json)")
 
@@ -251,7 +251,7 @@ def _print_evaluation(report: EvaluationReport, problems: Sequence[Problem]) -> 
     missed = [row for row in report.per_trajectory if not row.get("passed")]
     for row in missed[:_SHOWN_MISSES]:
         reason = row.get("reason") or "not passed"
-        stdout.print(f"[yellow]not passed[/] {row.get('id')}: {reason}", highlight=False)
+        stdout.print(Text.assemble(("not passed", "yellow"), f" {row.get('id')}: {reason}"))
     if len(missed) > _SHOWN_MISSES:
         stdout.print(f"… and {len(missed) - _SHOWN_MISSES} more (see --json)")
     _print_problems(problems)

@@ -75,7 +75,7 @@ def _move(
         document,
         as_json=as_json,
         human=lambda: stdout.print(
-            f"{name} v{record.version}: {previous} → [{style}]{record.state.value}[/]"
+            Text.assemble(f"{name} v{record.version}: {previous} → ", (record.state.value, style))
         ),
     )
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from rich.text import Text
 
+from sandbox import inert_text
 from skill_registry import State
 from skills_runtime.cli._interrupt import EXIT_INTERRUPTED
 from skills_runtime.cli._output import (
@@ -260,15 +261,16 @@ def call(
 
 def _show_outcome(outcome: ToolOutcome) -> None:
     for index, inner in enumerate(outcome.tool_calls, start=1):
-        verdict = "[red]error[/]" if inner.get("error") else "[green]ok[/]"
+        verdict = ("error", "red") if inner.get("error") else ("ok", "green")
         arguments = json.dumps(inner.get("arguments"), ensure_ascii=False)
-        stdout.print(f"{index}. {inner.get('name')}({arguments}) {verdict}", markup=True)
+        stdout.print(Text.assemble(f"{index}. {inner.get('name')}({arguments}) ", verdict))
     colour = "green" if outcome.ok else "red"
     count = len(outcome.tool_calls)
     stdout.print(
-        f"[bold {colour}]{outcome.status}[/] in {outcome.seconds:.3f}s "
-        f"({count} tool call{'' if count == 1 else 's'})",
-        markup=True,
+        Text.assemble(
+            (str(outcome.status), f"bold {colour}"),
+            f" in {outcome.seconds:.3f}s ({count} tool call{'' if count == 1 else 's'})",
+        )
     )
     if outcome.ok and not isinstance(outcome.value, str):
         # Structured results read better indented, and strings inside them must not wrap.
@@ -430,7 +432,8 @@ class _OneLineFormatter(logging.Formatter):
     by. Only an unexpected exception keeps its traceback."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return super().formatMessage(record).replace("\r", " ").replace("\n", " ⏎ ")
+        line = super().formatMessage(record).replace("\r", " ").replace("\n", " ⏎ ")
+        return inert_text(line)  # a skill's error text must not act on the terminal
 
 
 def _log_one_line_per_event() -> None:

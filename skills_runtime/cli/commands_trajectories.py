@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from skills_runtime.cli._output import (
     EXIT_BAD_INPUT,
@@ -115,7 +116,7 @@ def _render(report: ImportReport, paths: list[Path]) -> None:
         f"(formats: {formats})"
     )
     for problem in report.problems[:_SHOWN_PROBLEMS]:
-        stdout.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False)
+        stdout.print(Text.assemble(("problem", "yellow"), f" {problem}"))
     hidden = len(report.problems) - _SHOWN_PROBLEMS
     if hidden > 0:
         stdout.print(f"… and {hidden} more problems (use --json to see all)")

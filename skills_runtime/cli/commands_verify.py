@@ -182,8 +182,10 @@ def add(
 
 def _show(result: GateResult) -> None:
     style = STATE_STYLES.get(result.state, "")
-    verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
-    stdout.print(f"{result.name} v{result.version}: {verdict} → [{style}]{result.state}[/]")
+    verdict = ("passed", "green") if result.passed else ("failed", "red")
+    stdout.print(
+        Text.assemble(f"{result.name} v{result.version}: ", verdict, " → ", (result.state, style))
+    )
     check = result.check
     stdout.print(f"  check: {'ok' if check.get('ok') else 'errors'}")
     for finding in check.get("findings") or ():

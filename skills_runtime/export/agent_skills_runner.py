@@ -103,7 +103,8 @@ def main(source_path: Path, argv: Sequence[str]) -> int:
     except (OSError, UnicodeDecodeError) as error:
         return _bad(f"cannot read the skill's source {str(source_path)!r}: {error}")
     outcome = run_source(source, toolset, arguments, version=int(found[1]) if found else 0)
-    sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=False, default=str) + "\n")
+    # ASCII JSON and inert text: what the skill wrote never acts on the terminal.
+    sys.stdout.write(json.dumps(outcome.to_json(), ensure_ascii=True, default=str) + "\n")
     if outcome.ok:
         return EXIT_OK
     # The skill's own words on a terminal: inert, so they cannot move the cursor or hide text.
@@ -112,6 +113,6 @@ def main(source_path: Path, argv: Sequence[str]) -> int:
 
 
 def _bad(message: str) -> int:
-    sys.stdout.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
-    print(f"error: {message}", file=sys.stderr)
+    sys.stdout.write(json.dumps({"error": message}, ensure_ascii=True) + "\n")
+    print(f"error: {inert_text(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT

@@ -1,8 +1,10 @@
 """A static, self-contained HTML page of a skill library: one file, no scripts, no network.
 
 Every value that came from a skill, a trajectory or a report is escaped before it reaches the page
-(skill source and task texts are untrusted text). Code is highlighted with Pygments' inline styles
-when Pygments is installed (it comes with the ``cli`` extra), else shown as escaped text.
+(skill source and task texts are untrusted text): first made inert (control, bidirectional and
+invisible characters shown as escapes, :func:`sandbox.inert_text`), then HTML-escaped. Code is
+highlighted with Pygments' inline styles when Pygments is installed (it comes with the ``cli``
+extra), else shown as escaped text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox import inert_text
 from skills_runtime.report.dossier import Dossier
 
 __all__ = ["render_html"]
@@ -38,7 +41,7 @@ background:#777}
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(inert_text(str(value)), quote=True)
 
 
 def _json(value: Any) -> str:
@@ -53,7 +56,7 @@ def _code(source: str) -> str:
     except ImportError:
         return f"<pre><code>{_e(source)}</code></pre>"
     formatter = formatters.HtmlFormatter(noclasses=True, style="friendly")
-    highlighted: str = pygments.highlight(source, lexers.PythonLexer(), formatter)
+    highlighted: str = pygments.highlight(inert_text(source), lexers.PythonLexer(), formatter)
     return highlighted
 
 

@@ -79,3 +79,208 @@ def test_python_m_sandbox_run_json_has_no_raw_control_characters(tmp_path: Path)
     assert dangerous(done.stdout) == []
     document = json.loads(done.stdout)
     assert document["output"] == HOSTILE + "\n"  # the data itself is intact
+
+
+# -- skillbank: every command that prints skill text -----------------------------------------------
+
+HOSTILE_SOURCE = (
+    "def hostile(tools, text: str) -> str:\n"
+    f'    """{HOSTILE}\n\n    Args:\n        text: Anything.\n\n'
+    '    Returns:\n        It.\n    """\n'
+    f"    # {HOSTILE}\n"
+    "    return text\n"
+)
+
+ECHO_SOURCE = '''def echoer(tools, text: str) -> str:
+    """Echo the text through the echo tool, then fail with it.
+
+    Args:
+        text: Anything.
+
+    Returns:
+        Never returns.
+    """
+    print(text)
+    tools.echo(text=text)
+    raise ValueError(text)
+'''
+
+ECHO_TOOLS = '''from skills_runtime.tools import Toolset
+
+toolset = Toolset("echoes")
+
+
+@toolset.tool
+def echo(text: str) -> str:
+    """Say it back.
+
+    Args:
+        text: Anything.
+    """
+    return text
+'''
+
+REPORT = {
+    "passed": False,
+    "status": "ok",
+    "reasons": [HOSTILE],
+    "seconds": 0.1,
+    "replays": [{"trajectory_id": HOSTILE, "passed": False, "reasons": [HOSTILE]}],
+    "properties": [
+        {
+            "name": "no_unexpected_exception",
+            "passed": False,
+            "examples": 1,
+            "falsifying_example": {"arguments": {"text": HOSTILE}},
+            "error": HOSTILE,
+        }
+    ],
+}
+
+
+def _seed(path: Path) -> None:
+    """A registry holding skill text of every kind a hostile author controls."""
+    from skill_registry import Provenance, Registry
+
+    with Registry.open(path) as registry:
+        for version, source in enumerate((HOSTILE_SOURCE, HOSTILE_SOURCE + f"# {HOSTILE}\n")):
+            record = registry.add_version(
+                "hostile",
+                source=source,
+                schema={
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"text": {"type": "string", "description": HOSTILE}},
+                    }
+                },
+                summary=HOSTILE,
+                docstring=HOSTILE,
+                tools=["echo"],
+                provenance=Provenance(synthesizer="human:test"),
+                trajectories=[
+                    {
+                        "id": f"t{version}",
+                        "task": HOSTILE,
+                        "calls": [{"name": "echo", "arguments": {"text": HOSTILE}}],
+                    }
+                ],
+            )
+            check_report = {
+                "ok": False,
+                "findings": [{"code": "SK122", "message": HOSTILE, "line": 2, "column": 1}],
+            }
+            registry.record_report(
+                record.content_hash, kind="check", passed=False, report=check_report
+            )
+            registry.record_report(record.content_hash, kind="verify", passed=False, report=REPORT)
+        registry.transition(
+            "hostile", version=2, to="candidate", actor="human:test", reason=HOSTILE
+        )
+        registry.add_regression_case(
+            "hostile",
+            {"trajectory_id": HOSTILE, "arguments": {"text": HOSTILE}, "calls": []},
+            version=1,
+        )
+        registry.add_version(
+            "echoer",
+            source=ECHO_SOURCE,
+            schema={"parameters": {"type": "object"}},
+            summary="Echo the text.",
+            tools=["echo"],
+            provenance=Provenance(synthesizer="human:test"),
+        )
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("inert") / "skills.db"
+    _seed(path)
+    (path.parent / "echo_tools.py").write_text(ECHO_TOOLS)
+    return path
+
+
+def _skillbank(db: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from skills_runtime.cli.app import app
+
+    done = CliRunner().invoke(app, [*args, "--db", str(db)], input=stdin)
+    assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
+    return done.exit_code, done.output
+
+
+COMMANDS = {
+    "list": ("list",),
+    "list --json": ("list", "--json"),
+    "show": ("show", "hostile"),
+    "show --json": ("show", "hostile", "--json"),
+    "show v1": ("show", "hostile", "--version", "1"),
+    "diff": ("diff", "hostile", "1", "2"),
+    "diff --json": ("diff", "hostile", "1", "2", "--json"),
+    "search": ("search", "evil", "--state", "draft"),
+}
+
+
+@pytest.mark.parametrize("args", list(COMMANDS.values()), ids=list(COMMANDS))
+def test_registry_commands_print_skill_text_inert_and_literal(
+    hostile_db: Path, args: tuple[str, ...]
+) -> None:
+    code, output = _skillbank(hostile_db, *args)
+    assert code in (0, 1), output
+    assert dangerous(output) == []
+    if args[0] in ("show", "diff") and "--json" not in args:
+        # Markup in skill text is printed as written, never turned into a link or a style.
+        assert "[/]" in output
+
+
+def test_review_prints_skill_text_inert(hostile_db: Path) -> None:
+    code, output = _skillbank(hostile_db, "review", stdin="q\n")
+    assert code in (0, 1), output
+    assert dangerous(output) == []
+
+
+def test_call_prints_tool_arguments_output_and_errors_inert(hostile_db: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(hostile_db.parent))
+    try:
+        code, output = _skillbank(
+            hostile_db,
+            "call",
+            "echoer",
+            "--tools",
+            "echo_tools:toolset",
+            "--args",
+            json.dumps({"text": HOSTILE}),
+            "--no-record",
+        )
+    finally:
+        sys.path.remove(str(hostile_db.parent))
+    assert code == 1, output  # the skill raised: no crash on "[/]" in its arguments
+    assert dangerous(output) == []
+    assert "[/]" in output  # printed as written: neither a crash nor a style
+
+
+def test_the_html_report_shows_skill_text_inert_and_escaped(
+    hostile_db: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "report.html"
+    code, output = _skillbank(hostile_db, "report", "--html", str(page))
+    assert code == 0, output
+    html_text = page.read_text(encoding="utf-8")
+    assert dangerous(html_text) == []
+    assert "\\u202e" in html_text
+    assert "<link" not in html_text.lower() or "evil.example" not in html_text.split("<link")[1]
+
+
+def test_verify_and_add_print_gate_results_inert(tmp_path: Path) -> None:
+    db = tmp_path / "skills.db"
+    _seed(db)
+    code, output = _skillbank(db, "verify", "echoer")
+    assert code == 1, output  # the skill raises on every input
+    assert dangerous(output) == []
+    path = tmp_path / "echoer.py"
+    path.write_text(ECHO_SOURCE.replace("raise ValueError(text)", f"raise ValueError({HOSTILE!r})"))
+    code, output = _skillbank(db, "add", str(path), "--name", "echoer")
+    assert code == 1, output
+    assert dangerous(output) == []

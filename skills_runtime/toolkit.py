@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from skill_registry import RegistryError
 from skills_runtime.errors import InvalidArgument, UnknownSkill
+from skills_runtime.export.attribution import attribute
 from skills_runtime.export.formats import Format, ToolSpec, export_tools
 from skills_runtime.export.meta import META_TOOL_NAMES, RUN_SKILL, SEARCH_SKILLS, meta_tool_specs
 from skills_runtime.export.names import NameMap
@@ -180,6 +181,23 @@ class Toolkit:
     def missing_tools(self, entry: SkillEntry) -> tuple[str, ...]:
         """The host tools ``entry`` calls that the toolset does not provide (in call order)."""
         return tuple(tool for tool in entry.tools if tool not in self.toolset)
+
+    def stats(self) -> list[dict[str, Any]]:
+        """How each offered skill has done: ``name``, ``version``, ``state``, ``successes``,
+        ``failures``, ``refusals`` (calls its own guard stopped), ``mean``, ``lower_bound``.
+
+        A version whose refusals are most of its uses looks reliable by the posterior alone: a
+        guard that fires before any write counts as the skill working. Show both.
+        """
+        return [
+            {
+                "name": entry.name,
+                "version": entry.version,
+                "state": entry.state,
+                **self.registry.reliability(entry.name, version=entry.version).to_json(),
+            }
+            for entry in self.skills()
+        ]
 
     def specs(self, *, query: str | None = None, k: int | None = None) -> list[ToolSpec]:
         """Provider-neutral declarations of the offered skills."""
@@ -398,15 +416,21 @@ class Toolkit:
         self, entry: SkillEntry, arguments: dict[str, Any], outcome: ToolOutcome
     ) -> dict[str, Any]:
         """One call as ``Registry.record_outcome`` takes it: outcome, duration, trajectory."""
+        # Reliability is decided from the bridge's records and the host's declared effects,
+        # never from the exception type alone (see skills_runtime.export.attribution).
+        verdict = attribute(outcome, {tool.name: tool.mutates for tool in self.toolset})
         trajectory = skill_call_trajectory(
-            outcome, skill=entry.name, arguments=arguments, schemas=self.toolset.schemas()
+            outcome,
+            skill=entry.name,
+            arguments=arguments,
+            schemas=self.toolset.schemas(),
+            attribution=verdict,
         )
-        refused = _refused_by_guard(outcome)
         return {
             "name": entry.name,
             "version": entry.version,
-            "success": outcome.ok or refused,
-            "refused": refused,
+            "success": verdict.success,
+            "refused": verdict.refused,
             "duration_seconds": outcome.seconds,
             "trajectory": trajectory.model_dump(mode="json"),
         }
@@ -583,16 +607,6 @@ def _field(value: Any, key: str) -> Any:
     if isinstance(value, Mapping):
         return value.get(key)
     return getattr(value, key, None)
-
-
-def _refused_by_guard(outcome: ToolOutcome) -> bool:
-    """Whether a skill stopped at one of its own guards, before writing anything.
-
-    That is the skill working as designed (an order already cancelled is not cancelled twice),
-    so it does not count against its reliability; any other error does.
-    """
-    error = outcome.error or {}
-    return outcome.status == "error" and error.get("type") == "SkillPrecondition"
 
 
 def _without_provenance(text: str) -> str:

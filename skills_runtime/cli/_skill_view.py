@@ -86,11 +86,17 @@ def open_registry(db: Path | None, *, as_json: bool) -> Iterator[Registry]:
 
 
 def format_reliability(reliability: dict[str, Any]) -> str:
-    """``3/4 (≥0.40)`` or ``-`` when the version has no recorded uses."""
+    """``3/4 (≥0.40)``, ``3/4 (≥0.40) 2 refused`` with guard refusals, ``-`` with no uses.
+
+    Refusals are shown because they count as successes when no write came before them: a skill
+    that refuses everything would otherwise look perfectly reliable.
+    """
     uses = int(reliability.get("successes", 0)) + int(reliability.get("failures", 0))
     if not uses:
         return "-"
-    return f"{reliability['successes']}/{uses} (≥{float(reliability['lower_bound']):.2f})"
+    text = f"{reliability['successes']}/{uses} (≥{float(reliability['lower_bound']):.2f})"
+    refusals = int(reliability.get("refusals", 0))
+    return f"{text} {refusals} refused" if refusals else text
 
 
 def _state(state: str) -> Text:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from skills_runtime.export.attribution import Attribution
 from skills_runtime.export.outcome import ToolOutcome
 from skills_runtime.trajectory.model import Outcome, ToolCall, ToolSchema, Trajectory
 
@@ -52,8 +53,12 @@ def skill_call_trajectory(
     skill: str,
     arguments: Mapping[str, Any],
     schemas: Iterable[ToolSchema] = (),
+    attribution: Attribution | None = None,
 ) -> Trajectory:
-    """The trajectory of one skill call (id, task ``skill:<name>``, inner calls, outcome)."""
+    """The trajectory of one skill call (id, task ``skill:<name>``, inner calls, outcome).
+
+    ``attribution`` (how the call counts for the skill's reliability) is kept in the metadata.
+    """
     declared = {schema.name: schema for schema in schemas}
     calls = tuple(
         tool_call(
@@ -82,6 +87,7 @@ def skill_call_trajectory(
                 "value": outcome.value,
                 "error": outcome.error,
                 "seconds": round(outcome.seconds, 6),
+                **({} if attribution is None else {"attribution": attribution.to_json()}),
             }
         ),
     )

@@ -80,9 +80,17 @@ def _reliability(reliability: dict[str, Any]) -> str:
     uses = int(reliability.get("successes", 0)) + int(reliability.get("failures", 0))
     if not uses:
         return '<span class="muted">no recorded uses</span>'
+    refusals = int(reliability.get("refusals", 0))
+    refused = (
+        f"; {refusals} stopped by the skill's own guard (counted as successes when no write "
+        "came before)"
+        if refusals
+        else ""
+    )
     return (
         f"{reliability['successes']} of {uses} uses succeeded; mean "
         f"{float(reliability['mean']):.2f}, 95% lower bound {float(reliability['lower_bound']):.2f}"
+        f"{refused}"
     )
 
 
@@ -92,7 +100,9 @@ def _index_reliability(reliability: dict[str, Any]) -> str:
     if not uses:
         return '<span class="muted">—</span>'
     bound = float(reliability["lower_bound"])
-    return _e(f"{reliability['successes']}/{uses} (≥{bound:.2f})")
+    refusals = int(reliability.get("refusals", 0))
+    refused = f" {refusals} refused" if refusals else ""
+    return _e(f"{reliability['successes']}/{uses} (≥{bound:.2f}){refused}")
 
 
 def _parameters(schema: dict[str, Any]) -> str:

@@ -102,7 +102,7 @@ def run(max_mutants: int | None) -> dict[str, Any]:
     equivalents: list[dict[str, Any]] = []
     executor = sandbox.default_executor()
     with tempfile.TemporaryDirectory() as directory:
-        registry = Registry.open(Path(directory) / "gates.db", durable=False)
+        registry = Registry.open(Path(directory) / "gates.db", durable=False, create=True)
         for skill in skills:
             version = store(registry, skill)
             gate = run_gates(registry, skill.name, version=version, tool_schemas=skill.tool_schemas)

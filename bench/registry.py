@@ -162,7 +162,7 @@ def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
     """
     rng = random.Random(seed)
     states = [State.PROMOTED] * 6 + [State.VERIFIED, State.CANDIDATE, State.DRAFT, State.DEPRECATED]
-    with Registry.open(path, durable=False) as registry:
+    with Registry.open(path, durable=False, create=True) as registry:
 
         def work(connection: sqlite3.Connection) -> None:
             execute = connection.execute
@@ -234,7 +234,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def search_latency(path: Path, *, queries: int = 300) -> dict[str, float]:
     rng = random.Random(11)
     texts = [synthetic_query(rng) for _ in range(queries)]
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         for text in texts[:20]:  # warm the page cache
             registry.search(text)
         timings = []
@@ -246,7 +246,9 @@ def search_latency(path: Path, *, queries: int = 300) -> dict[str, float]:
 
 
 def _worker(path: str, count: int) -> None:
-    with Registry.open(path, policy=Policy(auto_promote=False, auto_demote=False)) as registry:
+    with Registry.open(
+        path, policy=Policy(auto_promote=False, auto_demote=False), create=True
+    ) as registry:
         for index in range(count):
             registry.record_outcome(
                 "bench", version=1, success=index % 5 != 0, duration_seconds=0.01
@@ -255,7 +257,7 @@ def _worker(path: str, count: int) -> None:
 
 def outcome_throughput(directory: Path, *, writers: int, per_writer: int) -> float:
     path = directory / f"outcomes-{writers}.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         registry.add_version(
             "bench",
             source="def bench(tools): ...",
@@ -272,7 +274,7 @@ def outcome_throughput(directory: Path, *, writers: int, per_writer: int) -> flo
         if process.wait() != 0:
             raise SystemExit("a writer process failed")
     elapsed = time.perf_counter() - start
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         assert registry.reliability("bench").uses == writers * per_writer
     return writers * per_writer / elapsed
 
@@ -293,7 +295,7 @@ def recall_at_k(
     """
     with (
         tempfile.TemporaryDirectory() as directory,
-        Registry.open(Path(directory) / "recall.db", durable=False) as registry,
+        Registry.open(Path(directory) / "recall.db", durable=False, create=True) as registry,
     ):
         for name, text in skills:
             summary, _, docstring = text.partition("\n")

@@ -162,7 +162,7 @@ def measure(
     with (
         tempfile.TemporaryDirectory() as directory,
         Registry.open(
-            Path(directory) / "retrieval.db", durable=False, search_weights=weights
+            Path(directory) / "retrieval.db", durable=False, search_weights=weights, create=True
         ) as registry,
     ):
         for skill in skills:

@@ -23,7 +23,7 @@ import os
 import sys
 from typing import Any
 
-from skill_registry import Registry
+from skill_registry import Registry, RegistryNotFound
 from skills_runtime.toolkit import Toolkit
 
 SYSTEM = (
@@ -81,6 +81,12 @@ def run_responses(
     return "(no final answer within the turn budget)"
 
 
+_FIRST = (
+    "run `skillbank demo` and pass --db skillbank-demo/skillbank-demo.db, or learn and "
+    "promote skills into this registry as the README's tour does"
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("task", help="What the customer wants, in plain words.")
@@ -98,12 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from examples.bookshop.tools import toolset
 
-    with Registry.open(options.db) as registry:
+    try:
+        registry = Registry.open(options.db)
+    except RegistryNotFound as error:
+        print(f"{str(error).split(';')[0]}; {_FIRST}", file=sys.stderr)
+        return 2
+    with registry:
         toolkit = Toolkit(registry, toolset)
         if not toolkit.skills():
-            print(
-                f"no promoted skills in {options.db!r}; run `skillbank demo` first", file=sys.stderr
-            )
+            print(f"no promoted skills in {options.db!r}; {_FIRST}", file=sys.stderr)
             return 2
         loop = run_responses if options.responses else run_chat
         answer = loop(

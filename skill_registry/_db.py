@@ -23,6 +23,7 @@ from .errors import (
     NotARegistry,
     RegistryBusy,
     RegistryError,
+    RegistryNotFound,
     RegistryUnavailable,
 )
 from .migrations import APPLICATION_ID, migrate
@@ -40,11 +41,20 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _inspect(path: Path) -> None:
+def _missing(path: Path, what: str) -> RegistryNotFound:
+    return RegistryNotFound(
+        f"no registry at {str(path.absolute())!r} ({what}); pass the path of an existing "
+        "registry, or open it with create=True to make a new one there"
+    )
+
+
+def _inspect(path: Path, *, create: bool) -> None:
     """Refuse anything at ``path`` that is not (or cannot become) a skillbank registry."""
     if path.is_dir():
         raise NotARegistry(f"registry path {str(path)!r} is a directory; {_HINT}")
     if not path.exists():
+        if not create:
+            raise _missing(path, "the file does not exist")
         parent = path.parent
         if not parent.is_dir():
             raise RegistryUnavailable(
@@ -60,6 +70,8 @@ def _inspect(path: Path) -> None:
     except OSError as error:
         raise RegistryUnavailable(f"cannot read registry {str(path)!r}: {error}") from error
     if not header:
+        if not create:
+            raise _missing(path, "the file is empty")
         return  # an empty file: ours to initialise
     if not header.startswith(_MAGIC[: len(header)]) or len(header) < len(_MAGIC):
         raise NotARegistry(
@@ -118,11 +130,11 @@ def _inspect_tables(path: Path) -> None:
 class Database:
     """One connection to a registry file, with safe opening, migrations and retried writes."""
 
-    def __init__(self, path: Path, *, busy_seconds: float, durable: bool) -> None:
+    def __init__(self, path: Path, *, busy_seconds: float, durable: bool, create: bool) -> None:
         self.path = path
         self._busy_seconds = busy_seconds
         self._lock = threading.RLock()
-        _inspect(path)
+        _inspect(path, create=create)
         try:
             self._connection = sqlite3.connect(
                 str(path),

@@ -12,6 +12,7 @@ Every error names what was wrong, where, and what to do next::
     ├── CorruptRegistry(RegistryError, RuntimeError)      our file, but SQLite cannot read it
     ├── IncompatibleRegistry(RegistryError, RuntimeError) written by a newer schema version
     └── RegistryUnavailable(RegistryError, OSError)       cannot open or write the path
+        ├── RegistryNotFound                              opened for reading; nothing is there
         └── RegistryBusy                                  still locked after every retry
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "NotARegistry",
     "RegistryBusy",
     "RegistryError",
+    "RegistryNotFound",
     "RegistryUnavailable",
     "UnknownSkillError",
     "UnknownVersionError",
@@ -84,6 +86,10 @@ class IncompatibleRegistry(RegistryError, RuntimeError):
 
 class RegistryUnavailable(RegistryError, OSError):
     """The path cannot be opened or written (missing directory, permissions, read-only medium)."""
+
+
+class RegistryNotFound(RegistryUnavailable):
+    """No registry where it was looked for, and the caller did not ask to create one."""
 
 
 class RegistryBusy(RegistryUnavailable):

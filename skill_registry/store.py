@@ -68,25 +68,31 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         search_weights: SearchWeights = SearchWeights(),  # noqa: B008  (frozen)
         busy_seconds: float = 30.0,
         durable: bool = True,
+        create: bool = False,
     ) -> Registry:
-        """Open (creating and migrating when needed) the registry at ``path``.
+        """Open the registry at ``path`` (migrating it when needed); create it only when asked.
 
         Args:
-            path: A SQLite file of ours, an empty file or a new path in an existing directory.
+            path: A SQLite file of ours; with ``create``, also an empty file or a new path in an
+                existing directory.
             policy: Automatic promotion and demotion rules.
             embedder: Optional text embedder; its vectors are stored and blended into search.
             search_weights: How search blends BM25, embeddings and reliability.
             busy_seconds: How long a write may wait for other writers before ``RegistryBusy``.
             durable: ``synchronous=FULL`` (survives power loss) rather than ``NORMAL`` (survives
                 process crashes only, faster).
+            create: Make a new registry when nothing is at ``path``. Without it, a missing or
+                empty file raises ``RegistryNotFound`` naming where it looked, so a mistyped
+                path never becomes a new, empty registry.
 
         Raises:
+            RegistryNotFound: nothing at ``path`` and ``create`` is false.
             NotARegistry: the path is a directory, not SQLite, or another application's database.
             CorruptRegistry: our file, damaged.
             IncompatibleRegistry: written by a newer skillbank.
             RegistryUnavailable: the path cannot be created or written.
         """
-        database = Database(Path(path), busy_seconds=busy_seconds, durable=durable)
+        database = Database(Path(path), busy_seconds=busy_seconds, durable=durable, create=create)
         return cls(database, policy=policy, embedder=embedder, search_weights=search_weights)
 
     @property

@@ -287,7 +287,7 @@ def run_demo(
     )
 
     started = time.perf_counter()
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         learned = learn(
             [trajectories],
             registry=registry,

@@ -15,7 +15,7 @@ SHOP = Path(__file__).resolve().parent.parent / "examples" / "bookshop" / "traje
 @pytest.fixture(scope="module")
 def learned_train(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LearnReport]:
     path = tmp_path_factory.mktemp("pipeline") / "skills.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         report = learn([SHOP], registry=registry, split="train")
     return path, report
 
@@ -32,7 +32,7 @@ def test_learning_stores_one_verified_skill_per_procedure(
 
     assert {skill.state for skill in report.skills} == {State.VERIFIED.value}
     assert all(skill.gate.passed for skill in report.skills)
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         stored = {summary.name: summary for summary in registry.list_skills()}
         assert set(stored) == {skill.name for skill in report.skills}
         for skill in report.skills:
@@ -46,7 +46,7 @@ def test_learning_again_from_the_same_trajectories_adds_no_version(
 ) -> None:
     path = _copy(learned_train[0], tmp_path / "again.db")
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         before = {s.name: registry.versions(s.name) for s in registry.list_skills()}
         cases = {name: len(registry.regression_cases(name)) for name in before}
         again = learn([SHOP], registry=registry, split="train")
@@ -62,7 +62,7 @@ def test_new_traces_of_a_procedure_make_a_new_version_that_keeps_the_old_cases(
 ) -> None:
     path = _copy(learned_train[0], tmp_path / "grow.db")
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         old_cases = {s.name: len(registry.regression_cases(s.name)) for s in registry.list_skills()}
         grown = learn([SHOP], registry=registry, split="test")  # incremental: train is kept
         changed = [skill for skill in grown.skills if skill.version > 1]
@@ -80,7 +80,7 @@ def test_unreadable_input_becomes_problems_never_an_exception(tmp_path: Path) ->
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"task_id": "x", "steps": [}\nnot json at all\n', encoding="utf-8")
 
-    with Registry.open(tmp_path / "skills.db") as registry:
+    with Registry.open(tmp_path / "skills.db", create=True) as registry:
         report = learn([broken, tmp_path / "missing.jsonl"], registry=registry)
 
     assert report.skills == ()
@@ -104,7 +104,7 @@ def test_held_out_trajectories_replay_against_the_stored_skills(
 def test_a_name_the_registry_gives_another_procedure_is_never_reused(tmp_path: Path) -> None:
     from skill_registry import Provenance
 
-    with Registry.open(tmp_path / "skills.db") as registry:
+    with Registry.open(tmp_path / "skills.db", create=True) as registry:
         registry.add_version(
             "cancel_order_by_email",
             source="def cancel_order_by_email(tools, code: str) -> str:\n    return code\n",
@@ -127,7 +127,7 @@ def test_host_calls_agents_recorded_through_the_server_are_learned_from(tmp_path
     from skills_runtime.trajectory import load_trajectories
 
     shop = load_trajectories([SHOP]).trajectories
-    with Registry.open(tmp_path / "skills.db") as registry:
+    with Registry.open(tmp_path / "skills.db", create=True) as registry:
         for trajectory in shop:  # as `serve --record-host-calls` keeps a session's calls
             registry.record_trajectory(
                 trajectory.model_dump(mode="json"), source=RECORDED_SOURCES[0]
@@ -147,7 +147,7 @@ def test_a_split_no_trajectory_is_in_is_bad_input_naming_the_splits_present(
     from skills_runtime.errors import InvalidInput
 
     with (
-        Registry.open(tmp_path / "skills.db") as registry,
+        Registry.open(tmp_path / "skills.db", create=True) as registry,
         pytest.raises(InvalidInput, match=r"split 'nosuch'.*\['test', 'train'\]"),
     ):
         learn([SHOP], registry=registry, split="nosuch")
@@ -156,7 +156,7 @@ def test_a_split_no_trajectory_is_in_is_bad_input_naming_the_splits_present(
 def test_learning_another_domain_leaves_the_skills_of_the_first_untouched(tmp_path: Path) -> None:
     tau2 = SHOP.parents[1] / "tau2_retail" / "exchange_family.jsonl"
 
-    with Registry.open(tmp_path / "skills.db") as registry:
+    with Registry.open(tmp_path / "skills.db", create=True) as registry:
         first = learn([tau2], registry=registry)
         learn([SHOP], registry=registry, split="train")
         again = learn([tau2], registry=registry)
@@ -187,7 +187,7 @@ def test_files_with_nothing_readable_change_nothing_in_the_registry(
     broken = tmp_path / "notes.md"
     broken.write_text("# not trajectories\n", encoding="utf-8")
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         before = [(s.name, s.version) for s in registry.list_skills()]
         report = learn([broken], registry=registry)
         after = [(s.name, s.version) for s in registry.list_skills()]
@@ -202,7 +202,7 @@ def test_the_report_tells_given_trajectories_from_those_kept_by_earlier_runs(
 ) -> None:
     path = _copy(learned_train[0], tmp_path / "kept.db")
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         report = learn([SHOP], registry=registry, split="test")
 
     document = report.to_json()
@@ -233,7 +233,7 @@ def test_learning_from_traces_whose_tool_changed_sends_the_old_skills_back(
         )
         changed.append(trajectory.model_copy(update={"tool_schemas": schemas}))
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         report = learn(registry=registry, trajectories=changed)
 
     assert report.demoted

@@ -19,7 +19,7 @@ SHOP = Path(__file__).resolve().parent.parent / "examples" / "bookshop" / "traje
 
 
 def _learned_and_promoted(path: Path) -> Registry:
-    registry = Registry.open(path)
+    registry = Registry.open(path, create=True)
     for skill in learn([SHOP], registry=registry, split="train").skills:
         registry.promote(skill.name, actor="test", reason="reviewed")
     return registry

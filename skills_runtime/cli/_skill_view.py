@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from rich.text import Text
 from skill_registry import (
     Registry,
     RegistryError,
+    RegistryNotFound,
     SkillSummary,
     UnknownSkillError,
 )
@@ -67,14 +69,15 @@ def open_registry(db: Path | None, *, as_json: bool) -> Iterator[Registry]:
     Other registry errors raised inside the block propagate to the command.
     """
     path = default_db_path(db)
-    if not path.exists():
-        fail(
-            f"no registry at {str(path)!r}; learn skills first (`skillbank learn FILE.jsonl`), "
-            "pass --db PATH or set $SKILLBANK_DB",
-            as_json=as_json,
-        )
     try:
         registry = Registry.open(path)
+    except RegistryNotFound:
+        fail(
+            f"no registry at {str(path.absolute())!r} (from {_db_source(db)}); learn skills "
+            "into it first (`skillbank learn FILE.jsonl`), or pass --db PATH of an existing "
+            "registry (`skillbank demo` keeps its own in skillbank-demo/skillbank-demo.db)",
+            as_json=as_json,
+        )
     except RegistryError as error:
         fail(f"--db {str(path)!r}: {error}", as_json=as_json)
     try:
@@ -83,6 +86,12 @@ def open_registry(db: Path | None, *, as_json: bool) -> Iterator[Registry]:
         fail(str(error), as_json=as_json, exit_code=EXIT_BAD_INPUT)
     finally:
         registry.close()
+
+
+def _db_source(db: Path | None) -> str:
+    if db is not None:
+        return "--db"
+    return "$SKILLBANK_DB" if os.environ.get("SKILLBANK_DB") else "the default, ./skillbank.db"
 
 
 def format_reliability(reliability: dict[str, Any]) -> str:

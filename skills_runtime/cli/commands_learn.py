@@ -94,7 +94,7 @@ def learn_command(
             exit_code=EXIT_BAD_INPUT,
         )
     try:
-        with Registry.open(default_db_path(db)) as registry:
+        with Registry.open(default_db_path(db), create=True) as registry:
             report = _learn_with_progress(chosen, registry, recorded=recorded, quiet=as_json)
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)

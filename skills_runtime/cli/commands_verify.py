@@ -145,7 +145,7 @@ def add(
     who = author or f"human:{actor().removeprefix('cli:')}"
     path = default_db_path(db)
     try:
-        registry = Registry.open(path)
+        registry = Registry.open(path, create=True)
     except RegistryError as error:
         fail(f"--db {str(path)!r}: {error}", as_json=as_json)
     try:

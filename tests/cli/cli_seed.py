@@ -98,7 +98,7 @@ def _trajectory(task_id: str, task: str) -> dict[str, object]:
 
 def seed_registry(path: Path) -> Path:
     """Write the seeded registry at ``path`` and return it."""
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         provenance = Provenance(synthesizer="human:test", source_trajectories=())
         v1 = registry.add_version(
             "cancel_order_for_customer",

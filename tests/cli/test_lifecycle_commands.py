@@ -100,7 +100,7 @@ def test_rollback_to_an_unknown_version_is_bad_input(seeded_db: Path) -> None:
 
 
 def _reject_v2(db: Path) -> None:
-    with Registry.open(db) as registry:
+    with Registry.open(db, create=True) as registry:
         registry.reject(CANCEL, version=2, actor="t", reason="failed verification")
 
 

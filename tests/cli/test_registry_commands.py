@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_seed import CANCEL_V1, CANCEL_V2, SCHEMA, VERIFY_PASSED
 from typer.testing import CliRunner
 
@@ -13,6 +14,7 @@ from skill_registry import Provenance, Registry
 from skills_runtime.cli.app import app
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_json(*args: str, exit_code: int = 0) -> Any:
@@ -40,11 +42,62 @@ def test_list_with_an_unknown_state_is_bad_usage(seeded_db: Path) -> None:
     assert "promoted" in document["error"]
 
 
-def test_a_missing_registry_is_bad_input_naming_the_path(tmp_path: Path) -> None:
+TOOLS = "examples.bookshop.tools:toolset"
+READ_COMMANDS = {
+    "list": ["list"],
+    "show": ["show", "cancel_order_for_customer"],
+    "search": ["search", "cancel my order"],
+    "diff": ["diff", "cancel_order_for_customer", "1", "2"],
+    "export": ["export", "--format", "openai"],
+    "call": ["call", "cancel_order_for_customer", "--args", "{}", "--tools", TOOLS],
+    "verify": ["verify", "cancel_order_for_customer"],
+    "promote": ["promote", "cancel_order_for_customer", "--reason", "reviewed"],
+    "evaluate": ["evaluate", "examples/bookshop/trajectories.jsonl"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(READ_COMMANDS))
+def test_a_command_that_reads_a_missing_registry_says_where_it_looked_and_creates_nothing(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
     missing = tmp_path / "nothing.db"
-    document = run_json("list", "--db", str(missing), exit_code=2)
-    assert str(missing) in document["error"]
+    document = run_json(*READ_COMMANDS[command], "--db", str(missing), exit_code=2)
+    assert f"no registry at {str(missing)!r} (from --db)" in document["error"]
+    assert "skillbank learn" in document["error"]
+    assert "create=True" not in document["error"]  # a hint for Python, not for the command line
     assert not missing.exists()
+
+
+def test_serve_on_a_missing_registry_says_where_it_looked(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.db"
+    result = runner.invoke(app, ["serve", "--tools", TOOLS, "--db", str(missing)])
+    assert result.exit_code == 2
+    assert "no registry at" in result.stderr
+    assert not missing.exists()
+
+
+def test_the_default_registry_is_named_as_such_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SKILLBANK_DB", raising=False)
+    document = run_json("list", exit_code=2)
+    assert str(tmp_path / "skillbank.db") in document["error"]
+    assert "the default, ./skillbank.db" in document["error"]
+    assert not (tmp_path / "skillbank.db").exists()
+
+
+def test_add_creates_a_missing_registry_explicitly(tmp_path: Path) -> None:
+    source = tmp_path / "double.py"
+    source.write_text(
+        'def double(tools, x: int) -> int:\n    """Double a number."""\n    return x * 2\n'
+    )
+    db = tmp_path / "new.db"
+    result = runner.invoke(app, ["add", str(source), "--no-verify", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    with Registry.open(db) as registry:
+        assert registry.get("double").version == 1
 
 
 def test_show_gathers_what_a_reviewer_needs(seeded_db: Path) -> None:
@@ -115,7 +168,7 @@ def test_list_at_80_columns_puts_each_skill_on_exactly_one_line(tmp_path: Path) 
     db = tmp_path / "many.db"
     long_summary = "Cancel a pending order after checking who owns it and why, " * 4
     names = [f"skill_number_{i:02d}_with_a_long_descriptive_name" for i in range(30)]
-    with Registry.open(db) as registry:
+    with Registry.open(db, create=True) as registry:
         for name in reversed(names):
             registry.add_version(
                 name,
@@ -162,7 +215,7 @@ def test_show_names_the_properties_regression_writes_and_trajectory_calls(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "show.db"
-    with Registry.open(db) as registry:
+    with Registry.open(db, create=True) as registry:
         record = registry.add_version(
             "cancel_order_by_email",
             source=CANCEL_V1,

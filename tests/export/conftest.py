@@ -16,7 +16,7 @@ from skills_runtime.toolkit import Toolkit
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "skills.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         for source in (skills.CANCEL, skills.STATUS, skills.FAILS, skills.SPINS):
             skills.store(registry, source)
     return path

@@ -40,7 +40,7 @@ def learned_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bookshop's skills, learned, stored with passing reports and promoted."""
     path = tmp_path_factory.mktemp("learned") / "shop.db"
     report = load_trajectories([ROOT / "examples" / "bookshop" / "trajectories.jsonl"])
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         for skill in synthesize(report.trajectories).skills:
             skills.store(registry, skill.source)
     return path

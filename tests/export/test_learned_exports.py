@@ -36,7 +36,7 @@ def learned() -> list[SynthesizedSkill]:
 
 @pytest.fixture
 def learned_toolkit(tmp_path: Path, learned: list[SynthesizedSkill]) -> Iterator[Toolkit]:
-    registry = Registry.open(tmp_path / "learned.db")
+    registry = Registry.open(tmp_path / "learned.db", create=True)
     for skill in learned:
         signature = signature_of(skill.source)
         record = registry.add_version(

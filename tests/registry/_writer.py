@@ -35,7 +35,7 @@ def add_version(registry: Registry, name: str, index: int) -> int:
 
 
 def main(mode: str, path: str, name: str, *rest: str) -> None:
-    with Registry.open(path, policy=QUIET) as registry:
+    with Registry.open(path, policy=QUIET, create=True) as registry:
         if mode == "outcomes":
             for index in range(int(rest[0])):
                 registry.record_outcome(

@@ -13,5 +13,5 @@ from skill_registry import Registry
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
     """A fresh registry file."""
-    with Registry.open(tmp_path / "skills.db") as opened:
+    with Registry.open(tmp_path / "skills.db", create=True) as opened:
         yield opened

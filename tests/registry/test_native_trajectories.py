@@ -16,7 +16,7 @@ NATIVE = {
 def test_native_trajectories_keep_their_task_id_and_their_instruction_is_searched(
     tmp_path: Path,
 ) -> None:
-    with Registry.open(tmp_path / "r.db") as registry:
+    with Registry.open(tmp_path / "r.db", create=True) as registry:
         registry.add_version(
             "drop_order",
             source="def drop_order(tools, order_id: str) -> str:\n    return order_id\n",

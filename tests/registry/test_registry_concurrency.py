@@ -34,14 +34,14 @@ def finish(process: subprocess.Popen[str]) -> None:
 @pytest.mark.slow
 def test_eight_writers_and_a_learner_lose_no_update(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         add(registry, "shared")
     writers, per_writer, new_versions = 8, 250, 25
     processes = [spawn("outcomes", str(path), "shared", str(per_writer)) for _ in range(writers)]
     processes.append(spawn("learner", str(path), "learned", str(new_versions)))
     for process in processes:
         finish(process)
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         result = registry.reliability("shared", version=1)
         total = writers * per_writer
         failures = writers * len(range(0, per_writer, 4))
@@ -97,7 +97,7 @@ def test_sigkill_during_writes_keeps_every_acknowledged_commit(
 ) -> None:
     path = tmp_path_factory.getbasetemp() / "killed.db"
     if not path.exists():
-        with Registry.open(path) as registry:
+        with Registry.open(path, create=True) as registry:
             add(registry, "k")
     acked_outcomes: set[int] = set()
     acked_versions: set[int] = set()
@@ -112,5 +112,5 @@ def test_sigkill_during_writes_keeps_every_acknowledged_commit(
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
     _check_consistent(path, acked_outcomes, acked_versions)
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         registry.record_outcome("k", version=1, success=True, duration_seconds=0.0)

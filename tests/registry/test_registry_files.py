@@ -13,6 +13,7 @@ from skill_registry import (
     NotARegistry,
     Registry,
     RegistryError,
+    RegistryNotFound,
     RegistryUnavailable,
     State,
 )
@@ -23,7 +24,7 @@ from tests.registry.helpers import add, pass_gates
 
 def test_a_new_path_becomes_a_registry_at_the_latest_schema(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         assert registry.schema_version() == LATEST_VERSION
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
@@ -33,17 +34,37 @@ def test_a_new_path_becomes_a_registry_at_the_latest_schema(tmp_path: Path) -> N
     connection.close()
 
 
+def test_opening_a_missing_path_for_reading_says_where_it_looked_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RegistryNotFound, match="create=True") as raised:
+        Registry.open("skillbank.db")
+    assert repr(str(tmp_path / "skillbank.db")) in str(raised.value)
+    assert "does not exist" in str(raised.value)
+    assert isinstance(raised.value, RegistryUnavailable)
+    assert not (tmp_path / "skillbank.db").exists()
+
+
+def test_an_empty_file_is_no_registry_to_read(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    with pytest.raises(RegistryNotFound, match="the file is empty"):
+        Registry.open(path)
+    assert path.read_bytes() == b""
+
+
 def test_an_empty_file_is_initialised(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.touch()
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         add(registry)
         assert registry.schema_version() == LATEST_VERSION
 
 
 def test_reopening_keeps_everything_and_applies_nothing_twice(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         add(registry)
     with Registry.open(path) as registry:
         assert registry.get("get_order").version == 1
@@ -84,7 +105,7 @@ def test_a_schema_version_one_file_is_migrated_with_its_data(tmp_path: Path) -> 
 
 def test_a_file_from_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
-    with Registry.open(path):
+    with Registry.open(path, create=True):
         pass
     connection = sqlite3.connect(path)
     connection.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
@@ -132,7 +153,7 @@ def test_a_database_of_another_application_is_refused(tmp_path: Path) -> None:
 
 def test_a_corrupt_registry_gets_a_clear_error_and_is_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         record = add(registry)
         pass_gates(registry, record)
     data = bytearray(path.read_bytes())
@@ -150,12 +171,12 @@ def test_a_truncated_sqlite_header_is_reported_as_corrupt(tmp_path: Path) -> Non
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NotARegistry, match="is a directory"):
-        Registry.open(tmp_path)
+        Registry.open(tmp_path, create=True)
 
 
 def test_a_path_in_a_missing_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RegistryUnavailable, match="does not exist"):
-        Registry.open(tmp_path / "missing" / "r.db")
+        Registry.open(tmp_path / "missing" / "r.db", create=True)
     assert not (tmp_path / "missing").exists()
 
 
@@ -163,18 +184,18 @@ def test_a_path_under_a_regular_file_is_refused(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(RegistryUnavailable, match="does not exist"):
-        Registry.open(blocker / "r.db")
+        Registry.open(blocker / "r.db", create=True)
     assert blocker.read_text() == "x"
 
 
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs a read-only /sys")
 def test_an_unwritable_location_is_refused_with_a_clear_error() -> None:
     with pytest.raises(RegistryUnavailable, match=r"/sys/skillbank-test\.db.*permissions"):
-        Registry.open("/sys/skillbank-test.db")
+        Registry.open("/sys/skillbank-test.db", create=True)
 
 
 def test_a_closed_registry_is_not_reported_as_damaged(tmp_path: Path) -> None:
-    registry = Registry.open(tmp_path / "closed.db")
+    registry = Registry.open(tmp_path / "closed.db", create=True)
     registry.close()
     with pytest.raises(RegistryError, match=r"Registry\.open") as raised:
         registry.list_skills()

@@ -127,7 +127,7 @@ def test_a_schema_version_two_file_is_migrated_and_its_tasks_become_searchable(
     connection.execute("COMMIT")
     connection.close()
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         assert registry.schema_version() == LATEST_VERSION
         assert registry.search("keyboard")[0].name == "exchange_items"
         assert registry.search("exchange")[0].name == "exchange_items"
@@ -196,7 +196,7 @@ def test_fts_syntax_in_the_query_is_neutralised() -> None:
 
 @pytest.fixture(scope="module")
 def searchable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    with Registry.open(tmp_path_factory.mktemp("search") / "r.db") as registry:
+    with Registry.open(tmp_path_factory.mktemp("search") / "r.db", create=True) as registry:
         task = {"id": "t1", "task": 'Refund my order "NEAR" (AND) -now: é*'}
         promote(registry, "refund", "Refund an order", trajectories=[task])
         yield registry
@@ -234,7 +234,7 @@ class ConceptEmbedder:
 
 
 def test_an_embedder_finds_synonyms_that_bm25_misses(tmp_path: Path) -> None:
-    with Registry.open(tmp_path / "r.db", embedder=ConceptEmbedder()) as registry:
+    with Registry.open(tmp_path / "r.db", embedder=ConceptEmbedder(), create=True) as registry:
         promote(registry, "refund_payment", "Refund a payment")
         promote(registry, "change_address", "Change the shipping address")
         hits = registry.search("please reimburse me")
@@ -244,9 +244,9 @@ def test_an_embedder_finds_synonyms_that_bm25_misses(tmp_path: Path) -> None:
 
 def test_reindex_embeds_versions_stored_without_an_embedder(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         promote(registry, "refund_payment", "Refund a payment")
-    with Registry.open(path, embedder=ConceptEmbedder()) as registry:
+    with Registry.open(path, embedder=ConceptEmbedder(), create=True) as registry:
         assert registry.search("reimburse") == []
         assert registry.reindex_embeddings() == 1
         assert registry.reindex_embeddings() == 0
@@ -293,7 +293,7 @@ def test_a_schema_version_three_file_is_migrated_into_one_search_table(tmp_path:
     connection.execute("COMMIT")
     connection.close()
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         assert registry.schema_version() == LATEST_VERSION
         assert registry.search("keyboard")[0].name == "exchange_items"
         assert registry.search("exchange")[0].name == "exchange_items"

@@ -40,7 +40,7 @@ class RegistryMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.directory = tempfile.mkdtemp(prefix="registry-machine-")
-        self.registry = Registry.open(Path(self.directory) / "r.db", policy=POLICY)
+        self.registry = Registry.open(Path(self.directory) / "r.db", policy=POLICY, create=True)
         self.known: set[tuple[str, int]] = set()
         self.hashes: dict[tuple[str, str], int] = {}
         self.sent_back: set[tuple[str, int]] = set()

@@ -34,7 +34,8 @@ def test_public_surface_is_pinned() -> None:
         "TRANSITIONS", "AuditEntry", "CorruptRegistry", "Embedder", "GateNotPassed",
         "IncompatibleRegistry", "InvalidRecord", "InvalidTransition", "NotARegistry",
         "OutcomeRecord", "Policy", "Provenance", "Registry", "RegistryBusy", "RegistryError",
-        "RegistryUnavailable", "RegressionCase", "Reliability", "ReportKind", "ReportRecord",
+        "RegistryNotFound", "RegistryUnavailable", "RegressionCase", "Reliability", "ReportKind",
+        "ReportRecord",
         "SearchHit", "SearchWeights", "SkillSummary", "State", "TrajectoryRecord",
         "TrajectoryRef", "UnknownSkillError", "UnknownVersionError", "VersionRecord",
         "allowed_transitions",
@@ -285,7 +286,7 @@ def test_outcome_trajectories_are_kept_for_relearning(registry: Registry) -> Non
 
 def test_policy_promotes_a_verified_version_after_enough_successes(tmp_path: Path) -> None:
     policy = Policy(promote_after_successes=5, promote_min_lower_bound=0.5)
-    with Registry.open(tmp_path / "r.db", policy=policy) as registry:
+    with Registry.open(tmp_path / "r.db", policy=policy, create=True) as registry:
         record = add(registry)
         pass_gates(registry, record)
         registry.transition("get_order", version=1, to=State.CANDIDATE, actor="a", reason="r")
@@ -299,7 +300,7 @@ def test_policy_promotes_a_verified_version_after_enough_successes(tmp_path: Pat
 
 def test_policy_demotes_an_unreliable_promoted_version(tmp_path: Path) -> None:
     policy = Policy(demote_after_uses=10, demote_below_lower_bound=0.5)
-    with Registry.open(tmp_path / "r.db", policy=policy) as registry:
+    with Registry.open(tmp_path / "r.db", policy=policy, create=True) as registry:
         record = add(registry)
         pass_gates(registry, record)
         registry.promote("get_order", actor="a", reason="r")

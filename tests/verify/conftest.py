@@ -16,7 +16,7 @@ FAST = VerifySettings(max_examples=15, call_seconds=1.0)
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
-    with Registry.open(tmp_path / "skills.db", durable=False) as opened:
+    with Registry.open(tmp_path / "skills.db", durable=False, create=True) as opened:
         yield opened
 
 

@@ -17,7 +17,7 @@ runner = CliRunner()
 
 def seeded(tmp_path: Path) -> Path:
     path = tmp_path / "skills.db"
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         trajectory = {
             "id": "schemas",
             "tool_schemas": [

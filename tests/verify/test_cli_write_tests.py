@@ -19,7 +19,7 @@ SHOP = Path(__file__).resolve().parents[2] / "examples" / "bookshop" / "trajecto
 
 def test_the_written_module_checks_tool_schemas_and_passes_under_pytest(tmp_path: Path) -> None:
     db = tmp_path / "skills.db"
-    with Registry.open(db) as registry:
+    with Registry.open(db, create=True) as registry:
         learn([SHOP], registry=registry, split="train")
         schemas = stored_tool_schemas(registry, "cancel_order_by_email")
     module = tmp_path / "test_cancel_order.py"

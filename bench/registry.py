@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._report import machine, replace_part  # noqa: E402
 from skill_registry import Policy, Provenance, Registry, State  # noqa: E402
-from skill_registry._index import index_version  # noqa: E402
+from skill_registry._connection import Connection  # noqa: E402
 from skill_registry._queries import canonical_json, sha256  # noqa: E402
 from skill_registry.search import index_fields  # noqa: E402
 
@@ -152,19 +151,20 @@ def synthetic_query(rng: random.Random) -> str:
     return f"As a {actor} I need to {verb} the {qual} {obj} I have"
 
 
-def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
+def bulk_load(path: Path | str, count: int, *, seed: int = 7) -> None:
     """Fill a registry with ``count`` synthetic skills in one transaction (60% promoted).
 
     Each skill is written as ``add_version`` writes it for search: a version row, its source
     trajectories (with their task texts) linked in order, and the search rows through the
     store's own ``index_version``; only the per-version transaction (100k separate commits
-    would measure the disk, not search) and the audit and tool rows are left out.
+    would measure the disk, not search) and the audit and tool rows are left out. ``path`` may
+    be a PostgreSQL URL: the same rows go through the same queries there.
     """
     rng = random.Random(seed)
     states = [State.PROMOTED] * 6 + [State.VERIFIED, State.CANDIDATE, State.DRAFT, State.DEPRECATED]
     with Registry.open(path, durable=False, create=True) as registry:
 
-        def work(connection: sqlite3.Connection) -> None:
+        def work(connection: Connection) -> None:
             execute = connection.execute
             for index in range(count):
                 skill = synthetic_skill(rng, index)
@@ -185,7 +185,7 @@ def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
                     "INSERT INTO versions (skill, version, content_hash, source, schema_json, "
                     "summary, docstring, tools_json, state, synthesizer, synthesizer_version, "
                     "successes, failures, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, '[]', ?, "
-                    "'bench', '', ?, ?, 0)",
+                    "'bench', '', ?, ?, 0) RETURNING id",
                     (
                         name,
                         sha256(source),
@@ -197,8 +197,7 @@ def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
                         rng.randint(0, 50),
                         rng.randint(0, 10),
                     ),
-                ).lastrowid
-                assert row_id is not None
+                ).fetchone()[0]
                 tasks = [str(t) for t in skill["tasks"]]
                 for position, task in enumerate(tasks):
                     body = canonical_json({"id": f"{name}-{position}", "task": task, "steps": []})
@@ -220,10 +219,13 @@ def bulk_load(path: Path, count: int, *, seed: int = 7) -> None:
                     schema=schema,
                     tasks=tasks,
                 )
-                index_version(connection, row_id, state=state, fields=fields)
-            execute("INSERT INTO search_docs(search_docs) VALUES ('optimize')")
+                connection.search.index_version(connection, row_id, state=state, fields=fields)
+            if connection.dialect == "sqlite":
+                execute("INSERT INTO search_docs(search_docs) VALUES ('optimize')")
 
         registry._db.write(work)
+        if registry.path is None:  # PostgreSQL: fresh planner statistics for the new rows
+            registry._db.write(lambda connection: connection.execute("ANALYZE"))
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -231,7 +233,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def search_latency(path: Path, *, queries: int = 300) -> dict[str, float]:
+def search_latency(path: Path | str, *, queries: int = 300) -> dict[str, float]:
     rng = random.Random(11)
     texts = [synthetic_query(rng) for _ in range(queries)]
     with Registry.open(path, create=True) as registry:

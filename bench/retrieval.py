@@ -139,6 +139,7 @@ def measure(
     *,
     ks: Sequence[int] = KS,
     weights: SearchWeights = SearchWeights(),  # noqa: B008  (frozen)
+    location: str | None = None,
 ) -> RetrievalResult:
     """Learn on ``train``, query with ``test`` instructions, score the rankings.
 
@@ -147,6 +148,8 @@ def measure(
         path: The benchmark's JSONL file.
         ks: The cut-offs.
         weights: How search blends its parts (the registry's defaults unless measuring others).
+        location: Where the registry goes: a new PostgreSQL registry's URL, or None for a
+            temporary SQLite file.
     """
     trajectories = load_trajectories([path]).trajectories
     train = [t for t in trajectories if t.split == "train"]
@@ -162,7 +165,10 @@ def measure(
     with (
         tempfile.TemporaryDirectory() as directory,
         Registry.open(
-            Path(directory) / "retrieval.db", durable=False, search_weights=weights, create=True
+            location or Path(directory) / "retrieval.db",
+            durable=False,
+            search_weights=weights,
+            create=True,
         ) as registry,
     ):
         for skill in skills:

@@ -1,4 +1,5 @@
-"""Opening a registry file safely, and running transactions that survive concurrent writers.
+"""The SQLite backend: opening a registry file safely, and running transactions that survive
+concurrent writers.
 
 Before SQLite writes a single byte, the file is inspected: a directory, a text file, a corrupt
 file or someone else's SQLite database is refused (and left as it was). Writes run in
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from ._connection import Connection, SqliteConnection
 from .errors import (
     CorruptRegistry,
     NotARegistry,
@@ -149,6 +151,7 @@ class Database:
                 "file system)"
             ) from error
         try:
+            self._session = SqliteConnection(self._connection)
             self._configure(durable=durable)
             self.write(lambda connection: migrate(connection, path=str(path)))
         except BaseException:
@@ -166,6 +169,11 @@ class Database:
             connection.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
 
         self._retry(lambda: setup(self._connection))
+
+    @property
+    def location(self) -> str:
+        """The registry file."""
+        return str(self.path)
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -211,14 +219,14 @@ class Database:
             "'sqlite3 FILE .recover'"
         )
 
-    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction, retried as a whole when busy."""
 
         def attempt() -> T:
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
-                result = work(connection)
+                result = work(self._session)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:
@@ -229,14 +237,14 @@ class Database:
         with self._lock:
             return self._retry(attempt)
 
-    def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one read transaction (a consistent snapshot), retried when busy."""
 
         def attempt() -> T:
             connection = self._connection
             connection.execute("BEGIN")
             try:
-                return work(connection)
+                return work(self._session)
             finally:
                 if connection.in_transaction:
                     connection.execute("COMMIT")

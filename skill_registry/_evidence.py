@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,8 @@ from .errors import InvalidRecord
 from .model import RegressionCase, ReportKind, ReportRecord
 
 if TYPE_CHECKING:
-    from ._db import Database
+    from ._connection import Connection
+    from .store import Backend
 
 __all__ = ["EvidenceMixin"]
 
@@ -25,7 +25,7 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 class EvidenceMixin:
     """Reports and regression cases of ``Registry``."""
 
-    _db: Database
+    _db: Backend
 
     def record_report(
         self, content_hash: str, *, kind: ReportKind, passed: bool, report: Mapping[str, Any]
@@ -42,13 +42,13 @@ class EvidenceMixin:
             raise InvalidRecord(f"passed must be a bool, got {passed!r}")
         report_json = json_object(report, "report")
 
-        def work(connection: sqlite3.Connection) -> ReportRecord:
-            row_id = connection.execute(
+        def work(connection: Connection) -> ReportRecord:
+            row = connection.execute(
                 "INSERT INTO reports (content_hash, kind, passed, report_json, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id, content_hash, kind, passed, report_json, "
+                "created_at",
                 (content_hash, kind, int(passed), report_json, time.time()),
-            ).lastrowid
-            row = connection.execute("SELECT * FROM reports WHERE id = ?", (row_id,)).fetchone()
+            ).fetchone()
             return q.report_of(tuple(row))
 
         return self._db.write(work)
@@ -68,11 +68,11 @@ class EvidenceMixin:
         """Attach a replay case to skill ``name`` (kept across all its versions; deduplicated)."""
         case_json = json_object(case, "regression case")
 
-        def work(connection: sqlite3.Connection) -> RegressionCase:
+        def work(connection: Connection) -> RegressionCase:
             q.version_row(connection, name, version)
             connection.execute(
-                "INSERT OR IGNORE INTO regression_cases (skill, case_digest, case_json, "
-                "added_in_version, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO regression_cases (skill, case_digest, case_json, "
+                "added_in_version, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (name, q.sha256(case_json), case_json, version, time.time()),
             )
             row = connection.execute(
@@ -87,7 +87,7 @@ class EvidenceMixin:
     def regression_cases(self, name: str) -> list[RegressionCase]:
         """Every regression case of ``name``, oldest first."""
 
-        def work(connection: sqlite3.Connection) -> list[RegressionCase]:
+        def work(connection: Connection) -> list[RegressionCase]:
             q.skill_row(connection, name)
             return [
                 _case_of(tuple(row))

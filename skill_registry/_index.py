@@ -1,4 +1,4 @@
-"""The search index: one FTS5 table of skill-text rows and past-task rows, and its query plan.
+"""The SQLite search index: one FTS5 table of skill-text rows and past-task rows; the query plan.
 
 ``search_docs`` holds, per version, one ``skill`` row (name, summary, docstring, parameters) and
 one ``task`` row per source trajectory with a task text; ``kind``, ``version_id`` and ``state``
@@ -16,12 +16,22 @@ BM25 weight, so the best-scoring rows are the ones kept.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .model import State
 
-__all__ = ["candidate_rows", "document_frequencies", "index_version", "set_index_state"]
+if TYPE_CHECKING:
+    from ._connection import Connection
+
+__all__ = [
+    "FTS5_INDEX",
+    "candidate_rows",
+    "document_frequencies",
+    "index_version",
+    "plan_terms",
+    "set_index_state",
+]
 
 _MAX_TASK_TEXT = 4000
 ROW_BUDGET = 1000
@@ -29,7 +39,7 @@ ROW_BUDGET = 1000
 
 
 def index_version(
-    connection: sqlite3.Connection,
+    connection: Connection,
     version_id: int,
     *,
     state: State,
@@ -49,15 +59,17 @@ def index_version(
     """
     added = 0
     if fields is not None:
-        cursor = connection.execute(
-            "INSERT OR IGNORE INTO search_rows (version_id, digest) VALUES (?, '')", (version_id,)
-        )
-        if cursor.rowcount:
+        created = connection.execute(
+            "INSERT INTO search_rows (version_id, digest) VALUES (?, '') ON CONFLICT DO NOTHING "
+            "RETURNING id",
+            (version_id,),
+        ).fetchone()
+        if created is not None:
             connection.execute(
                 "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, "
                 "version_id, state) VALUES (?, ?, ?, ?, ?, '', 'skill', ?, ?)",
                 (
-                    cursor.lastrowid,
+                    created[0],
                     fields["name"],
                     fields["summary"],
                     fields["docstring"],
@@ -67,16 +79,12 @@ def index_version(
                 ),
             )
             added += 1
-    rows = connection.execute(
-        "SELECT s.digest, t.task FROM version_sources s JOIN trajectories t ON t.digest = s.digest "
-        "WHERE s.version_id = ? AND t.task != '' AND NOT EXISTS (SELECT 1 FROM search_rows r "
-        "WHERE r.version_id = s.version_id AND r.digest = s.digest) ORDER BY s.position",
-        (version_id,),
-    ).fetchall()
+    rows = unindexed_tasks(connection, version_id)
     for digest, task in rows:
         row_id = connection.execute(
-            "INSERT INTO search_rows (version_id, digest) VALUES (?, ?)", (version_id, digest)
-        ).lastrowid
+            "INSERT INTO search_rows (version_id, digest) VALUES (?, ?) RETURNING id",
+            (version_id, digest),
+        ).fetchone()[0]
         connection.execute(
             "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, "
             "version_id, state) VALUES (?, '', '', '', '', ?, 'task', ?, ?)",
@@ -85,7 +93,21 @@ def index_version(
     return added + len(rows)
 
 
-def set_index_state(connection: sqlite3.Connection, version_id: int, state: State) -> None:
+def unindexed_tasks(connection: Connection, version_id: int) -> list[tuple[str, str]]:
+    """(digest, task text) of the version's source trajectories with a task and no search row."""
+    return [
+        (str(digest), str(task))
+        for digest, task in connection.execute(
+            "SELECT s.digest, t.task FROM version_sources s JOIN trajectories t "
+            "ON t.digest = s.digest WHERE s.version_id = ? AND t.task != '' AND NOT EXISTS "
+            "(SELECT 1 FROM search_rows r WHERE r.version_id = s.version_id "
+            "AND r.digest = s.digest) ORDER BY s.position",
+            (version_id,),
+        ).fetchall()
+    ]
+
+
+def set_index_state(connection: Connection, version_id: int, state: State) -> None:
     """Move a version's search rows (its own and its tasks') to ``state``."""
     connection.execute(
         "UPDATE search_docs SET state = ? WHERE rowid IN "
@@ -94,7 +116,7 @@ def set_index_state(connection: sqlite3.Connection, version_id: int, state: Stat
     )
 
 
-def document_frequencies(connection: sqlite3.Connection, terms: Sequence[str]) -> list[int]:
+def document_frequencies(connection: Connection, terms: Sequence[str]) -> list[int]:
     """How many rows contain each term (after the index's own stemming), in ``terms`` order.
 
     The stems come from the same tokenizer: the terms are written, one per row, to a
@@ -137,35 +159,45 @@ def _quoted(terms: Sequence[str], operator: str) -> str:
     return "(" + f" {operator} ".join(f'"{term}"' for term in terms) + ")"
 
 
-def plan(terms: Sequence[str], frequencies: Sequence[int], rows: int) -> list[str]:
-    """The MATCH expressions to try, best first: each later one needs fewer rare terms, for
-    when the earlier one finds too few rows. Terms found nowhere are left out (they match no
-    row, so they change no score)."""
+def plan_terms(
+    terms: Sequence[str], frequencies: Sequence[int], rows: int
+) -> tuple[list[str], list[list[str]]]:
+    """Which rows to rank, whatever the index: (the terms present, in query order; the sets of
+    rare terms a candidate must hold, best first). No required sets means every row holding any
+    term is ranked (the terms occur in few rows); otherwise each later set has one rare term
+    fewer, for when the earlier one finds too few rows. Terms found nowhere are left out (they
+    match no row, so they change no score)."""
     present = sorted(
         ((df, i, term) for i, (term, df) in enumerate(zip(terms, frequencies, strict=True)) if df),
     )
-    if not present:
-        return []
-    alternatives = _quoted([term for _, _, term in sorted(present, key=lambda p: p[1])], "OR")
-    if min(rows, sum(df for df, _, _ in present)) <= ROW_BUDGET:
-        # Each term once per kind of row: BM25 then counts a term's rows (its IDF) within the
-        # task column and within the skill columns separately, as two indexes would. Column
-        # filters decode position lists, which is cheap only while few rows match.
-        return [f"(task : {alternatives} OR {{name summary docstring params}} : {alternatives})"]
+    in_order = [term for _, _, term in sorted(present, key=lambda p: p[1])]
+    if not present or min(rows, sum(df for df, _, _ in present)) <= ROW_BUDGET:
+        return in_order, []
     expected, needed = float(rows), 0
     for df, _, _ in present:
         expected *= df / max(rows, 1)
         needed += 1
         if expected <= ROW_BUDGET:
             break
-    return [
-        f"{_quoted([term for _, _, term in present[:n]], 'AND')} AND {alternatives}"
-        for n in range(needed, 0, -1)
-    ][:2]
+    return in_order, [[term for _, _, term in present[:n]] for n in range(needed, 0, -1)][:2]
+
+
+def plan(terms: Sequence[str], frequencies: Sequence[int], rows: int) -> list[str]:
+    """The FTS5 MATCH expressions to try, best first (``plan_terms``)."""
+    present, required = plan_terms(terms, frequencies, rows)
+    if not present:
+        return []
+    alternatives = _quoted(present, "OR")
+    if not required:
+        # Each term once per kind of row: BM25 then counts a term's rows (its IDF) within the
+        # task column and within the skill columns separately, as two indexes would. Column
+        # filters decode position lists, which is cheap only while few rows match.
+        return [f"(task : {alternatives} OR {{name summary docstring params}} : {alternatives})"]
+    return [f"{_quoted(rare, 'AND')} AND {alternatives}" for rare in required]
 
 
 def candidate_rows(
-    connection: sqlite3.Connection,
+    connection: Connection,
     terms: Sequence[str],
     *,
     states: Sequence[State] | None,
@@ -202,3 +234,15 @@ def candidate_rows(
         if len({version_id for _, version_id, _ in found}) >= enough:
             break
     return found
+
+
+class Fts5Index:
+    """The ``SearchIndex`` of SQLite registries: this module's functions."""
+
+    index_version = staticmethod(index_version)
+    set_state = staticmethod(set_index_state)
+    document_frequencies = staticmethod(document_frequencies)
+    candidate_rows = staticmethod(candidate_rows)
+
+
+FTS5_INDEX = Fts5Index()

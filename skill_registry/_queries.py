@@ -5,14 +5,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import sqlite3
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
-from ._index import set_index_state
 from .errors import GateNotPassed, UnknownSkillError, UnknownVersionError
 from .model import AuditEntry, Provenance, ReportRecord, State, TrajectoryRef, VersionRecord
+
+if TYPE_CHECKING:
+    from ._connection import Connection
 
 __all__ = [
     "INSERT_TRAJECTORY",
@@ -30,8 +31,8 @@ __all__ = [
 ]
 
 INSERT_TRAJECTORY = (
-    "INSERT OR IGNORE INTO trajectories (digest, trajectory_id, task, body, source, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO trajectories (digest, trajectory_id, task, body, source, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 
 VERSION_COLUMNS = (
@@ -50,14 +51,18 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def skill_row(connection: sqlite3.Connection, name: str) -> tuple[Any, ...]:
-    """The ``skills`` row of ``name``.
+def skill_row(connection: Connection, name: str) -> tuple[Any, ...]:
+    """The ``skills`` row of ``name``; inside a write transaction, locked until it ends.
+
+    Every write that changes a skill reads its row first, so concurrent writers of one skill
+    take turns (on SQLite, where one writer runs at a time, there is nothing to lock).
 
     Raises:
         UnknownSkillError: naming close matches among the stored names.
     """
     row = connection.execute(
-        "SELECT name, current_version, created_at FROM skills WHERE name = ?", (name,)
+        f"SELECT name, current_version, created_at FROM skills WHERE name = ?{connection.lock}",
+        (name,),
     ).fetchone()
     if row is None:
         names = [r[0] for r in connection.execute("SELECT name FROM skills ORDER BY name")]
@@ -67,25 +72,25 @@ def skill_row(connection: sqlite3.Connection, name: str) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def current_version(connection: sqlite3.Connection, name: str) -> int:
+def current_version(connection: Connection, name: str) -> int:
     """The current version number of ``name`` (raises ``UnknownSkillError``)."""
     return int(skill_row(connection, name)[1])
 
 
-def version_row(connection: sqlite3.Connection, name: str, version: int | None) -> tuple[Any, ...]:
+def version_row(connection: Connection, name: str, version: int | None) -> tuple[Any, ...]:
     """The ``versions`` row of ``name`` at ``version`` (the current one when None).
 
     Raises:
         UnknownSkillError: no such skill.
         UnknownVersionError: the skill exists but not that version.
     """
+    current = current_version(connection, name)
     if version is None:
-        version = current_version(connection, name)
+        version = current
     row = connection.execute(
         f"SELECT {VERSION_COLUMNS} FROM versions WHERE skill = ? AND version = ?", (name, version)
     ).fetchone()
     if row is None:
-        skill_row(connection, name)
         stored = [
             r[0]
             for r in connection.execute(
@@ -98,7 +103,7 @@ def version_row(connection: sqlite3.Connection, name: str, version: int | None) 
     return tuple(row)
 
 
-def record_of(connection: sqlite3.Connection, row: tuple[Any, ...]) -> VersionRecord:
+def record_of(connection: Connection, row: tuple[Any, ...]) -> VersionRecord:
     """A ``VersionRecord`` from a row selected with ``VERSION_COLUMNS``."""
     (
         row_id,
@@ -151,7 +156,7 @@ def record_of(connection: sqlite3.Connection, row: tuple[Any, ...]) -> VersionRe
 
 
 def audit(
-    connection: sqlite3.Connection,
+    connection: Connection,
     *,
     name: str,
     version: int,
@@ -207,9 +212,7 @@ def report_of(row: tuple[Any, ...]) -> ReportRecord:
     )
 
 
-def gate(
-    connection: sqlite3.Connection, row: tuple[Any, ...]
-) -> dict[str, tuple[int, bool] | None]:
+def gate(connection: Connection, row: tuple[Any, ...]) -> dict[str, tuple[int, bool] | None]:
     """The latest check and verify reports that count for a version: kind → (report id, passed).
 
     Reports at the version's content hash count when they are newer than the version's evidence
@@ -228,9 +231,7 @@ def gate(
     return latest
 
 
-def require_gate(
-    connection: sqlite3.Connection, row: tuple[Any, ...], to_state: State
-) -> tuple[int, ...]:
+def require_gate(connection: Connection, row: tuple[Any, ...], to_state: State) -> tuple[int, ...]:
     """The ids of the reports that let ``row`` enter ``to_state`` (empty when not gated).
 
     Raises:
@@ -263,7 +264,7 @@ def require_gate(
 
 
 def set_state(
-    connection: sqlite3.Connection,
+    connection: Connection,
     row: tuple[Any, ...],
     to_state: State,
     *,
@@ -307,7 +308,7 @@ def set_state(
         )
     else:
         connection.execute("UPDATE versions SET state = ? WHERE id = ?", (to_state.value, row_id))
-    set_index_state(connection, row_id, to_state)
+    connection.search.set_state(connection, row_id, to_state)
     audit(
         connection,
         name=name,

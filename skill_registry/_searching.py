@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,8 @@ from .search import (
 )
 
 if TYPE_CHECKING:
-    from ._db import Database
+    from ._connection import Connection
+    from .store import Backend
 
 __all__ = ["SearchMixin", "store_vector"]
 
@@ -28,7 +28,7 @@ __all__ = ["SearchMixin", "store_vector"]
 class SearchMixin:
     """``search`` and embedding upkeep of ``Registry``."""
 
-    _db: Database
+    _db: Backend
     embedder: Embedder | None
     search_weights: SearchWeights
 
@@ -72,7 +72,7 @@ class SearchMixin:
         texts = [embedding_text(fields) for _, fields in rows]
         vectors = self._embed(texts) or []
 
-        def work(connection: sqlite3.Connection) -> int:
+        def work(connection: Connection) -> int:
             for row, vector in zip(rows, vectors, strict=True):
                 store_vector(connection, row[0], vector, model)
             return len(rows)
@@ -98,16 +98,17 @@ class SearchMixin:
 
 
 def store_vector(
-    connection: sqlite3.Connection, version_id: int, vector: Sequence[float], model: str
+    connection: Connection, version_id: int, vector: Sequence[float], model: str
 ) -> None:
     connection.execute(
-        "INSERT OR REPLACE INTO embeddings (version_id, model, dimensions, vector) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO embeddings (version_id, model, dimensions, vector) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (version_id) DO UPDATE SET model = excluded.model, "
+        "dimensions = excluded.dimensions, vector = excluded.vector",
         (version_id, model, len(vector), encode_vector(vector)),
     )
 
 
-def _unembedded(connection: sqlite3.Connection, model: str) -> list[tuple[int, dict[str, str]]]:
+def _unembedded(connection: Connection, model: str) -> list[tuple[int, dict[str, str]]]:
     """The versions without a vector from ``model``, with the text fields add_version embeds."""
     found = []
     for version_id, name, summary, docstring, schema_json in connection.execute(

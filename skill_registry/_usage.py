@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,8 +15,9 @@ from .model import OutcomeRecord, Reliability, State, TrajectoryRecord, VersionR
 from .stats import reliability as posterior
 
 if TYPE_CHECKING:
-    from ._db import Database
+    from ._connection import Connection
     from .policy import Policy
+    from .store import Backend
 
 __all__ = ["UsageMixin"]
 
@@ -28,7 +28,7 @@ _USE_KEYS = _REQUIRED_USE_KEYS | {"trajectory", "refused"}
 class UsageMixin:
     """Outcome recording, reliability and tool-schema tracking of ``Registry``."""
 
-    _db: Database
+    _db: Backend
     policy: Policy
 
     def _reliability(self, successes: int, failures: int, refusals: int = 0) -> Reliability:
@@ -122,7 +122,7 @@ class UsageMixin:
         duration_seconds: float,
         trajectory: Mapping[str, Any] | None = None,
         refused: bool = False,
-    ) -> Callable[[sqlite3.Connection], OutcomeRecord]:
+    ) -> Callable[[Connection], OutcomeRecord]:
         """The checked arguments of one use, as the work of a write transaction."""
         if not isinstance(success, bool):
             raise InvalidRecord(f"success must be a bool, got {success!r}")
@@ -140,7 +140,7 @@ class UsageMixin:
         if trajectory is not None:
             kept = self._trajectory_row(trajectory, source=f"outcome:{name}@{version}")
 
-        def work(connection: sqlite3.Connection) -> OutcomeRecord:
+        def work(connection: Connection) -> OutcomeRecord:
             row = q.version_row(connection, name, version)
             now = time.time()
             if kept is not None:
@@ -150,7 +150,7 @@ class UsageMixin:
                 )
             outcome_id = connection.execute(
                 "INSERT INTO outcomes (version_id, success, duration, at, trajectory_digest, "
-                "refused) VALUES (?, ?, ?, ?, ?, ?)",
+                "refused) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     row[0],
                     int(success),
@@ -159,7 +159,7 @@ class UsageMixin:
                     kept and kept[0],
                     int(refused),
                 ),
-            ).lastrowid
+            ).fetchone()[0]
             column = "successes" if success else "failures"
             connection.execute(
                 f"UPDATE versions SET {column} = {column} + 1, refusals = refusals + ? "
@@ -167,7 +167,6 @@ class UsageMixin:
                 (int(refused), row[0]),
             )
             self._apply_policy(connection, row)
-            assert outcome_id is not None
             return OutcomeRecord(
                 id=outcome_id,
                 name=name,
@@ -181,7 +180,7 @@ class UsageMixin:
 
         return work
 
-    def _apply_policy(self, connection: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    def _apply_policy(self, connection: Connection, row: tuple[Any, ...]) -> None:
         successes, failures = connection.execute(
             "SELECT successes, failures FROM versions WHERE id = ?", (row[0],)
         ).fetchone()
@@ -213,7 +212,7 @@ class UsageMixin:
     def reliability(self, name: str, *, version: int | None = None) -> Reliability:
         """The Beta posterior of a version's success rate (the current version when None)."""
 
-        def work(connection: sqlite3.Connection) -> tuple[int, int, int]:
+        def work(connection: Connection) -> tuple[int, int, int]:
             row = q.version_row(connection, name, version)
             counts = connection.execute(
                 "SELECT successes, failures, refusals FROM versions WHERE id = ?", (row[0],)
@@ -230,7 +229,7 @@ class UsageMixin:
             raise InvalidRecord(f"source must be a non-empty string, got {source!r}")
         row = self._trajectory_row(trajectory_json, source=source)
 
-        def work(connection: sqlite3.Connection) -> TrajectoryRecord:
+        def work(connection: Connection) -> TrajectoryRecord:
             connection.execute(
                 q.INSERT_TRAJECTORY,
                 (*row, time.time()),
@@ -251,8 +250,10 @@ class UsageMixin:
         if source is not None:
             sql += " WHERE source = ?"
             params.append(source)
-        sql += " ORDER BY created_at, digest LIMIT ?"
-        params.append(-1 if limit is None else limit)
+        sql += " ORDER BY created_at, digest"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         rows = self._db.read(lambda c: c.execute(sql, params).fetchall())
         return [_trajectory_of(tuple(row)) for row in rows]
 
@@ -261,7 +262,7 @@ class UsageMixin:
     ) -> list[TrajectoryRecord]:
         """The stored full trajectories a version was learned from, in provenance order."""
 
-        def work(connection: sqlite3.Connection) -> list[TrajectoryRecord]:
+        def work(connection: Connection) -> list[TrajectoryRecord]:
             row = q.version_row(connection, name, version)
             return [
                 _trajectory_of(tuple(r))
@@ -288,13 +289,15 @@ class UsageMixin:
         schema_json = q.canonical_json(dict(schema))
         new_hash = q.sha256(schema_json)
 
-        def work(connection: sqlite3.Connection) -> list[VersionRecord]:
+        def work(connection: Connection) -> list[VersionRecord]:
             stored = connection.execute(
-                "SELECT schema_hash FROM tool_schemas WHERE tool = ?", (tool,)
+                f"SELECT schema_hash FROM tool_schemas WHERE tool = ?{connection.lock}", (tool,)
             ).fetchone()
             connection.execute(
-                "INSERT OR REPLACE INTO tool_schemas (tool, schema_hash, schema_json, updated_at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO tool_schemas (tool, schema_hash, schema_json, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (tool) DO UPDATE SET schema_hash = "
+                "excluded.schema_hash, schema_json = excluded.schema_json, "
+                "updated_at = excluded.updated_at",
                 (tool, new_hash, schema_json, time.time()),
             )
             if (
@@ -303,16 +306,23 @@ class UsageMixin:
                 or not self.policy.demote_on_tool_schema_change
             ):
                 return []
-            rows = connection.execute(
-                f"SELECT {q.VERSION_COLUMNS} FROM versions WHERE id IN (SELECT version_id FROM "
+            gated = (State.PROMOTED.value, State.VERIFIED.value)
+            found = connection.execute(
+                "SELECT skill, version FROM versions WHERE id IN (SELECT version_id FROM "
                 "version_tools WHERE tool = ?) AND state IN (?, ?) ORDER BY skill, version",
-                (tool, State.PROMOTED.value, State.VERIFIED.value),
+                (tool, *gated),
             ).fetchall()
             demoted = []
-            for row in rows:
+            for skill, version in found:
+                # Read again under the skill's lock (taken in name order, so two such
+                # transactions never wait on each other in a cycle): a concurrent writer may
+                # have moved it meanwhile.
+                row = q.version_row(connection, skill, version)
+                if row[9] not in gated:
+                    continue
                 new_row = q.set_state(
                     connection,
-                    tuple(row),
+                    row,
                     State.CANDIDATE,
                     action="tool-schema-changed",
                     actor="policy",

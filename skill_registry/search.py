@@ -1,4 +1,4 @@
-"""Search: FTS5 BM25 over what a skill does and the tasks it was learned from, optionally
+"""Search: BM25 over what a skill does and the tasks it was learned from, optionally
 blended with embeddings and reliability.
 
 One FTS5 table (``_index``) holds a ``skill`` row per version (BM25 weights: name 8, summary 4,
@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from ._index import candidate_rows
 from .model import SearchHit, State
+
+if TYPE_CHECKING:
+    from ._connection import Connection
 
 __all__ = [
     "Embedder",
@@ -244,7 +245,7 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def run_search(
-    connection: sqlite3.Connection,
+    connection: Connection,
     query: str,
     *,
     k: int,
@@ -258,12 +259,12 @@ def run_search(
     ``weights.instances`` best-matching source tasks (missing ones count zero, so a procedure
     seen once weighs less than one seen often) and its own text (name, summary, docstring,
     parameters) with weight ``weights.fields``. A version without indexed tasks is scored by
-    its own text alone. Both come from one FTS5 query (``_index.candidate_rows``).
+    its own text alone. Both come from one query of the backend's index (``candidate_rows``).
     """
     limit = max(k * 4, weights.candidates)
     fields: dict[int, float] = {}
     tasks: dict[int, list[float]] = {}
-    for kind, version_id, score in candidate_rows(
+    for kind, version_id, score in connection.search.candidate_rows(
         connection,
         content_terms(query),
         states=states,
@@ -313,7 +314,7 @@ def run_search(
     return ranked[:k]
 
 
-def _versions_with_tasks(connection: sqlite3.Connection, ids: set[int]) -> set[int]:
+def _versions_with_tasks(connection: Connection, ids: set[int]) -> set[int]:
     if not ids:
         return set()
     return {
@@ -327,7 +328,7 @@ def _versions_with_tasks(connection: sqlite3.Connection, ids: set[int]) -> set[i
 
 
 def _semantic_scores(
-    connection: sqlite3.Connection, query_vector: Sequence[float], states: Sequence[State] | None
+    connection: Connection, query_vector: Sequence[float], states: Sequence[State] | None
 ) -> dict[int, float]:
     # A linear scan in pure Python: fine for thousands of skills; beyond that, an ANN index.
     target = decode_vector(encode_vector(query_vector))

@@ -1,29 +1,31 @@
-"""The registry: skills, versions, provenance, reports, lifecycle and search in one SQLite file.
+"""The registry: skills, versions, provenance, reports, lifecycle and search, in one SQLite file
+or in a PostgreSQL database shared by many machines.
 
-Every write is one ``BEGIN IMMEDIATE`` transaction, so each operation (with its audit lines and
-automatic policy decisions) is atomic, concurrent writers from many processes never lose an update,
-and a process killed mid-write leaves every committed operation in place.
+Every operation is one transaction (with its audit lines and automatic policy decisions), so it is
+atomic, concurrent writers from many processes never lose an update, and a process killed
+mid-write leaves every committed operation in place. SQLite runs one writer at a time
+(``BEGIN IMMEDIATE``); PostgreSQL runs writers concurrently, each change to a skill holding the
+lock of that skill's row, and retries a transaction the server aborted to keep them serial.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from . import _queries as q
 from ._db import Database
 from ._evidence import EvidenceMixin
-from ._index import index_version
 from ._searching import SearchMixin, store_vector
 from ._usage import UsageMixin
 from ._validate import check_name, json_object, text
 from .errors import InvalidRecord, InvalidTransition
 from .lifecycle import allowed_transitions, path_to
+from .migrations import schema_version
 from .model import (
     AuditEntry,
     Provenance,
@@ -35,7 +37,29 @@ from .model import (
 from .policy import Policy
 from .search import Embedder, SearchWeights, embedding_text, index_fields
 
+if TYPE_CHECKING:
+    from ._connection import Connection
+
 __all__ = ["Registry"]
+
+T = TypeVar("T")
+
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+
+
+class Backend(Protocol):
+    """A database the registry runs its transactions on (``_db`` SQLite, ``_postgres``)."""
+
+    @property
+    def location(self) -> str:
+        """Where the registry is, for messages (a path, or a URL without its password)."""
+        ...
+
+    def write(self, work: Callable[[Connection], T]) -> T: ...
+
+    def read(self, work: Callable[[Connection], T]) -> T: ...
+
+    def close(self) -> None: ...
 
 
 class Registry(EvidenceMixin, SearchMixin, UsageMixin):
@@ -47,7 +71,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
 
     def __init__(
         self,
-        database: Database,
+        database: Backend,
         *,
         policy: Policy,
         embedder: Embedder | None,
@@ -63,6 +87,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         cls,
         path: str | Path,
         *,
+        tenant: str | None = None,
         policy: Policy = Policy(),  # noqa: B008  (a frozen value, safe to share)
         embedder: Embedder | None = None,
         search_weights: SearchWeights = SearchWeights(),  # noqa: B008  (frozen)
@@ -73,8 +98,15 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         """Open the registry at ``path`` (migrating it when needed); create it only when asked.
 
         Args:
-            path: A SQLite file of ours; with ``create``, also an empty file or a new path in an
-                existing directory.
+            path: A SQLite file of ours (with ``create``, also an empty file or a new path in an
+                existing directory), or a PostgreSQL URL ``postgresql://[user@]host[:port]/db``
+                (libpq's form: ``?host=/run/postgresql`` for a Unix socket, ``sslmode=``...; a
+                ``tenant=`` query parameter is the same as the ``tenant`` option). Needs the
+                ``postgres`` extra (psycopg 3).
+            tenant: PostgreSQL only: the team whose registry this is. Each tenant's registry is
+                its own schema (``skillbank_<tenant>``; ``skillbank`` without one) in the same
+                database, so teams sharing a server never see each other's skills, reports,
+                trajectories or search statistics.
             policy: Automatic promotion and demotion rules.
             embedder: Optional text embedder; its vectors are stored and blended into search.
             search_weights: How search blends BM25, embeddings and reliability.
@@ -92,13 +124,33 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
             IncompatibleRegistry: written by a newer skillbank.
             RegistryUnavailable: the path cannot be created or written.
         """
-        database = Database(Path(path), busy_seconds=busy_seconds, durable=durable, create=create)
+        database: Backend
+        if isinstance(path, str) and path.startswith(POSTGRESQL_SCHEMES):
+            from ._postgres import PostgresDatabase  # psycopg is an optional dependency
+
+            database = PostgresDatabase(
+                path, tenant=tenant, busy_seconds=busy_seconds, create=create
+            )
+        else:
+            if tenant is not None:
+                raise InvalidRecord(
+                    f"tenant={tenant!r} needs a PostgreSQL registry; a SQLite registry is one "
+                    "file per team: give each tenant its own file"
+                )
+            database = Database(
+                Path(path), busy_seconds=busy_seconds, durable=durable, create=create
+            )
         return cls(database, policy=policy, embedder=embedder, search_weights=search_weights)
 
     @property
-    def path(self) -> Path:
-        """The registry file."""
-        return self._db.path
+    def location(self) -> str:
+        """Where the registry is: its file, or its PostgreSQL URL (no password) and tenant."""
+        return self._db.location
+
+    @property
+    def path(self) -> Path | None:
+        """The registry file (None for a PostgreSQL registry)."""
+        return self._db.path if isinstance(self._db, Database) else None
 
     def close(self) -> None:
         """Close the database connection."""
@@ -116,8 +168,8 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         self.close()
 
     def schema_version(self) -> int:
-        """The latest migration applied to this file."""
-        return self._db.read(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]))
+        """The latest migration applied to this registry."""
+        return self._db.read(schema_version)
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -173,43 +225,46 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         content_hash = q.sha256(source)
         tool_names = list(dict.fromkeys(tools))
 
-        def work(connection: sqlite3.Connection) -> VersionRecord:
+        def work(connection: Connection) -> VersionRecord:
             now = time.time()
             for row in full:
                 connection.execute(
                     q.INSERT_TRAJECTORY,
                     (*row, now),
                 )
+            # A new skill's row first (a no-op when it exists), then its lock: concurrent
+            # writers of one skill take turns from here on.
+            new_skill = (
+                connection.execute(
+                    "INSERT INTO skills (name, current_version, created_at) VALUES (?, 1, ?) "
+                    "ON CONFLICT DO NOTHING RETURNING name",
+                    (name, now),
+                ).fetchone()
+                is not None
+            )
+            skill = q.skill_row(connection, name)
             existing = connection.execute(
                 f"SELECT {q.VERSION_COLUMNS} FROM versions WHERE skill = ? AND content_hash = ?",
                 (name, content_hash),
             ).fetchone()
             if existing is not None:
                 _link_sources(connection, existing[0], refs)
-                index_version(connection, existing[0], state=State(existing[9]))
+                connection.search.index_version(connection, existing[0], state=State(existing[9]))
                 return q.record_of(connection, tuple(existing))
-            skill = connection.execute(
-                "SELECT current_version FROM skills WHERE name = ?", (name,)
-            ).fetchone()
             if provenance.parent_version is not None:
                 q.version_row(connection, name, provenance.parent_version)
             version = 1
-            if skill is None:
-                connection.execute(
-                    "INSERT INTO skills (name, current_version, created_at) VALUES (?, 1, ?)",
-                    (name, now),
-                )
-            else:
-                version = (
-                    1
-                    + connection.execute(
+            if not new_skill:
+                version = 1 + int(
+                    connection.execute(
                         "SELECT max(version) FROM versions WHERE skill = ?", (name,)
                     ).fetchone()[0]
                 )
             row_id = connection.execute(
                 "INSERT INTO versions (skill, version, content_hash, source, schema_json, summary, "
                 "docstring, tools_json, state, synthesizer, synthesizer_version, parent_version, "
-                "created_at, provenance_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, provenance_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (
                     name,
                     version,
@@ -226,18 +281,17 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
                     now,
                     details_json,
                 ),
-            ).lastrowid
-            assert row_id is not None
+            ).fetchone()[0]
             _link_sources(connection, row_id, refs)
             connection.executemany(
-                "INSERT OR IGNORE INTO version_tools (version_id, tool) VALUES (?, ?)",
+                "INSERT INTO version_tools (version_id, tool) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(row_id, tool) for tool in tool_names],
             )
-            index_version(connection, row_id, state=State.DRAFT, fields=fields)
+            connection.search.index_version(connection, row_id, state=State.DRAFT, fields=fields)
             if vector is not None:
                 store_vector(connection, row_id, vector[0], self._embedder_name())
-            if skill is not None:
-                current = q.version_row(connection, name, int(skill[0]))
+            if not new_skill:
+                current = q.version_row(connection, name, int(skill[1]))
                 if State(current[9]) is not State.PROMOTED:
                     connection.execute(
                         "UPDATE skills SET current_version = ? WHERE name = ?", (version, name)
@@ -268,7 +322,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
     def versions(self, name: str) -> list[VersionRecord]:
         """Every version of ``name``, oldest first."""
 
-        def work(connection: sqlite3.Connection) -> list[VersionRecord]:
+        def work(connection: Connection) -> list[VersionRecord]:
             q.skill_row(connection, name)
             rows = connection.execute(
                 f"SELECT {q.VERSION_COLUMNS} FROM versions WHERE skill = ? ORDER BY version",
@@ -316,7 +370,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         text(actor, "actor", empty=False)
         text(reason, "reason", empty=False)
 
-        def work(connection: sqlite3.Connection) -> VersionRecord:
+        def work(connection: Connection) -> VersionRecord:
             row = q.version_row(connection, name, version)
             row = q.set_state(
                 connection, row, target, action="transition", actor=actor, reason=reason
@@ -336,7 +390,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         text(actor, "actor", empty=False)
         text(reason, "reason", empty=False)
 
-        def work(connection: sqlite3.Connection) -> VersionRecord:
+        def work(connection: Connection) -> VersionRecord:
             row = q.version_row(
                 connection, name, version if version is not None else _latest(connection, name)
             )
@@ -383,7 +437,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         text(actor, "actor", empty=False)
         text(reason, "reason", empty=False)
 
-        def work(connection: sqlite3.Connection) -> VersionRecord:
+        def work(connection: Connection) -> VersionRecord:
             number = version
             if number is None and latest:
                 number = _latest(connection, name)
@@ -403,7 +457,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         text(actor, "actor", empty=False)
         text(reason, "reason", empty=False)
 
-        def work(connection: sqlite3.Connection) -> VersionRecord:
+        def work(connection: Connection) -> VersionRecord:
             row = q.version_row(connection, name, to_version)
             current = q.current_version(connection, name)
             if current == to_version:
@@ -433,7 +487,7 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         return [q.audit_entry(tuple(row)) for row in rows]
 
 
-def _latest(connection: sqlite3.Connection, name: str) -> int:
+def _latest(connection: Connection, name: str) -> int:
     q.skill_row(connection, name)
     return int(
         connection.execute("SELECT max(version) FROM versions WHERE skill = ?", (name,)).fetchone()[
@@ -455,18 +509,16 @@ def _merge_refs(
     return list(refs.values())
 
 
-def _link_sources(
-    connection: sqlite3.Connection, version_id: int, refs: Sequence[TrajectoryRef]
-) -> None:
+def _link_sources(connection: Connection, version_id: int, refs: Sequence[TrajectoryRef]) -> None:
     start = connection.execute(
         "SELECT coalesce(max(position), -1) + 1 FROM version_sources WHERE version_id = ?",
         (version_id,),
     ).fetchone()[0]
     position = int(start)
     for ref in refs:
-        cursor = connection.execute(
-            "INSERT OR IGNORE INTO version_sources (version_id, position, trajectory_id, digest) "
-            "VALUES (?, ?, ?, ?)",
+        added = connection.execute(
+            "INSERT INTO version_sources (version_id, position, trajectory_id, digest) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING position",
             (version_id, position, ref.id, ref.digest),
-        )
-        position += cursor.rowcount
+        ).fetchone()
+        position += added is not None

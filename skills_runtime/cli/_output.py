@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -29,6 +30,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from sandbox import inert_text
+from skill_registry import Registry
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -38,9 +40,11 @@ __all__ = [
     "InertConsole",
     "JsonOption",
     "default_db_path",
+    "describe_registry",
     "emit",
     "fail",
     "json_text",
+    "open_registry_at",
     "require_files",
     "stderr",
     "stdout",
@@ -100,15 +104,40 @@ JsonOption = typer.Option(False, "--json", help="Print exactly one JSON document
 DbOption = typer.Option(
     None,
     "--db",
-    help="Registry file (default: $SKILLBANK_DB, else ./skillbank.db).",
+    help="Registry: a file, or a PostgreSQL URL postgresql://USER@HOST/DB[?tenant=TEAM] "
+    "(default: $SKILLBANK_DB, else ./skillbank.db; the tenant also from $SKILLBANK_TENANT).",
 )
 
 
-def default_db_path(db: Path | None) -> Path:
-    """The registry file a command uses: ``--db``, else ``$SKILLBANK_DB``, else ``skillbank.db``."""
+def default_db_path(db: str | None) -> str:
+    """The registry a command uses: ``--db``, else ``$SKILLBANK_DB``, else ``skillbank.db``
+    (a file path or a ``postgresql://`` URL)."""
     if db is not None:
         return db
-    return Path(os.environ.get("SKILLBANK_DB", "skillbank.db"))
+    return os.environ.get("SKILLBANK_DB", "skillbank.db")
+
+
+def open_registry_at(db: str | None, *, create: bool = False) -> Registry:
+    """Open the registry a command uses; the tenant of a PostgreSQL registry comes from its URL,
+    else from ``$SKILLBANK_TENANT``.
+
+    Raises:
+        RegistryError: as ``Registry.open`` does.
+    """
+    location = default_db_path(db)
+    tenant = os.environ.get("SKILLBANK_TENANT") or None
+    if tenant is not None and "tenant=" in location.partition("?")[2]:
+        tenant = None  # the URL's own tenant wins over the environment's
+    return Registry.open(location, tenant=tenant, create=create)
+
+
+def describe_registry(db: str | None) -> str:
+    """The registry a command uses, for messages: a file as an absolute path, a URL as given
+    without its password."""
+    location = default_db_path(db)
+    if location.startswith(("postgresql://", "postgres://")):
+        return re.sub(r"(://[^:/@?]*):[^@/?]*@", r"\1@", location)
+    return str(Path(location).absolute())
 
 
 def emit(

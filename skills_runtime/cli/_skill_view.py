@@ -8,7 +8,6 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -24,7 +23,12 @@ from skill_registry import (
     SkillSummary,
     UnknownSkillError,
 )
-from skills_runtime.cli._output import EXIT_BAD_INPUT, default_db_path, fail
+from skills_runtime.cli._output import (
+    EXIT_BAD_INPUT,
+    describe_registry,
+    fail,
+    open_registry_at,
+)
 from skills_runtime.report import Dossier
 
 __all__ = [
@@ -62,24 +66,23 @@ def actor() -> str:
 
 
 @contextmanager
-def open_registry(db: Path | None, *, as_json: bool) -> Iterator[Registry]:
+def open_registry(db: str | None, *, as_json: bool) -> Iterator[Registry]:
     """Open the registry a command reads (it must exist); turn registry errors into exit 2.
 
     Lookups of unknown skills exit 2 with the registry's message (which names close matches).
     Other registry errors raised inside the block propagate to the command.
     """
-    path = default_db_path(db)
     try:
-        registry = Registry.open(path)
+        registry = open_registry_at(db)
     except RegistryNotFound:
         fail(
-            f"no registry at {str(path.absolute())!r} (from {_db_source(db)}); learn skills "
+            f"no registry at {describe_registry(db)!r} (from {_db_source(db)}); learn skills "
             "into it first (`skillbank learn FILE.jsonl`), or pass --db PATH of an existing "
             "registry (`skillbank demo` keeps its own in skillbank-demo/skillbank-demo.db)",
             as_json=as_json,
         )
     except RegistryError as error:
-        fail(f"--db {str(path)!r}: {error}", as_json=as_json)
+        fail(f"--db {describe_registry(db)!r}: {error}", as_json=as_json)
     try:
         yield registry
     except UnknownSkillError as error:
@@ -88,7 +91,7 @@ def open_registry(db: Path | None, *, as_json: bool) -> Iterator[Registry]:
         registry.close()
 
 
-def _db_source(db: Path | None) -> str:
+def _db_source(db: str | None) -> str:
     if db is not None:
         return "--db"
     return "$SKILLBANK_DB" if os.environ.get("SKILLBANK_DB") else "the default, ./skillbank.db"

@@ -25,9 +25,10 @@ from skills_runtime.cli._output import (
     EXIT_OK,
     DbOption,
     JsonOption,
-    default_db_path,
+    describe_registry,
     emit,
     fail,
+    open_registry_at,
     require_files,
     stdout,
 )
@@ -63,7 +64,7 @@ def learn_command(
         "--recorded",
         help="Also learn from host-tool calls agents made through `serve --record-host-calls`.",
     ),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Learn skills: import, synthesize, check, verify (in the sandbox) and store them.
@@ -90,11 +91,11 @@ def learn_command(
         emit(
             report.to_json(),
             as_json=as_json,
-            human=lambda: _print_nothing(imported, default_db_path(db)),
+            human=lambda: _print_nothing(imported, describe_registry(db)),
             exit_code=EXIT_BAD_INPUT,
         )
     try:
-        with Registry.open(default_db_path(db), create=True) as registry:
+        with open_registry_at(db, create=True) as registry:
             report = _learn_with_progress(chosen, registry, recorded=recorded, quiet=as_json)
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
@@ -134,7 +135,7 @@ def _learn_with_progress(
         )
 
 
-def _print_nothing(imported: ImportReport, db: Path) -> None:
+def _print_nothing(imported: ImportReport, db: str) -> None:
     stdout.print(
         Text(
             "Nothing was learned: no trajectory could be read. "
@@ -190,7 +191,7 @@ def evaluate_command(
     paths: list[Path] = _PathsArgument,
     split: str | None = _SplitOption,
     format: str = _FormatOption,
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Replay held-out trajectories against the stored skills; report coverage and pass rate.

@@ -9,7 +9,6 @@ reason given and the user running the command.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -52,7 +51,7 @@ def _move(
     name: str,
     version: int | None,
     *,
-    db: Path | None,
+    db: str | None,
     as_json: bool,
     verb: str,
     move: Callable[[Registry], VersionRecord],
@@ -118,7 +117,7 @@ def _transition_command(
         name: str = typer.Argument(..., help="The skill's name."),
         version: int | None = VersionOption,
         reason: str = ReasonOption,
-        db: Path | None = DbOption,
+        db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
         _move(
@@ -172,7 +171,7 @@ def rollback(
     name: str = typer.Argument(..., help="The skill's name."),
     to: int = typer.Option(..., "--to", help="The earlier version to make current."),
     reason: str = typer.Option("rollback", "--reason", help="Why (kept in the audit log)."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Make an earlier version current (and promoted) again; its gates must still pass."""
@@ -284,7 +283,7 @@ def _decide(registry: Registry, record: VersionRecord) -> dict[str, Any] | None:
     ),
 )
 def review(
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Walk the latest candidate or verified version of each skill: promote, reject or skip.

@@ -50,7 +50,7 @@ def _state_or_fail(state: str | None, *, as_json: bool) -> State | None:
 )
 def list_skills(
     state: str | None = typer.Option(None, "--state", help=f"Only skills in: {_STATES}."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List skills with their current version, state, reliability and summary."""
@@ -76,7 +76,7 @@ def list_skills(
 def show(
     name: str = typer.Argument(..., help="The skill's name."),
     version: int | None = typer.Option(None, "--version", help="A version (default: current)."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Show one skill version: code, schema, provenance, check and test results, audit log."""
@@ -153,7 +153,7 @@ def diff(
     name: str = typer.Argument(..., help="The skill's name."),
     v1: int = typer.Argument(..., help="The older version."),
     v2: int = typer.Argument(..., help="The newer version."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Unified diff of two versions' sources, and how their check and test reports changed."""
@@ -197,7 +197,7 @@ def search(
         ["promoted"], "--state", help=f"Only versions in these states (repeatable): {_STATES}."
     ),
     all_states: bool = typer.Option(False, "--all-states", help="Search versions in any state."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Rank skills for a task description (full-text over names, docs, parameters and tasks)."""
@@ -233,7 +233,7 @@ def report(
     ),
     state: str | None = typer.Option(None, "--state", help=f"Only skills in: {_STATES}."),
     title: str = typer.Option("Skill library", "--title", help="The page's title."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Write a static, self-contained HTML page of the library: code, tests, provenance, states."""

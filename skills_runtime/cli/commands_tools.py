@@ -111,7 +111,7 @@ def export(
         False, "--meta", help="Export the two meta-tools search_skills and run_skill instead."
     ),
     tools: str | None = ToolsOption,
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Print tool declarations of the registry's skills for an agent: {"tools": [...]}.
@@ -160,7 +160,7 @@ def export(
 
 
 def _export_agent_skills(
-    out: Path, states: tuple[str, ...], tools: str | None, db: Path | None, *, as_json: bool
+    out: Path, states: tuple[str, ...], tools: str | None, db: str | None, *, as_json: bool
 ) -> NoReturn:
     from skills_runtime.export.agent_skills import export_agent_skills
 
@@ -226,7 +226,7 @@ def call(
         None, "--state", help="Allow skills in this state (repeatable; default: any but rejected)."
     ),
     record: bool = typer.Option(True, "--record/--no-record", help="Store the call's outcome."),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Run one skill in the sandbox with the host's tools and print what happened."""
@@ -308,7 +308,7 @@ def serve(
     queue_timeout: float = typer.Option(
         30.0, "--queue-timeout", help="Seconds a call may wait before it is answered busy."
     ),
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
 ) -> None:
     """Serve the registry's skills (and optionally the host tools) as an MCP server."""
     if transport not in ("stdio", "http"):
@@ -356,7 +356,7 @@ def serve(
         )
         stderr.print(
             f"skillbank: serving skills in states {', '.join(states)} from "
-            f"{str(registry.path)!r} "
+            f"{registry.location!r} "
             + ("over stdio" if transport == "stdio" else f"on http://{host}:{port}/mcp"),
             markup=False,
             soft_wrap=True,

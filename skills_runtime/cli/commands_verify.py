@@ -19,16 +19,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from skill_registry import Registry, RegistryError
+from skill_registry import RegistryError
 from skills_runtime.cli._interrupt import reporting_interrupts
 from skills_runtime.cli._output import (
     EXIT_FAILED,
     EXIT_OK,
     DbOption,
     JsonOption,
-    default_db_path,
+    describe_registry,
     emit,
     fail,
+    open_registry_at,
     stdout,
 )
 from skills_runtime.cli._progress import progress
@@ -53,7 +54,7 @@ def verify(
         help="Also write the verification as a readable pytest module to this file.",
     ),
     as_json: bool = JsonOption,
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
 ) -> None:
     """Replay and property-test a skill version in the sandbox; record the reports.
 
@@ -107,7 +108,7 @@ def add(
     ),
     no_verify: bool = typer.Option(False, "--no-verify", help="Register only; do not gate."),
     as_json: bool = JsonOption,
-    db: Path | None = DbOption,
+    db: str | None = DbOption,
 ) -> None:
     """Register an edited or hand-written source as a new draft version, then gate it.
 
@@ -143,11 +144,10 @@ def add(
                 as_json=as_json,
             )
     who = author or f"human:{actor().removeprefix('cli:')}"
-    path = default_db_path(db)
     try:
-        registry = Registry.open(path, create=True)
+        registry = open_registry_at(db, create=True)
     except RegistryError as error:
-        fail(f"--db {str(path)!r}: {error}", as_json=as_json)
+        fail(f"--db {describe_registry(db)!r}: {error}", as_json=as_json)
     try:
         with reporting_interrupts(registry, as_json=as_json):
             record = add_edited_version(registry, name, source, author=who)

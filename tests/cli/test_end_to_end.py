@@ -56,10 +56,24 @@ def _pending_order_nobody_touched() -> tuple[str, str]:
     raise AssertionError("the bookshop has no untouched pending order")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_options(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """``--db FILE``; or, for PostgreSQL, no option: $SKILLBANK_DB names the server's database
+    and $SKILLBANK_TENANT the team, as a fleet's machines would set them."""
+    if request.param == "sqlite":
+        return ["--db", str(tmp_path / "shop.db")]
+    url, tenant = str(request.getfixturevalue("postgres_url")).rsplit("&tenant=", 1)
+    monkeypatch.setenv("SKILLBANK_DB", url)
+    monkeypatch.setenv("SKILLBANK_TENANT", tenant)
+    return []
+
+
 def test_learn_review_serve_and_roll_back_a_skill(
-    tmp_path: Path, cancel_family: Path, bookshop_on_path: None
+    tmp_path: Path, cancel_family: Path, bookshop_on_path: None, registry_options: list[str]
 ) -> None:
-    db = ["--db", str(tmp_path / "shop.db")]
+    db = registry_options
 
     learned = run_json("learn", str(cancel_family), "--split", "train", *db)
     assert len(learned["skills"]) == 1

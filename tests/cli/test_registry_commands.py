@@ -69,6 +69,15 @@ def test_a_command_that_reads_a_missing_registry_says_where_it_looked_and_create
     assert not missing.exists()
 
 
+def test_a_missing_postgresql_registry_is_named_by_its_url_without_the_password(
+    postgres_url: str,
+) -> None:
+    url = postgres_url.replace("skillbank@", "skillbank:hunter2@", 1)
+    document = run_json("list", "--db", url, exit_code=2)
+    assert "no registry at 'postgresql://skillbank@/registries?" in document["error"]
+    assert "hunter2" not in document["error"]
+
+
 def test_serve_on_a_missing_registry_says_where_it_looked(tmp_path: Path) -> None:
     missing = tmp_path / "nothing.db"
     result = runner.invoke(app, ["serve", "--tools", TOOLS, "--db", str(missing)])

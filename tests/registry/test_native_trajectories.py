@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from skill_registry import Provenance, Registry
 
 NATIVE = {
@@ -14,9 +12,9 @@ NATIVE = {
 
 
 def test_native_trajectories_keep_their_task_id_and_their_instruction_is_searched(
-    tmp_path: Path,
+    registry_location: str,
 ) -> None:
-    with Registry.open(tmp_path / "r.db", create=True) as registry:
+    with Registry.open(registry_location, create=True) as registry:
         registry.add_version(
             "drop_order",
             source="def drop_order(tools, order_id: str) -> str:\n    return order_id\n",

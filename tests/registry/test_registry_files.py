@@ -17,6 +17,7 @@ from skill_registry import (
     RegistryUnavailable,
     State,
 )
+from skill_registry._connection import SqliteConnection
 from skill_registry._queries import sha256
 from skill_registry.migrations import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate
 from tests.registry.helpers import add, pass_gates
@@ -79,7 +80,7 @@ def test_a_schema_version_one_file_is_migrated_with_its_data(tmp_path: Path) -> 
     path = tmp_path / "v1.db"
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("BEGIN IMMEDIATE")
-    migrate(connection, path=str(path), target=1)
+    migrate(SqliteConnection(connection), path=str(path), target=1)
     connection.execute(
         "INSERT INTO skills (name, current_version, created_at) VALUES ('get_order', 1, 0)"
     )

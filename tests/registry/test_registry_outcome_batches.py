@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,9 +60,9 @@ def test_a_malformed_use_is_refused_before_anything_is_written(
     assert registry.reliability("get_order").uses == 0
 
 
-def test_the_policy_decides_after_each_use_of_a_batch(tmp_path: Path) -> None:
+def test_the_policy_decides_after_each_use_of_a_batch(registry_location: str) -> None:
     policy = Policy(promote_after_successes=5, promote_min_lower_bound=0.5)
-    with Registry.open(tmp_path / "r.db", policy=policy) as registry:
+    with Registry.open(registry_location, policy=policy, create=True) as registry:
         record = add(registry)
         pass_gates(registry, record)
         registry.transition("get_order", version=1, to=State.CANDIDATE, actor="a", reason="r")

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill_registry import Registry, State
-from skill_registry._index import document_frequencies, plan
+from skill_registry._connection import SqliteConnection
+from skill_registry._index import plan
 from skill_registry._queries import canonical_json, sha256
 from skill_registry.migrations import LATEST_VERSION, migrate
 from skill_registry.search import content_terms, fts_query, terms_of
@@ -97,7 +98,7 @@ def test_a_schema_version_two_file_is_migrated_and_its_tasks_become_searchable(
     path = tmp_path / "v2.db"
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("BEGIN IMMEDIATE")
-    migrate(connection, path=str(path), target=2)
+    migrate(SqliteConnection(connection), path=str(path), target=2)
     body = canonical_json({"task_id": "n1", "instruction": "My keyboard arrived broken"})
     digest = sha256(body)
     connection.execute(
@@ -194,9 +195,14 @@ def test_fts_syntax_in_the_query_is_neutralised() -> None:
     assert fts_query("a", None) == '("a")'
 
 
-@pytest.fixture(scope="module")
-def searchable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    with Registry.open(tmp_path_factory.mktemp("search") / "r.db", create=True) as registry:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def searchable(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Registry]:
+    location = str(tmp_path_factory.mktemp("search") / "r.db")
+    if request.param == "postgresql":
+        location = request.getfixturevalue("postgres_urls")()
+    with Registry.open(location, create=True) as registry:
         task = {"id": "t1", "task": 'Refund my order "NEAR" (AND) -now: é*'}
         promote(registry, "refund", "Refund an order", trajectories=[task])
         yield registry
@@ -233,8 +239,8 @@ class ConceptEmbedder:
         return vectors
 
 
-def test_an_embedder_finds_synonyms_that_bm25_misses(tmp_path: Path) -> None:
-    with Registry.open(tmp_path / "r.db", embedder=ConceptEmbedder(), create=True) as registry:
+def test_an_embedder_finds_synonyms_that_bm25_misses(registry_location: str) -> None:
+    with Registry.open(registry_location, embedder=ConceptEmbedder(), create=True) as registry:
         promote(registry, "refund_payment", "Refund a payment")
         promote(registry, "change_address", "Change the shipping address")
         hits = registry.search("please reimburse me")
@@ -242,11 +248,10 @@ def test_an_embedder_finds_synonyms_that_bm25_misses(tmp_path: Path) -> None:
         assert hits[0].score > (hits[1].score if len(hits) > 1 else 0.0)
 
 
-def test_reindex_embeds_versions_stored_without_an_embedder(tmp_path: Path) -> None:
-    path = tmp_path / "r.db"
-    with Registry.open(path, create=True) as registry:
+def test_reindex_embeds_versions_stored_without_an_embedder(registry_location: str) -> None:
+    with Registry.open(registry_location, create=True) as registry:
         promote(registry, "refund_payment", "Refund a payment")
-    with Registry.open(path, embedder=ConceptEmbedder(), create=True) as registry:
+    with Registry.open(registry_location, embedder=ConceptEmbedder()) as registry:
         assert registry.search("reimburse") == []
         assert registry.reindex_embeddings() == 1
         assert registry.reindex_embeddings() == 0
@@ -257,7 +262,7 @@ def test_a_schema_version_three_file_is_migrated_into_one_search_table(tmp_path:
     path = tmp_path / "v3.db"
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("BEGIN IMMEDIATE")
-    migrate(connection, path=str(path), target=3)
+    migrate(SqliteConnection(connection), path=str(path), target=3)
     body = canonical_json({"id": "t1", "task": "My keyboard arrived broken"})
     digest = sha256(body)
     connection.execute(
@@ -323,7 +328,8 @@ def test_a_large_index_ranks_only_rows_holding_the_rarest_terms() -> None:
 def test_document_frequencies_follow_the_index_stemming(registry: Registry) -> None:
     promote(registry, "cancel_orders", "Cancel orders",
             trajectories=[{"id": "t1", "task": "Cancelling my orders"}])  # fmt: skip
-    counts = registry._db.read(lambda c: document_frequencies(c, ["order", "cancelled", "zebra"]))
+    terms = ["order", "cancelled", "zebra"]
+    counts = registry._db.read(lambda c: c.search.document_frequencies(c, terms))
     assert counts[0] >= 2
     assert counts[1] >= 1
     assert counts[2] == 0

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from skill_registry import (
     GateNotPassed,
@@ -37,10 +44,16 @@ POLICY = Policy(
 
 
 class RegistryMachine(RuleBasedStateMachine):
+    # Where each run's registry goes: a new SQLite file, unless a subclass names a server.
+    new_location: Callable[[], str] | None = None
+
     def __init__(self) -> None:
         super().__init__()
         self.directory = tempfile.mkdtemp(prefix="registry-machine-")
-        self.registry = Registry.open(Path(self.directory) / "r.db", policy=POLICY, create=True)
+        location = str(Path(self.directory) / "r.db")
+        if self.new_location is not None:
+            location = self.new_location()
+        self.registry = Registry.open(location, policy=POLICY, create=True)
         self.known: set[tuple[str, int]] = set()
         self.hashes: dict[tuple[str, str], int] = {}
         self.sent_back: set[tuple[str, int]] = set()
@@ -185,3 +198,13 @@ RegistryMachine.TestCase.settings = settings(max_examples=40, stateful_step_coun
 @pytest.mark.slow
 class TestRegistryLifecycle(RegistryMachine.TestCase):  # type: ignore[name-defined,misc]
     """Runs the state machine."""
+
+
+@pytest.mark.slow
+def test_the_lifecycle_machine_holds_on_postgresql(postgres_urls: Callable[[], str]) -> None:
+    class OnPostgres(RegistryMachine):
+        new_location = staticmethod(postgres_urls)
+
+    run_state_machine_as_test(
+        OnPostgres, settings=settings(max_examples=15, stateful_step_count=30, deadline=None)
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -284,9 +283,11 @@ def test_outcome_trajectories_are_kept_for_relearning(registry: Registry) -> Non
     assert kept[0].task == TRAJECTORY["task"]
 
 
-def test_policy_promotes_a_verified_version_after_enough_successes(tmp_path: Path) -> None:
+def test_policy_promotes_a_verified_version_after_enough_successes(
+    registry_location: str,
+) -> None:
     policy = Policy(promote_after_successes=5, promote_min_lower_bound=0.5)
-    with Registry.open(tmp_path / "r.db", policy=policy, create=True) as registry:
+    with Registry.open(registry_location, policy=policy, create=True) as registry:
         record = add(registry)
         pass_gates(registry, record)
         registry.transition("get_order", version=1, to=State.CANDIDATE, actor="a", reason="r")
@@ -298,9 +299,9 @@ def test_policy_promotes_a_verified_version_after_enough_successes(tmp_path: Pat
         assert (last.action, last.actor) == ("auto-promote", "policy")
 
 
-def test_policy_demotes_an_unreliable_promoted_version(tmp_path: Path) -> None:
+def test_policy_demotes_an_unreliable_promoted_version(registry_location: str) -> None:
     policy = Policy(demote_after_uses=10, demote_below_lower_bound=0.5)
-    with Registry.open(tmp_path / "r.db", policy=policy, create=True) as registry:
+    with Registry.open(registry_location, policy=policy, create=True) as registry:
         record = add(registry)
         pass_gates(registry, record)
         registry.promote("get_order", actor="a", reason="r")

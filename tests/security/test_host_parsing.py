@@ -41,6 +41,12 @@ def skill(params: str = "tools, n: int", doc: str = DOC, header: str = "") -> st
 AUDITED_PATTERNS = {
     # pattern (or the expression building it) -> why it cannot backtrack on untrusted text
     "[\\x00-\\x08\\x0b\\x0e-\\x1f\\x7f-\\x9f]": "one character class, no repetition",
+    "(://[^:/@?]*):[^@/?]*@": "two runs of classes excluding the ':' and '@' that end them",
+    "[a-z0-9][a-z0-9_]{0,39}": "bounded repetition of one class (matched whole, fullmatch)",
+    "\\bINTEGER PRIMARY KEY\\b": "fixed words (our own migration SQL, not untrusted text)",
+    "\\bINTEGER\\b": "a fixed word (our own migration SQL)",
+    "\\bREAL\\b": "a fixed word (our own migration SQL)",
+    "\\bBLOB\\b": "a fixed word (our own migration SQL)",
     "\\r\\n|\\r|\\n": "fixed alternatives of at most two characters",
     "[^a-z0-9]+": "one repeated class, nothing after it to backtrack into",
     '^  skillbank-version: "(\\d+)"$': "anchored; one digit run between fixed text",

@@ -110,7 +110,7 @@ def pool() -> Iterator[ProcessPool]:
 
 @pytest.fixture
 def toolkit(tmp_path: Path, pool: ProcessPool) -> Iterator[Toolkit]:
-    with Registry.open(tmp_path / "skills.db") as registry:
+    with Registry.open(tmp_path / "skills.db", create=True) as registry:
         for name, source in SKILLS.items():
             registry.add_version(
                 name,

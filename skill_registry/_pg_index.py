@@ -1,0 +1,282 @@
+"""The PostgreSQL search index: tsvector rows under a GIN index, ranked with BM25.
+
+The rows are those of SQLite's FTS5 table (``_index``): per version one ``skill`` row (name,
+summary, parameters and docstring as tsvector weights A, B, C, D) and one ``task`` row per
+source trajectory with a task text. PostgreSQL's own ``ts_rank`` knows nothing of how rare a
+term is, and a long instruction shares its common words with every procedure, so rows are ranked
+with the same Okapi BM25 as FTS5 (k1 = 1.2, b = 0.75; column weights name 8, summary 4,
+parameters 2, docstring 1.5), computed in SQL from each row's positions (``unnest(tsvector)``)
+and from document frequencies kept per kind of row (``search_terms``, ``search_kinds``): a
+term's rarity among task rows and among skill rows counts separately, as two indexes would.
+
+Text reaches PostgreSQL as the words FTS5's tokenizer would cut (letters and digits, diacritics
+removed), so both backends index and query the same words; the ``skillbank`` text search
+configuration stems them (English Snowball, no stopwords). Which rows are ranked is planned as
+on SQLite (``_index.plan_terms``): every row holding any term while they are few, otherwise only
+rows holding the rarest terms, found through the GIN index.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ._index import plan_terms, unindexed_tasks
+from .model import State
+
+if TYPE_CHECKING:
+    from ._connection import Connection
+
+__all__ = ["TSVECTOR_INDEX", "TsvectorIndex", "words"]
+
+_WORD = re.compile(r"[^\W_]+")
+_MAX_TASK_TEXT = 4000
+_K1, _B = 1.2, 0.75
+
+_DOCUMENT = (
+    "setweight(to_tsvector('skillbank', ?), 'A') || setweight(to_tsvector('skillbank', ?), 'B') "
+    "|| setweight(to_tsvector('skillbank', ?), 'C') || setweight(to_tsvector('skillbank', ?), 'D')"
+)
+_INSERT_DOCUMENT = (
+    "INSERT INTO search_docs (id, kind, version_id, state, document, tokens) "
+    "SELECT ?, ?, ?, ?, d, (SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(d)) "
+    "FROM (SELECT {document} AS d) AS made RETURNING tokens, tsvector_to_array(document)"
+)
+# BM25 of each candidate row: for every query lexeme the row holds, its weighted frequency (in
+# skill rows each position counts by its label's weight, in task rows 1), saturated by k1 and
+# normalised by the row's length against its kind's average; then the best rows of each kind.
+# Only C functions run per row (no subquery per lexeme), so a thousand candidates cost little.
+_RANK = f"""
+WITH terms AS (
+    SELECT * FROM unnest(?::text[], ?::float8[], ?::float8[]) AS t(lexeme, skill_idf, task_idf)
+), matched AS (
+    SELECT d.id, d.kind, d.version_id, d.tokens, u.lexeme, CASE WHEN d.kind = 'task'
+        THEN cardinality(u.weights)::float8
+        ELSE 8.0 * cardinality(array_positions(u.weights, 'A'))
+            + 4.0 * cardinality(array_positions(u.weights, 'B'))
+            + 2.0 * cardinality(array_positions(u.weights, 'C'))
+            + 1.5 * cardinality(array_positions(u.weights, 'D')) END AS frequency
+    FROM search_docs d, unnest(d.document) AS u
+    WHERE d.document @@ ?::tsquery AND u.lexeme = ANY(?::text[]){{state_filter}}
+), scored AS (
+    SELECT m.kind, m.version_id, sum(
+        CASE WHEN m.kind = 'task' THEN t.task_idf ELSE t.skill_idf END
+        * m.frequency * {_K1 + 1}
+        / (m.frequency + {_K1} * ({1 - _B} + {_B} * m.tokens
+           / CASE WHEN m.kind = 'task' THEN ?::float8 ELSE ?::float8 END))) AS score
+    FROM matched m JOIN terms t ON t.lexeme = m.lexeme
+    GROUP BY m.id, m.kind, m.version_id
+)
+SELECT kind, version_id, score FROM (
+    SELECT kind, version_id, score,
+        row_number() OVER (PARTITION BY kind ORDER BY score DESC, version_id) AS place
+    FROM scored
+) AS ranked WHERE place <= CASE kind WHEN 'skill' THEN ? ELSE ? END
+"""
+
+
+def words(text: str) -> str:
+    """``text`` as FTS5's ``unicode61 remove_diacritics 2`` tokenizer cuts it: runs of letters
+    and digits, diacritics removed, joined by spaces (so PostgreSQL's parser sees plain words, not
+    e-mail addresses, URLs or hyphenated compounds)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(plain))
+
+
+def _count(connection: Connection, added: Sequence[tuple[str, int, list[str]]]) -> None:
+    """Add new rows to the document frequencies (per kind and lexeme) and the kind totals.
+
+    One statement each, in key order: two writers indexing at once lock the shared counter rows
+    in the same order, so they wait for each other but never deadlock.
+    """
+    terms: dict[tuple[str, str], int] = {}
+    kinds: dict[str, tuple[int, int]] = {}
+    for kind, tokens, lexemes in added:
+        for lexeme in set(lexemes):
+            terms[(lexeme, kind)] = terms.get((lexeme, kind), 0) + 1
+        documents, total = kinds.get(kind, (0, 0))
+        kinds[kind] = (documents + 1, total + tokens)
+    ordered = sorted(terms.items())
+    connection.execute(
+        "INSERT INTO search_terms (term, kind, documents) SELECT * FROM "
+        "unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT (term, kind) "
+        "DO UPDATE SET documents = search_terms.documents + excluded.documents",
+        (
+            [term for (term, _), _ in ordered],
+            [kind for (_, kind), _ in ordered],
+            [count for _, count in ordered],
+        ),
+    )
+    for kind, (documents, tokens) in sorted(kinds.items()):
+        connection.execute(
+            "INSERT INTO search_kinds (kind, documents, tokens) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind) DO UPDATE SET documents = search_kinds.documents + "
+            "excluded.documents, tokens = search_kinds.tokens + excluded.tokens",
+            (kind, documents, tokens),
+        )
+
+
+def _tsquery(lexemes: Sequence[str], operator: str) -> str:
+    return f" {operator} ".join("'" + lexeme.replace("'", "''") + "'" for lexeme in lexemes)
+
+
+def _idf(rows: int, holding: int) -> float:
+    # FTS5's BM25 IDF, floored the same way so a very common term still counts a little.
+    value = math.log((rows - holding + 0.5) / (holding + 0.5))
+    return value if value > 0 else 1e-6
+
+
+class TsvectorIndex:
+    """The ``SearchIndex`` of PostgreSQL registries."""
+
+    def index_version(
+        self,
+        connection: Connection,
+        version_id: int,
+        *,
+        state: State,
+        fields: Mapping[str, str] | None = None,
+    ) -> int:
+        added: list[tuple[str, int, list[str]]] = []  # kind, tokens, lexemes of each new row
+        if fields is not None:
+            created = connection.execute(
+                "INSERT INTO search_rows (version_id, digest) VALUES (?, '') "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                (version_id,),
+            ).fetchone()
+            if created is not None:
+                tokens, lexemes = connection.execute(
+                    _INSERT_DOCUMENT.format(document=_DOCUMENT),
+                    (
+                        created[0],
+                        "skill",
+                        version_id,
+                        state.value,
+                        *(words(fields[key]) for key in ("name", "summary", "params", "docstring")),
+                    ),
+                ).fetchone()
+                added.append(("skill", int(tokens), list(lexemes)))
+        for digest, task in unindexed_tasks(connection, version_id):
+            row_id = connection.execute(
+                "INSERT INTO search_rows (version_id, digest) VALUES (?, ?) RETURNING id",
+                (version_id, digest),
+            ).fetchone()[0]
+            tokens, lexemes = connection.execute(
+                _INSERT_DOCUMENT.format(document="to_tsvector('skillbank', ?)"),
+                (row_id, "task", version_id, state.value, words(task[:_MAX_TASK_TEXT])),
+            ).fetchone()
+            added.append(("task", int(tokens), list(lexemes)))
+        if added:
+            _count(connection, added)
+        return len(added)
+
+    def set_state(self, connection: Connection, version_id: int, state: State) -> None:
+        connection.execute(
+            "UPDATE search_docs SET state = ? WHERE version_id = ?", (state.value, version_id)
+        )
+
+    def _lexemes(self, connection: Connection, terms: Sequence[str]) -> list[str | None]:
+        """Each term's lexeme under the index's stemming (None when it has none)."""
+        found: list[str | None] = [None] * len(terms)
+        if not terms:
+            return found
+        for position, lexeme in connection.execute(
+            "SELECT q.position, u.lexeme FROM unnest(?::text[]) WITH ORDINALITY AS "
+            "q(term, position), unnest(to_tsvector('skillbank', q.term)) AS u",
+            ([words(term) for term in terms],),
+        ):
+            found[int(position) - 1] = found[int(position) - 1] or str(lexeme)
+        return found
+
+    def _frequencies(
+        self, connection: Connection, lexemes: Sequence[str]
+    ) -> dict[tuple[str, str], int]:
+        if not lexemes:
+            return {}
+        return {
+            (str(kind), str(term)): int(documents)
+            for kind, term, documents in connection.execute(
+                "SELECT kind, term, documents FROM search_terms WHERE term = ANY(?::text[])",
+                (sorted(set(lexemes)),),
+            )
+        }
+
+    def document_frequencies(self, connection: Connection, terms: Sequence[str]) -> list[int]:
+        lexemes = self._lexemes(connection, terms)
+        counts = self._frequencies(connection, [lexeme for lexeme in lexemes if lexeme])
+        return [
+            0
+            if lexeme is None
+            else counts.get(("skill", lexeme), 0) + counts.get(("task", lexeme), 0)
+            for lexeme in lexemes
+        ]
+
+    def candidate_rows(
+        self,
+        connection: Connection,
+        terms: Sequence[str],
+        *,
+        states: Sequence[State] | None,
+        per_kind: Mapping[str, int],
+        enough: int,
+    ) -> list[tuple[str, int, float]]:
+        lexemes = self._lexemes(connection, terms)
+        counts = self._frequencies(connection, [lexeme for lexeme in lexemes if lexeme])
+        kinds = {
+            str(kind): (int(documents), int(tokens))
+            for kind, documents, tokens in connection.execute(
+                "SELECT kind, documents, tokens FROM search_kinds"
+            )
+        }
+        total = sum(documents for documents, _ in kinds.values())
+        # Terms are planned by their lexemes; two words with one stem are one term.
+        unique = list(dict.fromkeys(lexeme for lexeme in lexemes if lexeme))
+        frequencies = [counts.get(("skill", x), 0) + counts.get(("task", x), 0) for x in unique]
+        present, required = plan_terms(unique, frequencies, total)
+        if not present:
+            return []
+        averages = {
+            kind: (tokens / documents if documents else 1.0) or 1.0
+            for kind, (documents, tokens) in kinds.items()
+        }
+        idf = {
+            kind: [_idf(kinds.get(kind, (0, 0))[0], counts.get((kind, x), 0)) for x in present]
+            for kind in ("skill", "task")
+        }
+        state_filter, state_values = "", []
+        if states is not None:
+            state_filter = " AND d.state = ANY(?::text[])"
+            state_values = [[s.value for s in states]]
+        query = _RANK.format(state_filter=state_filter)
+        # The candidates' query and its lexemes come before the state values in the statement.
+        expressions = [_tsquery(rare, "&") for rare in required] or [_tsquery(present, "|")]
+        found: list[tuple[str, int, float]] = []
+        for expression in expressions:
+            found = [
+                (str(kind), int(version_id), float(score or 0.0))
+                for kind, version_id, score in connection.execute(
+                    query,
+                    (
+                        present,
+                        idf["skill"],
+                        idf["task"],
+                        expression,
+                        present,
+                        *state_values,
+                        averages.get("task", 1.0),
+                        averages.get("skill", 1.0),
+                        per_kind.get("skill", 0),
+                        per_kind.get("task", 0),
+                    ),
+                )
+            ]
+            if len({version_id for _, version_id, _ in found}) >= enough:
+                break
+        return found
+
+
+TSVECTOR_INDEX = TsvectorIndex()

@@ -9,10 +9,14 @@ tools answering from the recording, and judged by :class:`~skills_runtime.replay
 (same writes with the same arguments, every read answerable, the final result returned). A unit
 of several writes that no skill reproduces whole is tried write by write, as synthesis learns
 it when the whole is rare. A trajectory is *covered* when every unit has a skill that binds, and
-*passed* when every unit has a skill that passes.
+*passed* when every unit has a skill that passes. A run recorded as failed is not scored (nothing
+should reproduce it); its id is listed under ``failed_runs_not_scored``.
 
-Calls are counted honestly: after = skill calls + the trajectory's calls no skill made (the agent
-would still make them). A skill that only wraps one write saves nothing, and the numbers show it.
+Calls are counted two ways. ``calls_after``: skill calls + every call of the trajectory no skill
+made (as if the agent still made its detours). ``calls_after_needed``: skill calls + the calls the
+trajectory's procedures need that no skill made (its writes, answers and the reads they need; not
+the detours, unused reads and failed calls an agent with skills would not make). A skill that only
+wraps one write saves nothing, and both numbers show it.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sandbox
-from skills_runtime.effects import EffectTable, infer_effects
+from skills_runtime.effects import EffectTable, infer_by_domain
 from skills_runtime.replay import RecordedTools, ReplayCase
 from skills_runtime.synthesis.bind import SkillLike, call_sites, explain_bind
 from skills_runtime.synthesis.engine import unit_recording
 from skills_runtime.synthesis.group import Unit, split_unit, units_of
 from skills_runtime.synthesis.lift import lift
 from skills_runtime.synthesis.model import BindFailure
-from skills_runtime.trajectory.model import ToolCall, Trajectory, canonical_json
+from skills_runtime.trajectory.model import Outcome, ToolCall, Trajectory, canonical_json
 
 __all__ = [
     "EvaluationReport",
@@ -217,8 +221,15 @@ class _Trial:
 
 
 class _Evaluator:
-    def __init__(self, skills: Sequence[SkillLike], run: Runner, writes: frozenset[str]) -> None:
+    def __init__(
+        self,
+        skills: Sequence[SkillLike],
+        run: Runner,
+        writes: frozenset[str],
+        context: frozenset[str],
+    ) -> None:
         self.run = run
+        self.context = context
         self.sized = sorted(skills, key=lambda s: (-len(call_sites(s.source)[1]), s.name))
         self.shapes = {skill.name: _shape(skill, writes) for skill in self.sized}
         self.per_skill: dict[str, dict[str, Any]] = {
@@ -228,7 +239,8 @@ class _Evaluator:
     def fits(self, skill: SkillLike, unit: Unit) -> bool:
         skill_writes, last = self.shapes[skill.name]
         if unit.answers:
-            return not skill_writes and last == unit.write.name
+            changes = [tool for tool in skill_writes if tool not in self.context]
+            return not changes and last == unit.write.name
         wanted = tuple(unit.trace.steps[position].name for position in unit.writes)
         return skill_writes == wanted
 
@@ -246,7 +258,13 @@ class _Evaluator:
             found.bound = True
             tools = RecordedTools(calls)
             outcome = self.run(skill.source, skill.name, binding.arguments, tools)
-            case = ReplayCase(unit.unit_id, binding.arguments, calls, unit.write.result)
+            case = ReplayCase(
+                unit.unit_id,
+                binding.arguments,
+                calls,
+                unit.write.result,
+                answer_text=_answer_text(unit),
+            )
             verdict = tools.outcome(case, returned=outcome.value, failure=outcome.failure)
             stats = self.per_skill[skill.name]
             stats["used"] += 1
@@ -260,14 +278,41 @@ class _Evaluator:
         return found
 
     def unit(self, trajectory: Trajectory, unit: Unit) -> list[_Trial]:
-        """The trial of the whole unit, or (when it fails and has several writes) of each part."""
+        """The trial of the whole unit, or (when it fails and splits) of each of its writes."""
         whole = self.trial(trajectory, unit)
-        if whole.winner is not None or len(unit.writes) <= 1:
+        pieces = split_unit(unit)
+        if whole.winner is not None or pieces == (unit,):
             return [whole]
-        parts = [self.trial(trajectory, part) for part in split_unit(unit)]
+        parts = [self.trial(trajectory, part) for part in pieces]
         if all(part.winner is not None for part in parts):
             return parts
         return [whole] if whole.bound or not any(p.bound for p in parts) else parts
+
+
+def _needed_calls(units: Sequence[Unit]) -> Counter[tuple[str, str]]:
+    """The calls the trajectory's procedures need (their writes, answers and the reads those
+    need), as (tool, arguments) requests: what is left of them once skills ran is what an agent
+    with the skills would still call; its detours and unused reads are not counted."""
+    needed: Counter[tuple[str, str]] = Counter()
+    seen: set[int] = set()
+    for unit in units:
+        for position in unit.steps:
+            step = unit.trace.steps[position]
+            if step.index in seen:
+                continue
+            seen.add(step.index)
+            call = unit.trace.trajectory.calls[step.index]
+            needed[(call.name, canonical_json(dict(call.arguments)))] += 1
+    return needed
+
+
+def _answer_text(unit: Unit) -> str:
+    """What the agent answered to the request of an answer unit (else nothing)."""
+    if not unit.answers:
+        return ""
+    requests = unit.trace.trajectory.requests
+    turn = unit.write.turn
+    return requests[turn].answer if turn < len(requests) else ""
 
 
 def _label(unit: Unit) -> str:
@@ -281,7 +326,7 @@ def _held_out_effects(
     trajectories: Sequence[Trajectory], effects: EffectTable | None
 ) -> EffectTable:
     """The given decisions, completed by what the held-out traces show for the other tools."""
-    seen = infer_effects(trajectories)
+    seen = infer_by_domain(trajectories)
     return seen if effects is None else effects.merged(seen)
 
 
@@ -309,12 +354,17 @@ def evaluate(
     ordered = sorted(trajectories, key=lambda t: t.id)
     decided = _held_out_effects(ordered, effects)
     context = frozenset(effect.tool for effect in decided if effect.context)
-    evaluator = _Evaluator(skills, runner or sandbox_runner, frozenset(decided.writes))
+    evaluator = _Evaluator(skills, runner or sandbox_runner, frozenset(decided.writes), context)
     rows: list[dict[str, Any]] = []
-    totals = {"covered": 0, "passed": 0, "before": 0, "after": 0}
+    totals = {"covered": 0, "passed": 0, "before": 0, "after": 0, "after_needed": 0}
+    failed_runs: list[str] = []
     for done, trajectory in enumerate(ordered):
         if progress is not None:
             progress(trajectory.id, done, len(ordered))
+        if trajectory.outcome is Outcome.FAILURE:
+            # A run recorded as failed is no procedure to reproduce: listed, not scored.
+            failed_runs.append(trajectory.id)
+            continue
         units = units_of(lift(decided.apply(trajectory), context=context))
         chosen: list[str] = []
         made: Counter[tuple[str, str]] = Counter()
@@ -338,11 +388,14 @@ def evaluate(
         before = len(trajectory.calls)
         trace_calls = Counter((c.name, canonical_json(dict(c.arguments))) for c in trajectory.calls)
         after = len(chosen) + sum((trace_calls - made).values()) if passed else before
+        needed = _needed_calls(units)
+        after_needed = len(chosen) + sum((needed - made).values()) if passed else before
         totals["covered"] += covered
         totals["passed"] += passed
         if passed:
             totals["before"] += before
             totals["after"] += after
+            totals["after_needed"] += after_needed
         rows.append(
             {
                 "id": trajectory.id,
@@ -352,6 +405,7 @@ def evaluate(
                 "reason": "" if passed else reason,
                 "calls_before": before,
                 "calls_after": after,
+                "calls_after_needed": after_needed,
             }
         )
     per_skill = evaluator.per_skill
@@ -377,4 +431,8 @@ def evaluate(
         calls_after=totals["after"],
         per_skill=tuple(skill_rows),
         per_trajectory=tuple(rows),
+        extra={
+            "calls_after_needed": totals["after_needed"],
+            "failed_runs_not_scored": failed_runs,
+        },
     )

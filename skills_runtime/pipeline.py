@@ -16,14 +16,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from typing import Any
 
 from pydantic import ValidationError
 
-from skill_registry import Provenance, Registry
+from skill_registry import Provenance, Registry, VersionRecord
 from skills_runtime.checking import signature_of
+from skills_runtime.effects import Declared, EffectTable, ToolEffect, infer_by_domain
 from skills_runtime.errors import InvalidInput
 from skills_runtime.evaluate import EvaluationReport, evaluate
 from skills_runtime.gates import GateResult, current_version, run_gates
@@ -43,6 +44,7 @@ from skills_runtime.trajectory import (
     load_trajectories,
     parse_record,
 )
+from skills_runtime.trajectory.domains import domains
 from skills_runtime.trajectory.native import dump_native
 from skills_runtime.verify import VerifySettings
 
@@ -55,6 +57,7 @@ __all__ = [
     "evaluate_stored",
     "learn",
     "select_split",
+    "stored_effects",
 ]
 
 SYNTHESIZER = "skillbank.synthesis"
@@ -104,6 +107,10 @@ class LearnReport:
     """How many of ``trajectories`` came from the registry (earlier runs, recorded calls)."""
     demoted: tuple[str, ...] = ()
     """Versions (``name vN``) sent back to re-verification because a tool they call changed."""
+    effects: EffectTable = field(default_factory=EffectTable)
+    """Every tool's effect as decided for this run, with its evidence."""
+    stats: dict[str, int] = field(default_factory=dict)
+    """Counts of synthesis: units, families, dropped calls, units by known outcome."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``skillbank learn --json`` document."""
@@ -115,6 +122,8 @@ class LearnReport:
             "skills": [skill.to_json() for skill in self.skills],
             "unexplained": [item.to_json() for item in self.unexplained],
             "problems": [problem.to_json() for problem in self.problems],
+            "effects": self.effects.to_json(),
+            "stats": dict(self.stats),
             "seconds": {stage: round(value, 3) for stage, value in self.seconds.items()},
         }
 
@@ -175,6 +184,7 @@ def learn(
     executor: Any = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    declared: Declared = Declared(),  # noqa: B008 - frozen value, safe as a default
 ) -> LearnReport:
     """Learn skills from trajectory files (and/or values) and store them, gated, in ``registry``.
 
@@ -190,6 +200,7 @@ def learn(
         executor: A sandbox executor for the verification workers (default: the sandbox's own).
         jobs: Verifications run at once (default: the number of cores, at most 4).
         progress: Called as skills are gated.
+        declared: Tool effects the user states (they decide over what the traces suggest).
 
     Returns:
         The report; bad input files appear in ``problems``, never as exceptions.
@@ -212,7 +223,7 @@ def learn(
     seconds["import"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    result = _synthesize_by_domain(chosen, registry)
+    result = _synthesize_by_domain(chosen, registry, declared)
     seconds["synthesize"] = time.perf_counter() - started
 
     by_id = {t.id: t for t in chosen}
@@ -268,58 +279,34 @@ def learn(
         seconds=seconds,
         kept=len(chosen) - fresh,
         demoted=tuple(f"{record.name} v{record.version}" for record in demoted),
+        effects=result.effects,
+        stats=dict(result.stats),
     )
 
 
-def domains(trajectories: Sequence[Trajectory]) -> list[list[Trajectory]]:
-    """Trajectories split into domains: groups that share no tool with one another.
-
-    A procedure never spans two domains (its traces share at least their write tool), so each
-    domain is synthesized on its own: learning the trajectories of one application never changes
-    the skills of another (their parameter order, guards or names), and so never files a
-    cosmetic new version of a skill nobody touched. Order: by each domain's first tool name.
-    """
-    parent: dict[str, str] = {}
-
-    def root(tool: str) -> str:
-        while parent.setdefault(tool, tool) != tool:
-            parent[tool] = parent[parent[tool]]
-            tool = parent[tool]
-        return tool
-
-    for trajectory in trajectories:
-        names = sorted({call.name for call in trajectory.calls})
-        for name in names[1:]:
-            parent[root(name)] = root(names[0])
-    groups: dict[str, list[Trajectory]] = {}
-    for trajectory in trajectories:
-        names = sorted({call.name for call in trajectory.calls})
-        key = root(names[0]) if names else f"\uffff{trajectory.id}"  # no calls: on its own
-        groups.setdefault(key, []).append(trajectory)
-    first = {
-        key: min((call.name for t in group for call in t.calls), default=key)
-        for key, group in groups.items()
-    }
-    return [groups[key] for key in sorted(groups, key=lambda key: (first[key], key))]
-
-
-def _synthesize_by_domain(chosen: Sequence[Trajectory], registry: Registry) -> SynthesisResult:
+def _synthesize_by_domain(
+    chosen: Sequence[Trajectory], registry: Registry, declared: Declared
+) -> SynthesisResult:
     """Synthesize each domain on its own; names stay unique across domains and the registry."""
     skills: list[SynthesizedSkill] = []
     unexplained: list[Unexplained] = []
     stats: Counter[str] = Counter()
     taken: set[str] = set()
+    effects = EffectTable()
     for domain in domains(chosen):
-        result = synthesize(domain, options=SynthesisOptions(taken_names=frozenset(taken)))
+        options = SynthesisOptions(taken_names=frozenset(taken), declared=declared)
+        result = synthesize(domain, options=options)
         foreign = _foreign_names(registry, result.skills)
         if foreign:  # a name the registry gives to another procedure: synthesize around it
             names = frozenset(taken | foreign)
-            result = synthesize(domain, options=SynthesisOptions(taken_names=names))
+            again = replace(options, taken_names=names, effects=result.effects)
+            result = synthesize(domain, options=again)
         skills += result.skills
         unexplained += result.unexplained
         stats.update(result.stats)
+        effects = effects.merged(result.effects)
         taken |= {skill.name for skill in result.skills}
-    return SynthesisResult(tuple(skills), tuple(unexplained), dict(stats))
+    return SynthesisResult(tuple(skills), tuple(unexplained), dict(stats), effects)
 
 
 def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> set[str]:
@@ -363,6 +350,7 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
             # The registry derives the refs (id and digest) from the trajectories it stores, so
             # the provenance names exactly the records kept beside it.
             parent_version=parent,
+            details={"effects": dict(skill.effects), "procedure": skill.family_key},
         ),
         trajectories=[dump_native(t) for t in sources],
     )
@@ -381,6 +369,7 @@ def evaluate_stored(
     split: str | None = None,
     states: Sequence[str] | None = None,
     progress: Progress | None = None,
+    declared: Declared = Declared(),  # noqa: B008 - frozen value, safe as a default
 ) -> tuple[EvaluationReport, ImportReport]:
     """Replay held-out trajectories against the current versions of the stored skills.
 
@@ -391,6 +380,8 @@ def evaluate_stored(
         split: Evaluate only trajectories of this split (e.g. ``test``).
         states: Only skills in these states (default: every state but rejected and deprecated).
         progress: Called as each trajectory is replayed.
+        declared: Tool effects the user states; they decide over what the skills were learned
+            with and over what the held-out traces show.
     """
     files = list(paths)
     imported = load_trajectories(files) if files else ImportReport((), (), {})
@@ -404,4 +395,28 @@ def evaluate_stored(
         if wanted is None and state in {"rejected", "deprecated"}:
             continue
         skills.append(registry.get(summary.name))
-    return evaluate(skills, chosen, progress=progress), imported
+    effects = stored_effects(skills)
+    named = declared.writes | declared.reads | declared.context
+    if named:
+        stated = infer_by_domain(chosen, declared=declared).restricted(named)
+        effects = stated.merged(effects)
+    return evaluate(skills, chosen, progress=progress, effects=effects), imported
+
+
+def stored_effects(versions: Iterable[VersionRecord]) -> EffectTable:
+    """The tool effects the given versions were learned with (kept in their provenance).
+
+    Where two versions decided a tool differently, the later version (the newest learning run)
+    is kept.
+    """
+    decided: dict[str, ToolEffect] = {}
+    for version in sorted(versions, key=lambda v: (v.created_at, v.name)):
+        found = version.provenance.details.get("effects")
+        if not isinstance(found, dict):
+            continue
+        for tool, data in found.items():
+            try:
+                decided[str(tool)] = ToolEffect.from_json(data)
+            except (KeyError, TypeError, ValueError):
+                continue  # a hand-edited or foreign provenance: the traces decide instead
+    return EffectTable(decided)

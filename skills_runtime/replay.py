@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skills_runtime.trajectory.model import canonical_json
+from skills_runtime.trajectory.values import states
 
 __all__ = [
     "RecordedCall",
@@ -78,6 +79,9 @@ class ReplayCase:
     calls: tuple[RecordedCall, ...]
     expected_result: Any = None
     check_result: bool = True
+    answer_text: str = ""
+    """What the agent answered, when the case is a request that only answered: a returned
+    value the answer states (``13`` in "has 13 lines") passes as well as the recorded result."""
 
     @property
     def writes(self) -> tuple[RecordedCall, ...]:
@@ -91,6 +95,7 @@ class ReplayCase:
             "calls": [call.to_json() for call in self.calls],
             "expected_result": self.expected_result,
             "check_result": self.check_result,
+            **({"answer_text": self.answer_text} if self.answer_text else {}),
         }
 
     @classmethod
@@ -101,6 +106,7 @@ class ReplayCase:
             calls=tuple(RecordedCall.from_json(call) for call in data.get("calls") or ()),
             expected_result=data.get("expected_result"),
             check_result=bool(data.get("check_result", True)),
+            answer_text=str(data.get("answer_text") or ""),
         )
 
 
@@ -214,6 +220,7 @@ class RecordedTools:
             failure is None
             and case.check_result
             and canonical_json(returned) != canonical_json(case.expected_result)
+            and not (case.answer_text and states(case.answer_text, returned))
         ):
             reasons.append(
                 f"returned {_preview(returned)}, expected {_preview(case.expected_result)}"

@@ -18,6 +18,14 @@ from rich.table import Table
 from rich.text import Text
 
 from skill_registry import Registry, RegistryError
+from skills_runtime.cli._effects import (
+    ContextOption,
+    EffectsFileOption,
+    ReadsOption,
+    WritesOption,
+    declared_from_options,
+    print_effects,
+)
 from skills_runtime.cli._interrupt import reporting_interrupts
 from skills_runtime.cli._output import (
     EXIT_BAD_INPUT,
@@ -35,6 +43,7 @@ from skills_runtime.cli._output import (
 from skills_runtime.cli._progress import progress
 from skills_runtime.cli._skill_view import aligned_lines, open_registry
 from skills_runtime.cli.app import app
+from skills_runtime.effects import Declared
 from skills_runtime.errors import InvalidInput
 from skills_runtime.trajectory import FORMATS, ImportReport, Problem, Trajectory, load_trajectories
 
@@ -64,10 +73,17 @@ def learn_command(
         "--recorded",
         help="Also learn from host-tool calls agents made through `serve --record-host-calls`.",
     ),
+    writes: list[str] | None = WritesOption,
+    reads: list[str] | None = ReadsOption,
+    context: list[str] | None = ContextOption,
+    effects_file: Path | None = EffectsFileOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Learn skills: import, synthesize, check, verify (in the sandbox) and store them.
+
+    Which tools change state is decided from the traces (see `skillbank trajectories`) and
+    stored with each skill; --writes, --reads, --context and --effects FILE override it.
 
     Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
     """
@@ -80,6 +96,7 @@ def learn_command(
             "calls agents made through `skillbank serve --record-host-calls`",
             as_json=as_json,
         )
+    declared = declared_from_options(writes, reads, context, effects_file, as_json=as_json)
     imported = _import(paths, format=format, as_json=as_json)
     try:
         chosen = select_split(imported.trajectories, split)
@@ -96,7 +113,9 @@ def learn_command(
         )
     try:
         with open_registry_at(db, create=True) as registry:
-            report = _learn_with_progress(chosen, registry, recorded=recorded, quiet=as_json)
+            report = _learn_with_progress(
+                chosen, registry, recorded=recorded, quiet=as_json, declared=declared
+            )
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
     report = replace(report, problems=imported.problems)
@@ -124,6 +143,7 @@ def _learn_with_progress(
     *,
     recorded: bool,
     quiet: bool,
+    declared: Declared,
 ) -> LearnReport:
     # Imported on use, not at the top: `skillbank --help` and the other commands
     # need not load the pipeline (checker, verifier, sandbox).
@@ -131,7 +151,11 @@ def _learn_with_progress(
 
     with reporting_interrupts(registry, as_json=quiet), progress("gating", quiet=quiet) as advance:
         return learn(
-            registry=registry, trajectories=trajectories, recorded=recorded, progress=advance
+            registry=registry,
+            trajectories=trajectories,
+            recorded=recorded,
+            progress=advance,
+            declared=declared,
         )
 
 
@@ -172,11 +196,31 @@ def _print_learned(report: LearnReport) -> None:
     for skill in report.skills:
         for reason in skill.gate.reasons[:3]:
             stdout.print(Text.assemble((skill.name, "yellow"), f": {reason}"), soft_wrap=True)
+    print_effects(report.effects)
+    _print_outcomes(report.stats)
     stdout.print(
         f"{len(report.unexplained)} trajectory unit(s) fit no family (see --json for reasons); "
         + ", ".join(f"{stage} {value:.1f}s" for stage, value in report.seconds.items())
     )
     _print_problems(report.problems)
+
+
+def _print_outcomes(stats: dict[str, int]) -> None:
+    known = {key.removeprefix("units_"): n for key, n in stats.items() if key.startswith("units_")}
+    if not known:
+        return
+    said = ", ".join(f"{n} {outcome}" for outcome, n in sorted(known.items()))
+    stdout.print(
+        Text(
+            f"Procedures by the outcome their recordings state: {said}"
+            + (
+                " (unknown: learned from where they agree with runs known to have succeeded)"
+                if known.get("unknown")
+                else ""
+            )
+        ),
+        soft_wrap=True,
+    )
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -191,16 +235,24 @@ def evaluate_command(
     paths: list[Path] = _PathsArgument,
     split: str | None = _SplitOption,
     format: str = _FormatOption,
+    writes: list[str] | None = WritesOption,
+    reads: list[str] | None = ReadsOption,
+    context: list[str] | None = ContextOption,
+    effects_file: Path | None = EffectsFileOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Replay held-out trajectories against the stored skills; report coverage and pass rate.
+
+    Tools are read or write as the skills were learned (their provenance keeps it), else as the
+    held-out traces show; --writes, --reads, --context and --effects FILE override both.
 
     Example: skillbank evaluate ../shared/data/tau2_retail.jsonl --split test --db skills.db
     """
     from skills_runtime.evaluate import EvaluationReport
     from skills_runtime.pipeline import evaluate_stored  # the pipeline is heavy: load it on use
 
+    declared = declared_from_options(writes, reads, context, effects_file, as_json=as_json)
     imported = _import(paths, format=format, as_json=as_json)
     if not imported.trajectories:
         # Nothing readable to replay: say so without needing (or touching) a registry.
@@ -215,6 +267,7 @@ def evaluate_command(
                 trajectories=imported.trajectories,
                 split=split,
                 progress=advance,
+                declared=declared,
             )
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)

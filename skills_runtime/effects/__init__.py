@@ -8,7 +8,7 @@ weighed evidence so that a reviewer sees why and can correct it (``Declared``, a
 """
 
 from skills_runtime.effects.config import load_declared
-from skills_runtime.effects.infer import Declared, declared_from, infer_effects
+from skills_runtime.effects.infer import Declared, declared_from, infer_by_domain, infer_effects
 from skills_runtime.effects.model import Effect, EffectTable, Evidence, ToolEffect
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Evidence",
     "ToolEffect",
     "declared_from",
+    "infer_by_domain",
     "infer_effects",
     "load_declared",
 ]

@@ -105,16 +105,12 @@ def behaviour_evidence(
             later = (_distinct_values(other.arguments) for other in calls[position + 1 :])
             if any(values & used for used in later):
                 fed[call.name] += 1
+    found = tally.evidence()
     for tool, count in sorted(uses.items()):
         if count >= 3 and fed[tool] >= 0.8 * count:
-            tally.add(
-                tool,
-                Effect.READ,
-                "its answers are fed into later calls",
-                _FED_WEIGHT,
-                f"{fed[tool]} of {count} answers",
-            )
-    return tally.evidence()
+            detail = f"{fed[tool]} of its {count} answers are fed into later calls (a lookup)"
+            found[tool].append(Evidence("behaviour", Effect.READ, _FED_WEIGHT, detail))
+    return found
 
 
 def _re_reads(

@@ -35,9 +35,10 @@ from skills_runtime.effects.lexicon import (
 )
 from skills_runtime.effects.model import DECISIVE, Effect, EffectTable, Evidence, ToolEffect
 from skills_runtime.errors import InvalidInput
+from skills_runtime.trajectory.domains import domains
 from skills_runtime.trajectory.model import ToolSchema, Trajectory
 
-__all__ = ["Declared", "declared_from", "infer_effects"]
+__all__ = ["Declared", "declared_from", "infer_by_domain", "infer_effects"]
 
 _LABEL_WEIGHT = 8.0
 
@@ -217,6 +218,19 @@ def infer_effects(
             context=context,
         )
     return EffectTable(decisions)
+
+
+def infer_by_domain(
+    trajectories: Iterable[Trajectory],
+    *,
+    declared: Declared = Declared(),
+) -> EffectTable:
+    """``infer_effects`` for each domain (trajectories sharing tools) on its own, then merged:
+    what one application's traces show never decides another's tools."""
+    table = EffectTable()
+    for domain in domains(list(trajectories)):
+        table = table.merged(infer_effects(domain, declared=declared))
+    return table
 
 
 def declared_from(mapping: Mapping[str, bool], *, source: str) -> Declared:

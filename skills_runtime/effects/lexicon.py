@@ -184,9 +184,12 @@ def words(name: str) -> list[str]:
     return [word.lower() for word in found]
 
 
-def _first_verb(candidates: Iterable[str]) -> tuple[str, Effect] | None:
+def _first_verb(candidates: Iterable[str], *, name: bool = False) -> tuple[str, Effect] | None:
     for position, word in enumerate(candidates):
         if position and word in _AMBIGUOUS:
+            continue
+        # A name opens with an imperative (``order_pizza``); ``orders.list`` opens with a noun.
+        if name and word.endswith("s") and (word[:-1] in WRITE_VERBS or word[:-1] in READ_VERBS):
             continue
         if word in WRITE_VERBS and word not in READ_VERBS:
             return word, Effect.WRITE
@@ -234,9 +237,17 @@ def name_evidence(name: str, description: str = "") -> Evidence | None:
     if len(parts) >= 3 and parts[1] == "to" and parts[0] not in WRITE_VERBS:
         # ``gallon_to_liter``, ``celsius_to_fahrenheit``: a conversion, not an action.
         return Evidence("name", Effect.READ, 2.0, f"{name!r} converts one unit into another")
-    found = _first_verb(parts)
+    found = _first_verb(parts, name=True)
     if found is None:
-        return None
+        moving = next((word for word in parts if word in CONTEXT_WORDS), None)
+        if moving is None:
+            return None
+        return Evidence(
+            "name",
+            Effect.WRITE,
+            2.0,
+            f"its name's {moving!r} sets what later calls act on (a place or a session)",
+        )
     verb, effect = found
     kind = "changes something" if effect is Effect.WRITE else "only looks"
     return Evidence("name", effect, 3.0, f"its name's verb {verb!r} {kind}")

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from skills_runtime.synthesis.group import Family, Unit
+from skills_runtime.synthesis.group import Answer, Family, Unit
 from skills_runtime.synthesis.lift import LiftedTrace, Path, is_distinctive
 from skills_runtime.synthesis.loops import LoopSpec, describe
 from skills_runtime.synthesis.naming import element_name, noun_of, unique
@@ -60,6 +60,7 @@ __all__ = [
     "AntiUnified",
     "FieldStats",
     "antiunify",
+    "computed",
     "field_stats",
     "is_identifier",
 ]
@@ -178,6 +179,7 @@ class _Unifier:
             slots.append(runs)
         width = len(slots[0])
         self.roles = [i for i in range(width) if all(len(s[i]) == 1 for s in slots)]
+        self.final_repeats = not self.roles or self.roles[-1] != width - 1
         self.pos = [[s[i][0] for i in self.roles] for s in slots]
         self.role_of = [{p: r for r, p in enumerate(positions)} for positions in self.pos]
         # Units cut from one trajectory are one piece of evidence, not several.
@@ -316,6 +318,23 @@ class _Unifier:
                 return _entity(arg.name)
         return ""
 
+    def answer(self) -> Answer | None:
+        """How every unit computed its answer from the last read, when they all agree."""
+        if not all(unit.answers and unit.answers_with for unit in self.units):
+            return None
+        common = frozenset.intersection(*(unit.answers_with for unit in self.units))
+
+        # A value that differs between units says more than one that never changes; a field
+        # more than a count; a short path more than a long one.
+        def rank(option: Answer) -> tuple[int, int, int, str]:
+            values = {
+                canonical_json(computed(self.step(u, len(self.roles) - 1).result, option))
+                for u in range(len(self.units))
+            }
+            return (-min(len(values), 2), option[0] != "value", len(option[1]), repr(option[1]))
+
+        return min(common, key=rank) if common else None
+
     def values_of(self, expr: Expr) -> tuple[Any, ...]:
         out = []
         for u in range(len(self.units)):
@@ -332,6 +351,9 @@ class _Unifier:
         return tuple(out)
 
     def run(self) -> AntiUnified | str:
+        if self.final_repeats:
+            name = self.units[0].write.name
+            return f"its last call, {name}, is made a varying number of times"
         role_args: list[list[tuple[str, Expr]]] = []
         role_guards: list[list[Guard]] = []
         for role in range(len(self.roles)):
@@ -463,7 +485,9 @@ class _Unifier:
                     )
                     fixed = (where[0], fix(where[1])) if where is not None else None
                     body.append(Loop(var, fix(source), fixed, call, describe(spec)))
-            body.append(CallStep(step.name, args, rename.get(_role_var(role)), step.is_write))
+            body.append(
+                CallStep(step.name, args, rename.get(_role_var(role)), step.is_write, step.context)
+            )
             for guard in role_guards[role]:
                 subject = fix(guard.subject)
                 assert isinstance(subject, ResultRef)
@@ -476,12 +500,31 @@ class _Unifier:
             if not description.strip():
                 description = f"The {hole.arg.replace('_', ' ')} passed to {hole.tool}."
             params.append(Param(name, refine(hole.values, prop), description, hole.values))
-        expected = tuple(self.step(u, last).result for u in range(len(self.units)))
+        answer = self.answer()
+        expected = tuple(
+            computed(self.step(u, last).result, answer) for u in range(len(self.units))
+        )
         plan = Plan(
-            tuple(params), tuple(body), "result", of_values(expected), self.returned_noun(last)
+            tuple(params),
+            tuple(body),
+            "result",
+            of_values(expected),
+            "" if answer else self.returned_noun(last),
+            answer,
         )
         arguments = tuple({p.name: p.values[u] for p in params} for u in range(len(self.units)))
         return AntiUnified(plan, self.units, arguments, expected)
+
+
+def computed(result: Any, answer: Answer | None) -> Any:
+    """The answer a plan returns from its last read's ``result``."""
+    if answer is None:
+        return result
+    kind, path = answer
+    value = result
+    for part in path:
+        value = value[part]
+    return len(value) if kind == "count" else value
 
 
 def antiunify(

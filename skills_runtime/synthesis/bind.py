@@ -120,7 +120,10 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
             return fail(problem)
         last_write = cursor
         cursor += 1
-    horizon = calls[: last_write + 1] if last_write >= 0 else calls
+    # A skill that ends with a write is bound up to that write; one that ends with a read (it
+    # answers, perhaps after signing in) may take values from any call before its answer.
+    ends_with_write = bool(sites) and sites[-1].tool in writes
+    horizon = calls[: last_write + 1] if last_write >= 0 and ends_with_write else calls
     # Values the writes used: when several reads could supply a parameter, the one whose result
     # holds most of them is the one the procedure read (the same evidence lifting uses).
     written = {

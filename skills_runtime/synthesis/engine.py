@@ -68,7 +68,7 @@ def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
 
 
 def _summary(plan: Plan, schemas: dict[str, ToolSchema], reads: tuple[str, ...]) -> Summary:
-    write = next((c for c in reversed(plan.calls) if c.is_write), plan.calls[-1])
+    write = next((c for c in plan.calls if c.tool == plan.final_tool), plan.calls[-1])
     schema = schemas.get(write.tool)
     ids = [name for name, _ in write.args if name.endswith("_id") and len(name) > 3]
     return summarize(
@@ -111,8 +111,13 @@ def _skill(
 ) -> SynthesizedSkill:
     plan = unified.plan
     reads = tuple(s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write)
+    changes = plan.changes
+    if not changes and plan.calls[-1].is_write:  # it only moves or signs in
+        changes = plan.write_tools
+    elif not changes:  # it answers: what it looks up last is part of its name
+        reads = (*(tool for tool in reads if tool != plan.final_tool), plan.final_tool)
     each = tuple(s.call.tool for s in plan.body if isinstance(s, Loop))
-    name = skill_name(plan.write_tools, reads, taken=taken, each=each)
+    name = skill_name(changes, reads, taken=taken, each=each)
     taken.add(name)
     summary, detail = _summary(plan, schemas, tuple(dict.fromkeys(reads)))
     sources = [unit.unit_id for unit in unified.units]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from skills_runtime.effects.lexicon import words
 from skills_runtime.synthesis.lift import (
@@ -40,19 +41,29 @@ from skills_runtime.synthesis.lift import (
     LiftedStep,
     LiftedTrace,
     Origin,
+    Path,
     is_distinctive,
     walk,
 )
 from skills_runtime.trajectory.model import canonical_json
+from skills_runtime.trajectory.values import states
 
 __all__ = [
+    "Answer",
     "Family",
     "Unit",
+    "answer_options",
     "family_key_text",
     "group_units",
     "split_unit",
     "units_of",
 ]
+
+
+AnswerKind = Literal["value", "count"]
+Answer = tuple[AnswerKind, Path]
+"""How a request's answer was computed from the last read: the value at a path of its result,
+or the number of elements of a list there."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class Unit:
     """How many units its trajectory gave (ids carry ``#k`` when more than one)."""
     part: str = ""
     """For one write of a split unit, its label (``0a``, ``0b``): the id becomes ``t#0a``."""
+    answers_with: frozenset[Answer] = frozenset()
+    """For an answer unit, every way of computing from its last read a value its answer states."""
 
     @property
     def trajectory_id(self) -> str:
@@ -89,8 +102,8 @@ class Unit:
 
     @property
     def answers(self) -> bool:
-        """Whether the unit changes nothing and only answers."""
-        return not self.writes
+        """Whether the unit only answers (it may move or sign in first, but changes nothing)."""
+        return self.write.is_write is False
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -137,11 +150,11 @@ def _needs(step: LiftedStep) -> Iterable[int]:
         origin = arg.origin
         if arg.elements is not None or origin is None:
             continue
-        if origin.same_as is not None:
-            yield origin.same_as[0]
         flow = _strong_flow(origin)
-        if flow is not None:
+        if flow is not None:  # it came from an answer: that read, not an earlier use of it
             yield flow.step
+        elif origin.same_as is not None:
+            yield origin.same_as[0]
 
 
 def _slice(trace: LiftedTrace, sink: int) -> set[int]:
@@ -151,7 +164,9 @@ def _slice(trace: LiftedTrace, sink: int) -> set[int]:
     while pending:
         position = pending.pop()
         for needed in _needs(trace.steps[position]):
-            if needed < sink and needed not in chosen and not trace.steps[needed].is_write:
+            step = trace.steps[needed]
+            # Reads, and writes that set context (a login whose token a later call passes).
+            if needed < sink and needed not in chosen and (not step.is_write or step.context):
                 chosen.add(needed)
                 pending.append(needed)
     # An entry lookup (a read answering one distinctive value, like a user id) belongs to the
@@ -289,8 +304,6 @@ def _shares_fresh_name(trace: LiftedTrace, earlier: int, later: int) -> bool:
 
 def _depends(trace: LiftedTrace, earlier: int, later: int) -> bool:
     """Whether the write at ``later`` depends on the write at ``earlier`` (same request)."""
-    if trace.steps[earlier].context:
-        return True
     return _created(trace, earlier, later) or _shares_fresh_name(trace, earlier, later)
 
 
@@ -315,15 +328,35 @@ def _components(trace: LiftedTrace, writes: list[int]) -> list[list[int]]:
     return sorted(groups.values(), key=lambda group: group[0])
 
 
-def _answer_sinks(trace: LiftedTrace, turn: int) -> list[int]:
-    """The reads of a request that changed nothing whose answers the agent's answer quotes."""
+def answer_options(result: object, answer: str) -> frozenset[Answer]:
+    """Every way of reading a value the answer states out of a read's result: a scalar at a path
+    with no list positions, or the length of a list at such a path."""
+    found: set[Answer] = set()
+    for path, value in walk(result):
+        if any(isinstance(part, int) for part in path):
+            continue
+        if isinstance(value, list):
+            if states(answer, len(value)):
+                found.add(("count", path))
+        elif states(answer, value):
+            found.add(("value", path))
+    return frozenset(found)
+
+
+def _answer_sinks(trace: LiftedTrace, turn: int) -> tuple[list[int], frozenset[Answer]]:
+    """The reads of a request that changed nothing whose answers the agent's answer states, and
+    (when the last of them gives it) how to compute what it states."""
     reads = [k for k, step in enumerate(trace.steps) if step.turn == turn and not step.is_write]
     if not reads:
-        return []
+        return [], frozenset()
     requests = trace.trajectory.requests
     answer = requests[turn].answer if turn < len(requests) else ""
     if not answer:
-        return [reads[-1]]
+        return [reads[-1]], frozenset()
+    for position in reversed(reads):
+        options = answer_options(trace.steps[position].result, answer)
+        if options:
+            return [position], options
     quoted = []
     for position in reads:
         values = {
@@ -335,7 +368,38 @@ def _answer_sinks(trace: LiftedTrace, turn: int) -> list[int]:
         }
         if any(value in answer for value in values):
             quoted.append(position)
-    return quoted
+    return quoted, frozenset()
+
+
+def _with_context(trace: LiftedTrace, sinks: list[int]) -> tuple[int, ...]:
+    """The sinks' slices, with the writes that set context earlier in the same request (a
+    ``cd`` before the ``mv``: nothing flows from it, but the later calls act where it moved)."""
+    steps: set[int] = set()
+    for sink in sinks:
+        steps |= _slice(trace, sink)
+        turn = trace.steps[sink].turn
+        steps |= {k for k in range(sink) if trace.steps[k].context and trace.steps[k].turn == turn}
+    return tuple(sorted(steps))
+
+
+def _unit(
+    trace: LiftedTrace,
+    sinks: list[int],
+    ordinal: int,
+    total: int,
+    *,
+    part: str = "",
+    context: bool = True,
+    answers_with: frozenset[Answer] = frozenset(),
+) -> Unit:
+    if context:
+        steps = _with_context(trace, sinks)
+    else:
+        steps = tuple(sorted(set().union(*(_slice(trace, sink) for sink in sinks))))
+    writes = tuple(k for k in steps if trace.steps[k].is_write)
+    return Unit(
+        trace, steps, ordinal, writes=writes, total=total, part=part, answers_with=answers_with
+    )
 
 
 def units_of(trace: LiftedTrace, *, joined: bool = True) -> tuple[Unit, ...]:
@@ -345,49 +409,53 @@ def units_of(trace: LiftedTrace, *, joined: bool = True) -> tuple[Unit, ...]:
         trace: The lifted trajectory.
         joined: Join dependent writes of one request into one unit (else one unit per write).
     """
-    writes = [k for k, step in enumerate(trace.steps) if step.is_write]
-    groups = _components(trace, writes) if joined else [[w] for w in writes]
-    found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-    for group in groups:
-        steps: set[int] = set()
-        for write in group:
-            steps |= _slice(trace, write)
-        found.append((tuple(sorted(steps)), tuple(group)))
-    written_turns = {trace.steps[w].turn for w in writes}
-    for turn in sorted({step.turn for step in trace.steps} - written_turns):
-        sinks = _answer_sinks(trace, turn)
-        steps = set()
-        for sink in sinks:
-            steps |= _slice(trace, sink)
-        if len(steps) >= 2:
-            found.append((tuple(sorted(steps)), ()))
-    total = len(found)
+    steps = trace.steps
+    writes = [k for k, step in enumerate(steps) if step.is_write and not step.context]
+    groups: list[tuple[list[int], frozenset[Answer]]] = [
+        (group, frozenset())
+        for group in (_components(trace, writes) if joined else [[w] for w in writes])
+    ]
+    written_turns = {steps[w].turn for w in writes}
+    for turn in sorted({step.turn for step in steps} - written_turns):
+        sinks, options = _answer_sinks(trace, turn)
+        # One read is a procedure only when the answer is computed from it (a count, a field).
+        if len(_with_context(trace, sinks)) >= 2 or (sinks and options):
+            groups.append((sinks, options))
+        elif not sinks:  # a request that only moved or signed in ("go to my projects folder")
+            moves = [k for k, step in enumerate(steps) if step.context and step.turn == turn]
+            if moves:
+                groups.append((moves[-1:], frozenset()))
     return tuple(
-        Unit(trace, steps, ordinal, writes=group, total=total)
-        for ordinal, (steps, group) in enumerate(found)
+        _unit(trace, group, k, len(groups), answers_with=options)
+        for k, (group, options) in enumerate(groups)
     )
 
 
 def split_unit(unit: Unit) -> tuple[Unit, ...]:
-    """A unit of several writes as one unit per write (with its own slice); others as they are.
+    """A unit as one unit per write it makes, each with only the reads (and the logins) its
+    arguments need, without the moves that merely preceded it; a unit that is already that is
+    returned as it is.
 
     The parts keep the unit's id with a letter per write (``t#0a``, ``t#0b``): they are pieces
-    of one procedure, learned on their own when the whole is too rare.
+    of one procedure, learned on their own when the whole is too rare, and give each write all
+    the evidence of how it is done.
     """
-    if len(unit.writes) <= 1:
-        return (unit,)
+    own = [k for k in unit.writes if not unit.trace.steps[k].context]
     letters = "abcdefghijklmnopqrstuvwxyz"
-    return tuple(
-        Unit(
+    parts = tuple(
+        _unit(
             unit.trace,
-            tuple(sorted(_slice(unit.trace, write))),
+            [write],
             unit.ordinal,
-            writes=(write,),
-            total=unit.total,
+            unit.total,
             part=f"{unit.ordinal}{letters[k % 26]}{k // 26 or ''}",
+            context=False,
         )
-        for k, write in enumerate(unit.writes)
+        for k, write in enumerate(own)
     )
+    if len(parts) == 1 and parts[0].steps == unit.steps:
+        return (unit,)
+    return parts or (unit,)
 
 
 def group_units(units: Iterable[Unit]) -> tuple[Family, ...]:

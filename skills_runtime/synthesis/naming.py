@@ -10,6 +10,8 @@ from __future__ import annotations
 import keyword
 from collections.abc import Iterable
 
+from skills_runtime.effects.lexicon import READ_VERBS, WRITE_VERBS
+
 __all__ = ["element_name", "noun_of", "skill_name", "unique"]
 
 _VERB_PREFIXES = ("get_", "find_", "list_", "fetch_", "lookup_", "search_", "read_")
@@ -17,12 +19,17 @@ _NOUN_SUFFIXES = ("_details", "_info", "_information")
 
 
 def noun_of(tool: str) -> str:
-    """The noun a read tool answers: ``get_order_details`` → ``order``."""
+    """The noun a tool answers: ``get_order_details`` → ``order``, ``create_ticket`` →
+    ``ticket``."""
     noun = tool
     for prefix in _VERB_PREFIXES:
         if noun.startswith(prefix) and len(noun) > len(prefix):
             noun = noun[len(prefix) :]
             break
+    else:
+        verb, _, rest = noun.partition("_")
+        if rest and (verb in WRITE_VERBS or verb in READ_VERBS):
+            noun = rest
     if "_by_" in noun:
         noun = noun.split("_by_", 1)[0]
     for suffix in _NOUN_SUFFIXES:

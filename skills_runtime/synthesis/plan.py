@@ -73,6 +73,8 @@ class CallStep:
     args: tuple[tuple[str, Expr], ...]
     var: str | None
     is_write: bool
+    context: bool = False
+    """A write that sets what later calls act on (a directory, a login), not a change asked for."""
 
 
 GuardKind = Literal["value", "owner", "match"]
@@ -130,6 +132,9 @@ class Plan:
     return_type: JsonType
     returned_noun: str = ""
     """What the write answers in words (``order``) when every trace shows it, else ``""``."""
+    answer: tuple[str, Path] | None = None
+    """For a procedure that only answers: ``("value", path)`` returns the value at ``path`` of
+    the last read's result, ``("count", path)`` the number of elements of the list there."""
 
     @property
     def tools(self) -> tuple[str, ...]:
@@ -145,4 +150,18 @@ class Plan:
 
     @property
     def write_tools(self) -> tuple[str, ...]:
+        """Every write, in order, the ones that only set context included."""
         return tuple(s.tool for s in self.body if isinstance(s, CallStep) and s.is_write)
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        """The writes the procedure is for (not the moves and logins that set context)."""
+        return tuple(
+            s.tool for s in self.body if isinstance(s, CallStep) and s.is_write and not s.context
+        )
+
+    @property
+    def final_tool(self) -> str:
+        """What the procedure ends with: its last change, else (it answers) its last call."""
+        changes = self.changes
+        return changes[-1] if changes else self.calls[-1].tool

@@ -180,8 +180,13 @@ def does(plan: Plan) -> str:
         dict.fromkeys(s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write)
     )
     loops = [_loop(s) for s in plan.body if isinstance(s, Loop)]
-    writes = list(plan.write_tools) or [c.tool for c in plan.calls[-1:]]
-    steps = ([f"looks up {_and(reads)}"] if reads else []) + loops
+    moves = [c.tool for c in plan.calls if c.context]
+    writes = list(plan.changes) or [plan.final_tool]
+    reads = [tool for tool in reads if tool not in writes]
+    steps = ([f"first calls {_and(moves)}"] if moves else []) + (
+        [f"looks up {_and(reads)}"] if reads else []
+    )
+    steps += loops
     if not steps:
         return f"Calls {_and(writes)} directly, with no lookups."
     text = ", ".join(steps) + f", then calls {_and(writes)}."
@@ -232,7 +237,13 @@ def guard_message(guard: Guard) -> tuple[Part, ...]:
 
 def returns(plan: Plan) -> str:
     """The ``Returns:`` text: ``The updated order, as cancel_order returns it.``"""
-    write = (list(plan.write_tools) or [c.tool for c in plan.calls[-1:]] or ["the last call"])[-1]
+    write = plan.final_tool
+    if plan.answer is not None:
+        kind, path = plan.answer
+        where = " ".join(str(part).replace("_", " ") for part in path)
+        if kind == "count":
+            return f"How many {where or 'entries'} {write} lists."
+        return f"The {where} that {write} answers." if where else f"What {write} answers."
     if plan.returned_noun:
         return f"The updated {plan.returned_noun}, as {write} returns it."
     return f"What {write} returns."

@@ -231,7 +231,13 @@ def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str], detai
     )
     body: list[cst.BaseStatement] = [docstring]
     body += [_statement(step) for step in plan.body]
-    body.append(cst.SimpleStatementLine([cst.Return(cst.Name(plan.returns))]))
+    returned: cst.BaseExpression = cst.Name(plan.returns)
+    if plan.answer is not None:
+        kind, path = plan.answer
+        returned = _subscripts(returned, path)
+        if kind == "count":
+            returned = cst.Call(cst.Name("len"), [cst.Arg(returned)])
+    body.append(cst.SimpleStatementLine([cst.Return(returned)]))
     function = cst.FunctionDef(
         name=cst.Name(name),
         params=parameters,

@@ -16,6 +16,7 @@ from skills_runtime.trajectory.model import (
     ToolCall,
     ToolSchema,
     Trajectory,
+    Turn,
     canonical_json,
 )
 from skills_runtime.trajectory.native import dump_native
@@ -31,6 +32,7 @@ __all__ = [
     "ToolCall",
     "ToolSchema",
     "Trajectory",
+    "Turn",
     "canonical_json",
     "detect_format",
     "dump_native",

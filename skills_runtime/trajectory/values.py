@@ -7,10 +7,11 @@ and prove nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Path", "is_distinctive", "walk"]
+__all__ = ["Path", "is_distinctive", "states", "walk"]
 
 Path = tuple[str | int, ...]
 
@@ -46,3 +47,27 @@ def walk(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from walk(item, (*path, index))
+
+
+def states(answer: str, value: object) -> bool:
+    """Whether the answer text states ``value`` as a whole word (``13`` in "has 13 lines", not in
+    "2013"); a value must say something: no booleans, no one-letter texts."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    text = (
+        value
+        if isinstance(value, str)
+        else (str(int(value)) if value == int(value) else str(value))
+    )
+    if len(text.strip()) < (1 if isinstance(value, int | float) else 2):
+        return False
+    start = answer.find(text)
+    while start >= 0:
+        before = answer[start - 1] if start else " "
+        after = answer[start + len(text)] if start + len(text) < len(answer) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        start = answer.find(text, start + 1)
+    return False

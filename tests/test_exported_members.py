@@ -9,6 +9,7 @@ from types import ModuleType
 import pytest
 
 import skills_runtime
+import skills_runtime.effects
 import skills_runtime.trajectory
 
 PINNED: dict[ModuleType, set[str]] = {
@@ -39,6 +40,7 @@ PINNED: dict[ModuleType, set[str]] = {
         "ToolCall",
         "ToolSchema",
         "Trajectory",
+        "Turn",
         "canonical_json",
         "detect_format",
         "dump_native",
@@ -46,6 +48,17 @@ PINNED: dict[ModuleType, set[str]] = {
         "load_trajectories",
         "parse_record",
         "parse_tool_schema",
+    },
+    skills_runtime.effects: {
+        "Declared",
+        "Effect",
+        "EffectTable",
+        "Evidence",
+        "ToolEffect",
+        "declared_from",
+        "infer_by_domain",
+        "infer_effects",
+        "load_declared",
     },
 }
 

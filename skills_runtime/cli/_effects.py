@@ -16,13 +16,15 @@ from rich.text import Text
 
 from skills_runtime.cli._output import fail, stdout
 from skills_runtime.cli._skill_view import aligned_lines
-from skills_runtime.effects import Declared, EffectTable, load_declared
-from skills_runtime.errors import InvalidInput
+from skills_runtime.effects import Declared, EffectTable, declared_from, load_declared
+from skills_runtime.errors import ConfigurationError, InvalidInput
+from skills_runtime.tools import load_toolset
 
 __all__ = [
     "ContextOption",
     "EffectsFileOption",
     "ReadsOption",
+    "ToolsetEffectsOption",
     "WritesOption",
     "declared_from_options",
     "print_effects",
@@ -42,6 +44,11 @@ ContextOption = typer.Option(
 EffectsFileOption = typer.Option(
     None, "--effects", help="A TOML or JSON file declaring writes, reads and context tools."
 )
+ToolsetEffectsOption = typer.Option(
+    None,
+    "--tools",
+    help="Host tools as MODULE:ATTR: their declared effects (mutates) decide for those tools.",
+)
 
 
 def _names(values: list[str] | None) -> frozenset[str]:
@@ -57,8 +64,10 @@ def declared_from_options(
     effects_file: Path | None,
     *,
     as_json: bool,
+    tools: str | None = None,
 ) -> Declared:
-    """The declaration the options make (the options over the file); bad input exits 2."""
+    """The declaration the options make (the options over the file, the file over the
+    toolset's own declarations); bad input exits 2."""
     try:
         given = Declared(
             writes=_names(writes),
@@ -68,7 +77,11 @@ def declared_from_options(
         )
         if effects_file is not None:
             given = given.merged(load_declared(effects_file))
-    except InvalidInput as error:
+        if tools is not None:
+            toolset = load_toolset(tools)
+            declared = {tool.name: tool.mutates for tool in toolset}
+            given = given.merged(declared_from(declared, source=f"--tools {tools}"))
+    except (InvalidInput, ConfigurationError) as error:
         fail(str(error), as_json=as_json)
     return given
 

@@ -22,6 +22,7 @@ from skills_runtime.cli._effects import (
     ContextOption,
     EffectsFileOption,
     ReadsOption,
+    ToolsetEffectsOption,
     WritesOption,
     declared_from_options,
     print_effects,
@@ -77,6 +78,7 @@ def learn_command(
     reads: list[str] | None = ReadsOption,
     context: list[str] | None = ContextOption,
     effects_file: Path | None = EffectsFileOption,
+    tools: str | None = ToolsetEffectsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -96,7 +98,9 @@ def learn_command(
             "calls agents made through `skillbank serve --record-host-calls`",
             as_json=as_json,
         )
-    declared = declared_from_options(writes, reads, context, effects_file, as_json=as_json)
+    declared = declared_from_options(
+        writes, reads, context, effects_file, as_json=as_json, tools=tools
+    )
     imported = _import(paths, format=format, as_json=as_json)
     try:
         chosen = select_split(imported.trajectories, split)
@@ -239,6 +243,7 @@ def evaluate_command(
     reads: list[str] | None = ReadsOption,
     context: list[str] | None = ContextOption,
     effects_file: Path | None = EffectsFileOption,
+    tools: str | None = ToolsetEffectsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -252,7 +257,9 @@ def evaluate_command(
     from skills_runtime.evaluate import EvaluationReport
     from skills_runtime.pipeline import evaluate_stored  # the pipeline is heavy: load it on use
 
-    declared = declared_from_options(writes, reads, context, effects_file, as_json=as_json)
+    declared = declared_from_options(
+        writes, reads, context, effects_file, as_json=as_json, tools=tools
+    )
     imported = _import(paths, format=format, as_json=as_json)
     if not imported.trajectories:
         # Nothing readable to replay: say so without needing (or touching) a registry.

@@ -74,7 +74,7 @@ class Declared:
             writes=self.writes | (other.writes - named),
             reads=self.reads | (other.reads - named),
             context=self.context | (other.context - named),
-            source=self.source if not named else f"{self.source}, {other.source}",
+            source=other.source if not named else f"{self.source}, {other.source}",
         )
 
     def effect_of(self, tool: str) -> Effect | None:

@@ -30,6 +30,7 @@ equal to a value the skill already knows (the order's user id equals the user fo
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -53,6 +54,7 @@ from skills_runtime.synthesis.plan import (
     Statement,
 )
 from skills_runtime.synthesis.types import of_values, refine
+from skills_runtime.trajectory.failures import failure_of
 from skills_runtime.trajectory.model import ToolSchema, canonical_json
 
 __all__ = [
@@ -71,6 +73,8 @@ LINK_EVIDENCE = 3
 """Independent trajectories needed before a non-identifier value may be linked (see module doc)."""
 
 
+Refusals = dict[tuple[str, str, str], dict[str, str]]
+
 _GUARD_ORDER = {"owner": 0, "match": 1, "value": 2}
 
 
@@ -84,24 +88,66 @@ class FieldStats:
     """
 
     counts: Mapping[tuple[str, str], Mapping[str, int]]
+    refusals: Mapping[tuple[str, str, str], Mapping[str, str]] = dataclasses.field(
+        default_factory=dict
+    )
+    """``(write, read, field) -> {value: error}``: a write that failed after the read showed
+    ``field`` with that value, and what the failure said. An error that teaches a
+    precondition (``"order is 'delivered'; only pending orders can be cancelled"``)."""
 
     def categorical(self, tool: str, field: str) -> bool:
         values = self.counts.get((tool, field), {})
         total = sum(values.values())
         return 2 <= len(values) <= _MAX_CATEGORIES and total >= 2 * len(values)
 
+    def refused(self, writes: Iterable[str], tool: str, field: str, value: Any) -> str | None:
+        """What a write of ``writes`` said when it failed with ``field`` not ``value``."""
+        for write in writes:
+            for seen, error in sorted(self.refusals.get((write, tool, field), {}).items()):
+                if seen != repr(value):
+                    return error
+        return None
+
 
 def field_stats(traces: Iterable[LiftedTrace]) -> FieldStats:
-    """Count the values of top-level string and bool fields of every read result."""
+    """Count the values of top-level string and bool fields of every read result, and note the
+    values read before each failed write."""
     counts: dict[tuple[str, str], Counter[str]] = {}
+    refusals: Refusals = {}
     for trace in traces:
         for step in trace.steps:
             if step.is_write or not isinstance(step.result, dict):
                 continue
-            for field, value in step.result.items():
+            for name, value in step.result.items():
                 if isinstance(value, str | bool):
-                    counts.setdefault((step.name, field), Counter())[repr(value)] += 1
-    return FieldStats({key: dict(counter) for key, counter in counts.items()})
+                    counts.setdefault((step.name, name), Counter())[repr(value)] += 1
+        _note_refusals(trace, refusals)
+    return FieldStats(
+        {key: dict(counter) for key, counter in counts.items()},
+        {key: dict(values) for key, values in refusals.items()},
+    )
+
+
+def _note_refusals(
+    trace: LiftedTrace, refusals: dict[tuple[str, str, str], dict[str, str]]
+) -> None:
+    calls = trace.trajectory.calls
+    for index, _ in trace.dropped:
+        call = calls[index]
+        error = failure_of(call)
+        if error is None or not trace.trajectory.is_write(call):
+            continue
+        latest: dict[str, Any] = {}
+        for step in trace.steps:
+            if step.index < index and not step.is_write and isinstance(step.result, dict):
+                latest[step.name] = step.result
+        text = call.result if isinstance(call.result, str) else canonical_json(call.result)
+        for tool, result in latest.items():
+            for name, value in result.items():
+                if isinstance(value, str | bool):
+                    refusals.setdefault((call.name, tool, name), {}).setdefault(
+                        repr(value), text[:160]
+                    )
 
 
 @dataclass(frozen=True)
@@ -271,15 +317,18 @@ class _Unifier:
             values = tuple(r[field] for r in results)
             subject = ResultRef(_role_var(role), (field,))
             first = values[0]
-            if (
+            constant = (
                 isinstance(first, str | bool)
                 and all(v == first and type(v) is type(first) for v in values)
                 and not is_distinctive(first)
-                and self.distinct_results(role) >= 2
-                and self.stats.categorical(tool, field)
-            ):
-                found.append(Guard(subject, Const(first), "value", noun))
-                continue
+            )
+            if constant and self.distinct_results(role) >= 2:
+                # A write that failed when the field had another value teaches the condition
+                # even where too few results show the field varying.
+                lesson = self.stats.refused(self.write_tools(), tool, field, first)
+                if lesson is not None or self.stats.categorical(tool, field):
+                    found.append(Guard(subject, Const(first), "value", noun, lesson=lesson or ""))
+                    continue
             if not all(isinstance(v, str) and is_distinctive(v) for v in values):
                 continue
             for expr, known_values in known:
@@ -289,6 +338,13 @@ class _Unifier:
                 break
         # Whose record it is comes before what state it is in.
         return sorted(found, key=lambda guard: (_GUARD_ORDER[guard.kind], guard.subject.path))
+
+    def write_tools(self) -> list[str]:
+        return [
+            self.step(0, role).name
+            for role in range(len(self.roles))
+            if self.step(0, role).is_write
+        ]
 
     def known_guard(self, subject: ResultRef, expr: Expr, noun: str) -> Guard:
         """A guard that a field equals a value the skill knows: ownership when both are ids."""

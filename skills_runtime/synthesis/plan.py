@@ -96,6 +96,8 @@ class Guard:
     kind: GuardKind
     noun: str
     other: str = ""
+    lesson: str = ""
+    """The error a write answered when the condition did not hold, when one taught it."""
 
 
 @dataclass(frozen=True)

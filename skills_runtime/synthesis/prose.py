@@ -219,7 +219,9 @@ def guards_sentence(guards: Sequence[Guard]) -> str:
     if not clauses:
         return ""
     joined = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + ", or " + clauses[-1]
-    return f"Before writing, stops with SkillPrecondition if {joined}."
+    lessons = [guard.lesson for guard in guards if guard.lesson]
+    taught = f" A recorded call that went ahead anyway failed with: {lessons[0]}" if lessons else ""
+    return f"Before writing, stops with SkillPrecondition if {joined}.{taught}"
 
 
 def guard_message(guard: Guard) -> tuple[Part, ...]:

@@ -90,3 +90,14 @@ def test_evaluate_reads_held_out_logs_as_the_skills_were_learned(tmp_path: Path)
     run_json("learn", str(path), "--split", "train", "--db", str(db))
     report = run_json("evaluate", str(path), "--split", "test", "--db", str(db))
     assert report["passed"] == report["trajectories"] >= 1
+
+
+def test_a_toolsets_own_declarations_decide_for_its_tools(tmp_path: Path) -> None:
+    db = tmp_path / "skills.db"
+    path = _unlabelled_cancels(tmp_path)
+    tools = "examples.bookshop.tools:toolset"
+    report = run_json("learn", str(path), "--tools", tools, "--db", str(db))
+    for tool, effect in (("cancel_order", "write"), ("find_customer_by_email", "read")):
+        assert report["effects"][tool]["effect"] == effect
+        assert report["effects"][tool]["decided_by"] == "declared"
+        assert tools in report["effects"][tool]["evidence"][0]["detail"]

@@ -142,7 +142,7 @@ def _seed(path: Path) -> None:
     """A registry holding skill text of every kind a hostile author controls."""
     from skill_registry import Provenance, Registry
 
-    with Registry.open(path) as registry:
+    with Registry.open(path, create=True) as registry:
         for version, source in enumerate((HOSTILE_SOURCE, HOSTILE_SOURCE + f"# {HOSTILE}\n")):
             record = registry.add_version(
                 "hostile",

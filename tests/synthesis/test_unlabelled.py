@@ -199,3 +199,24 @@ def _turn(text: str) -> Any:
     from skills_runtime.trajectory import Turn
 
     return Turn(request=text)
+
+
+def test_a_write_refused_for_a_state_teaches_the_guard_and_the_docstring_quotes_it() -> None:
+    ok = [_cancel(k, "pending", Outcome.UNKNOWN) for k in (1, 2)]
+    refused = Trajectory(
+        id="cancel-refused",
+        calls=(
+            _call("get_order", {"id": "O-00009", "status": "shipped"}, order_id="O-00009"),
+            _call(
+                "cancel_order",
+                "Error: order O-00009 is shipped; only pending orders can be cancelled",
+                order_id="O-00009",
+            ),
+        ),
+    )
+    # Two results of one status say too little on their own; the refusal says why it matters.
+    (skill,) = synthesize([*ok, refused]).skills
+    assert 'if order["status"] != "pending":' in skill.source
+    assert "only pending orders can be cancelled" in skill.source
+    (plain,) = synthesize(ok).skills
+    assert "SkillPrecondition" not in plain.source

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import statistics
 import sys
 import threading
@@ -200,6 +201,7 @@ TOOL_CALLS = 5000  # enough for a p99.9 that is not the single slowest call
 
 
 def run() -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
     limits = Limits(wall_seconds=30, cpu_seconds=30)
     inprocess = InProcessExecutor(limits=limits)
     smol = smolagents_executor()
@@ -283,6 +285,7 @@ def run() -> dict[str, Any]:
         ),
     }
     results["machine"] = machine()
+    results["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     results["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     return results
 
@@ -294,7 +297,9 @@ def section(results: dict[str, Any]) -> str:
         "",
         f"Measured by `.venv/bin/python bench/sandbox.py` on {results['date']}: "
         f"{results['machine']}. The machine is a shared 2-core virtual machine, busy with other "
-        "work: read absolute times as orders of magnitude, ratios within this run as the claims.",
+        f"work (load average over a minute {results['load'][0]} when the run started,"
+        f" {results['load'][1]} when it ended): read absolute times as orders of magnitude,"
+        " ratios within this run as the claims.",
         "",
     ]
     names = {

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -322,6 +323,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="skillbank-serving-"))
     db = workdir / "skills.db"
     results: dict[str, Any] = {
+        "load": [round(os.getloadavg()[0], 1)],
         "machine": machine(sqlite=True),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "gates": store_skills(db),
@@ -350,6 +352,7 @@ def main() -> None:
             db, workdir, mix(options.soak, seed=11), 32, sample_every=options.soak // 20
         )
         print(json.dumps({k: v for k, v in results["soak"].items() if k != "samples"}), flush=True)
+    results["load"].append(round(os.getloadavg()[0], 1))
     print(json.dumps(results["goals"]))
     if not options.no_write:
         replace_part("## Serving", section(results))

@@ -149,7 +149,7 @@ def store_skills(db: Path) -> dict[str, Any]:
     """Store the skills in a new registry at ``db`` and promote them through the real gates."""
     gates: dict[str, Any] = {}
     schemas = {schema.name: dict(schema.parameters) for schema in toolset.schemas()}
-    with Registry.open(db) as registry:
+    with Registry.open(db, create=True) as registry:
         for name, source in SKILLS.items():
             add_edited_version(registry, name, source, author="human:bench")
             result = run_gates(registry, name, actor="bench", tool_schemas=schemas)

@@ -87,11 +87,14 @@ def _learn_and_replay(trajectories: list[Trajectory], truth: dict[str, bool]) ->
         "test": len(test),
         "skills": len(learned.skills),
         "synthesis_seconds": round(seconds, 3),
+        "scored": report["trajectories"],
+        "failed_runs_not_scored": len(report["failed_runs_not_scored"]),
         "covered": report["covered"],
         "passed": report["passed"],
         "pass_rate": report["pass_rate"],
         "calls_before_passed": report["calls_before"],
         "calls_after_passed": report["calls_after"],
+        "calls_after_needed": report["calls_after_needed"],
         "tools_scored": sum(1 for tool in decided if tool in truth),
         "tools_wrong": wrong,
         "not_passed": [
@@ -140,9 +143,13 @@ def run() -> dict[str, Any]:
 
 def _row(label: str, r: dict[str, Any]) -> str:
     wrong = ", ".join(r["tools_wrong"]) or "none"
+    unscored = (
+        f" (+{r['failed_runs_not_scored']} failed runs)" if r["failed_runs_not_scored"] else ""
+    )
     return (
-        f"| {label} | {r['skills']} | {r['passed']}/{r['test']} | {r['pass_rate']:.1%} |"
-        f" {r['calls_before_passed']} → {r['calls_after_passed']} |"
+        f"| {label} | {r['skills']} | {r['passed']}/{r['scored']}{unscored} |"
+        f" {r['pass_rate']:.1%} |"
+        f" {r['calls_before_passed']} → {r['calls_after_passed']} ({r['calls_after_needed']}) |"
         f" {r['tools_scored'] - len(r['tools_wrong'])}/{r['tools_scored']} ({wrong}) |"
     )
 
@@ -155,7 +162,9 @@ def _section(data: dict[str, Any]) -> str:
         "(learn on `train`, replay `test` with the trusted runner; effects decided by",
         "`skills_runtime.effects`, scored against the benchmark's labels or the domain's answer",
         "key). *No labels*: every `mutates_db` and `x_mutates_db` removed; OpenAI Chat",
-        "transcripts carry failures only as text.",
+        "transcripts carry failures only as text. Calls on passed tasks: recorded → with skills",
+        "(in brackets: counting only the calls the procedures need, not the agent's detours).",
+        "Runs recorded as failed are not scored: nothing should reproduce them.",
         "",
         "| data, read as | skills | test passed | pass rate | calls before → after |"
         " tools decided as labelled (wrong) |",

@@ -30,7 +30,7 @@ from typing import Any
 import sandbox
 from skills_runtime.effects import EffectTable, infer_by_domain
 from skills_runtime.replay import RecordedTools, ReplayCase
-from skills_runtime.synthesis.bind import SkillLike, call_sites, explain_bind
+from skills_runtime.synthesis.bind import SkillLike, call_sites, explain_bind, site_groups
 from skills_runtime.synthesis.engine import unit_recording
 from skills_runtime.synthesis.group import Unit, split_unit, units_of
 from skills_runtime.synthesis.lift import lift
@@ -192,10 +192,11 @@ class EvaluationReport:
 def _shape(skill: SkillLike, writes: frozenset[str]) -> tuple[tuple[str, ...], str]:
     """A skill's write tools in source order, and the tool it calls last."""
     declared = getattr(skill, "write_tools", None)
-    sites = call_sites(skill.source)[1]
+    calls = [group[0] for group in site_groups(call_sites(skill.source)[1])]
+    last = calls[-1].tool if calls else ""
     if declared:
-        return tuple(declared), sites[-1].tool if sites else ""
-    return tuple(s.tool for s in sites if s.tool in writes), sites[-1].tool if sites else ""
+        return tuple(declared), last
+    return tuple(site.tool for site in calls if site.tool in writes), last
 
 
 def _unit_trajectory(trajectory: Trajectory, unit_id: str, calls: Sequence[Any]) -> Trajectory:
@@ -230,7 +231,9 @@ class _Evaluator:
     ) -> None:
         self.run = run
         self.context = context
-        self.sized = sorted(skills, key=lambda s: (-len(call_sites(s.source)[1]), s.name))
+        self.sized = sorted(
+            skills, key=lambda s: (-len(site_groups(call_sites(s.source)[1])), s.name)
+        )
         self.shapes = {skill.name: _shape(skill, writes) for skill in self.sized}
         self.per_skill: dict[str, dict[str, Any]] = {
             s.name: {"name": s.name, "used": 0, "passed": 0, "tool_calls": 0} for s in self.sized

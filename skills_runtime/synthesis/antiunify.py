@@ -53,7 +53,7 @@ from skills_runtime.synthesis.plan import (
     ResultRef,
     Statement,
 )
-from skills_runtime.synthesis.types import of_values, refine
+from skills_runtime.synthesis.types import JsonType, of_values, refine
 from skills_runtime.trajectory.failures import failure_of
 from skills_runtime.trajectory.model import ToolSchema, canonical_json
 
@@ -68,6 +68,9 @@ __all__ = [
 ]
 
 _MAX_CATEGORIES = 12
+
+MAX_OPTIONAL = 2
+"""Arguments of one call that some traces leave out, at most (each doubles the call's branches)."""
 
 LINK_EVIDENCE = 3
 """Independent trajectories needed before a non-identifier value may be linked (see module doc)."""
@@ -166,6 +169,7 @@ class _Hole:
     values: tuple[Any, ...]
     tool: str
     arg: str
+    optional: bool = False
 
 
 def is_identifier(name: str) -> bool:
@@ -234,6 +238,37 @@ class _Unifier:
         self.exprs: dict[tuple[int, str], Expr] = {}
         self.holes: list[_Hole] = []
         self.broken: set[int] = set()
+        self.optional: dict[int, list[tuple[str, ParamRef]]] = {}
+
+    @property
+    def every(self) -> range:
+        return range(len(self.units))
+
+    def optional_args(
+        self, role: int, required: frozenset[str]
+    ) -> list[tuple[str, ParamRef]] | None:
+        """Parameters for the arguments of a role that only some traces pass (None: too many,
+        or one passed as null, which leaving it out could not tell apart)."""
+        seen: dict[str, None] = {}
+        for u in self.every:
+            for arg in self.step(u, role).args:
+                if arg.name not in required:
+                    seen.setdefault(arg.name)
+        if len(seen) > MAX_OPTIONAL:
+            return None
+        found: list[tuple[str, ParamRef]] = []
+        tool = self.step(0, role).name
+        for name in seen:
+            values = []
+            for u in self.every:
+                arg = self.step(u, role).arg(name)
+                if arg is not None and arg.value is None:
+                    return None
+                values.append(None if arg is None else arg.value)
+            param = unique(name, {h.name for h in self.holes} | {"tools"})
+            self.holes.append(_Hole(param, tuple(values), tool, name, optional=True))
+            found.append((name, ParamRef(param)))
+        return found
 
     def step(self, unit: int, role: int) -> Any:
         return self.units[unit].trace.steps[self.pos[unit][role]]
@@ -413,11 +448,11 @@ class _Unifier:
         role_args: list[list[tuple[str, Expr]]] = []
         role_guards: list[list[Guard]] = []
         for role in range(len(self.roles)):
-            names = [a.name for a in self.step(0, role).args]
-            if any(
-                sorted(a.name for a in self.step(u, role).args) != sorted(names)
-                for u in range(len(self.units))
-            ):
+            given = [frozenset(a.name for a in self.step(u, role).args) for u in self.every]
+            required = frozenset.intersection(*given)
+            names = [a.name for a in self.step(0, role).args if a.name in required]
+            optional = self.optional_args(role, required)
+            if optional is None:
                 if self.step(0, role).is_write:
                     name = self.step(0, role).name
                     return f"the write {name} takes different arguments across traces"
@@ -425,6 +460,7 @@ class _Unifier:
                 role_args.append([])
                 role_guards.append([])
                 continue
+            self.optional[role] = optional
             resolved: list[tuple[str, Expr]] = []
             for name in names:
                 expr = self.resolve(role, name)
@@ -509,11 +545,14 @@ class _Unifier:
         params_used = [
             e.name
             for role in sorted(kept)
-            for e in [x for _, x in role_args[role]] + [g.expected for g in role_guards[role]]
+            for e in [x for _, x in role_args[role]]
+            + [g.expected for g in role_guards[role]]
+            + [p for _, p in self.optional.get(role, [])]
             if isinstance(e, ParamRef)
         ]
-        order = list(dict.fromkeys(params_used))
         holes = {h.name: h for h in self.holes}
+        # Parameters a caller may leave out come last, as Python wants them.
+        order = sorted(dict.fromkeys(params_used), key=lambda name: holes[name].optional)
         taken = set(order) | {"tools", "result"}
         rename: dict[str, str] = {}
         for role in sorted(kept):
@@ -542,7 +581,14 @@ class _Unifier:
                     fixed = (where[0], fix(where[1])) if where is not None else None
                     body.append(Loop(var, fix(source), fixed, call, describe(spec)))
             body.append(
-                CallStep(step.name, args, rename.get(_role_var(role)), step.is_write, step.context)
+                CallStep(
+                    step.name,
+                    args,
+                    rename.get(_role_var(role)),
+                    step.is_write,
+                    step.context,
+                    tuple(self.optional.get(role, [])),
+                )
             )
             for guard in role_guards[role]:
                 subject = fix(guard.subject)
@@ -555,6 +601,12 @@ class _Unifier:
             description = str(prop.get("description", "")) if prop else ""
             if not description.strip():
                 description = f"The {hole.arg.replace('_', ' ')} passed to {hole.tool}."
+            if hole.optional:
+                given = [value for value in hole.values if value is not None]
+                kind = JsonType("optional", (refine(given, prop),))
+                description += f" Optional: {hole.tool} is called without it when left out."
+                params.append(Param(name, kind, description, hole.values, optional=True))
+                continue
             params.append(Param(name, refine(hole.values, prop), description, hole.values))
         answer = self.answer()
         expected = tuple(

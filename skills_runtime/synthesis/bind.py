@@ -17,9 +17,10 @@ import libcst as cst
 
 from skills_runtime.synthesis.lift import is_distinctive, walk
 from skills_runtime.synthesis.model import BindFailure, Binding
+from skills_runtime.trajectory.failures import failure_of
 from skills_runtime.trajectory.model import ToolCall, Trajectory, canonical_json
 
-__all__ = ["CallSite", "SkillLike", "bind", "call_sites", "explain_bind"]
+__all__ = ["CallSite", "SkillLike", "bind", "call_sites", "explain_bind", "site_groups"]
 
 
 class SkillLike(Protocol):
@@ -34,21 +35,53 @@ class SkillLike(Protocol):
 
 @dataclass(frozen=True)
 class CallSite:
-    """One ``tools.NAME(...)`` call in a skill: which keyword takes which parameter."""
+    """One ``tools.NAME(...)`` call in a skill: which keyword takes which parameter.
+
+    Calls of one tool in the branches of ``if p is None: ... else: ...`` (optional arguments)
+    are alternatives: they share a ``group``, and a trajectory's call binds to the one whose
+    keywords it passed.
+    """
 
     tool: str
     params: tuple[tuple[str, str], ...]
     """(keyword, parameter name) for keywords whose value is a parameter as is."""
+    keywords: frozenset[str] = frozenset()
+    """Every keyword the call passes."""
+    group: int = 0
+
+
+def _is_none_test(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Comparison)
+        and isinstance(node.left, cst.Name)
+        and len(node.comparisons) == 1
+        and isinstance(node.comparisons[0].operator, cst.Is | cst.IsNot)
+        and isinstance(node.comparisons[0].comparator, cst.Name)
+        and node.comparisons[0].comparator.value == "None"
+    )
 
 
 class _Collector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.params: list[str] = []
         self.sites: list[CallSite] = []
+        self.group = 0
+        self.branching = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not self.params:
             self.params = [p.name.value for p in node.params.params][1:]
+
+    def visit_If(self, node: cst.If) -> None:
+        # ``if p is None: call(...) else: call(..., a=p)``: the calls inside are one group.
+        if _is_none_test(node.test) and isinstance(node.orelse, cst.Else):
+            if not self.branching:
+                self.group += 1
+            self.branching += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if _is_none_test(original_node.test) and isinstance(original_node.orelse, cst.Else):
+            self.branching -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -64,7 +97,10 @@ class _Collector(cst.CSTVisitor):
                 and isinstance(arg.value, cst.Name)
                 and arg.value.value in self.params
             )
-            self.sites.append(CallSite(func.attr.value, pairs))
+            keywords = frozenset(arg.keyword.value for arg in node.args if arg.keyword)
+            if not self.branching:
+                self.group += 1
+            self.sites.append(CallSite(func.attr.value, pairs, keywords, self.group))
 
 
 def call_sites(source: str) -> tuple[tuple[str, ...], tuple[CallSite, ...]]:
@@ -72,6 +108,20 @@ def call_sites(source: str) -> tuple[tuple[str, ...], tuple[CallSite, ...]]:
     collector = _Collector()
     cst.parse_module(source).visit(collector)
     return tuple(collector.params), tuple(collector.sites)
+
+
+def site_groups(sites: tuple[CallSite, ...]) -> list[tuple[CallSite, ...]]:
+    """Call sites gathered into their groups (one call, or the alternatives of one call)."""
+    groups: dict[int, list[CallSite]] = {}
+    for site in sites:
+        groups.setdefault(site.group, []).append(site)
+    return [tuple(group) for _, group in sorted(groups.items())]
+
+
+def _choose(group: tuple[CallSite, ...], call: ToolCall) -> CallSite:
+    """The alternative a call took: the one passing exactly its keywords (else the first)."""
+    given = frozenset(call.arguments)
+    return next((site for site in group if site.keywords == given), group[0])
 
 
 def _write_tools(skill: SkillLike, trajectory: Trajectory) -> Collection[str]:
@@ -92,12 +142,13 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
     except cst.ParserSyntaxError as error:
         return fail(f"the skill source does not parse: {error.message}")
     writes = _write_tools(skill, trajectory)
-    calls = [c for c in trajectory.calls if not c.is_error and c.paired]
+    calls = [c for c in trajectory.calls if c.paired and failure_of(c) is None]
     bound: dict[str, Any] = {}
     cursor = 0
     last_write = -1
 
-    def take(site: CallSite, call: ToolCall) -> str | None:
+    def take(group: tuple[CallSite, ...], call: ToolCall) -> str | None:
+        site = _choose(group, call)
         for keyword, param in site.params:
             if keyword not in call.arguments:
                 return f"{call.name} was called without {keyword!r}"
@@ -106,16 +157,22 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
                 return f"{param!r} would be both {bound[param]!r} and {value!r}"
         for keyword, param in site.params:
             bound[param] = call.arguments[keyword]
+        # The other branches' optional parameters were left out by this call.
+        for other in group:
+            for _, param in other.params:
+                bound.setdefault(param, None)
         return None
 
-    for site in (s for s in sites if s.tool in writes):
+    groups = site_groups(sites)
+    for group in (g for g in groups if g[0].tool in writes):
+        site = group[0]
         while cursor < len(calls) and not (
             calls[cursor].name == site.tool and trajectory.is_write(calls[cursor])
         ):
             cursor += 1
         if cursor >= len(calls):
             return fail(f"the trajectory has no (further) successful write {site.tool}")
-        problem = take(site, calls[cursor])
+        problem = take(group, calls[cursor])
         if problem:
             return fail(problem)
         last_write = cursor
@@ -138,8 +195,9 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
     def evidence(call: ToolCall) -> int:
         return sum(1 for _, v in walk(call.result) if canonical_json(v) in written)
 
-    for site in (s for s in sites if s.tool not in writes):
-        if not site.params:
+    for group in (g for g in groups if g[0].tool not in writes):
+        site = group[0]
+        if not any(alternative.params for alternative in group):
             continue
         candidates = [
             call
@@ -153,7 +211,7 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
             )
         ]
         candidates.sort(key=lambda call: -evidence(call))
-        if not candidates or take(site, candidates[0]) is not None:
+        if not candidates or take(group, candidates[0]) is not None:
             shown = ", ".join(f"{k}={bound.get(p, '?')!r}" for k, p in site.params)
             return fail(f"the trajectory has no read {site.tool}({shown}) to bind from")
     missing = [p for p in params if p not in bound]

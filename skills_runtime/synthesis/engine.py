@@ -117,7 +117,10 @@ def _skill(
     elif not changes:  # it answers: what it looks up last is part of its name
         reads = (*(tool for tool in reads if tool != plan.final_tool), plan.final_tool)
     each = tuple(s.call.tool for s in plan.body if isinstance(s, Loop))
-    name = skill_name(changes, reads, taken=taken, each=each)
+    after = tuple(
+        c.tool for c in plan.calls if c.context and c.var is None and c.tool not in changes
+    )
+    name = skill_name(changes, reads, taken=taken, each=each, after=after)
     taken.add(name)
     summary, detail = _summary(plan, schemas, tuple(dict.fromkeys(reads)))
     sources = [unit.unit_id for unit in unified.units]

@@ -68,14 +68,16 @@ def skill_name(
     *,
     taken: Iterable[str],
     each: tuple[str, ...] = (),
+    after: tuple[str, ...] = (),
 ) -> str:
     """A name for a skill: its writes, then how it finds its entity, never a taken name.
 
     ``exchange_delivered_order_items`` after ``find_user_id_by_name_zip`` becomes
     ``exchange_delivered_order_items_by_name_zip``; with no lookup it gets ``_checked`` when it
     reads before writing, ``_only`` when it is the bare write; tools it calls in loops (``each``)
-    add ``_each_<noun>`` (``..._each_product``). A procedure that writes nothing is named after
-    what it looks up last: ``look_up_user_by_name_zip``.
+    add ``_each_<noun>`` (``..._each_product``); a call made first only to set where the skill
+    acts (``after``: a ``cd`` nothing reads) adds ``_after_cd``. A procedure that writes nothing is
+    named after what it looks up last: ``look_up_user_by_name_zip``.
     """
     answers = not write_tools
     if answers:  # a procedure that only answers: named after what it looks up last
@@ -93,6 +95,8 @@ def skill_name(
         base = f"{base}_checked"
     else:
         base = f"{base}_only"
+    if after:  # where it acts was set first (cd): ``mv_after_cd``, not another ``mv_only``
+        base = base.removesuffix("_only") + "_after_" + "_".join(dict.fromkeys(after))
     if each:
         base = f"{base}_each_{'_'.join(dict.fromkeys(noun_of(tool) for tool in each))}"
     return unique(base, set(taken) | set(write_tools) | set(read_tools) | set(each))

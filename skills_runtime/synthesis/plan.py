@@ -75,6 +75,9 @@ class CallStep:
     is_write: bool
     context: bool = False
     """A write that sets what later calls act on (a directory, a login), not a change asked for."""
+    optional: tuple[tuple[str, ParamRef], ...] = ()
+    """Arguments some traces passed and others left out: each is passed only when its parameter
+    is not None (rendered as ``if p is None: call(...) else: call(..., a=p)``)."""
 
 
 GuardKind = Literal["value", "owner", "match"]
@@ -122,6 +125,8 @@ class Param:
     type: JsonType
     description: str
     values: tuple[Any, ...]
+    optional: bool = False
+    """Whether the caller may leave it out (``= None``): some traces did not pass it."""
 
 
 @dataclass(frozen=True)

@@ -120,17 +120,40 @@ def _loop(loop: Loop) -> cst.BaseStatement:
     return cst.For(cst.Name(loop.var), _expr(loop.source), cst.IndentedBlock([inner]))
 
 
+def _call_statement(
+    step: CallStep,
+    args: tuple[tuple[str, Expr], ...],
+    optional: list[tuple[str, ParamRef]],
+    *,
+    depth: int,
+) -> cst.BaseStatement:
+    """``var = tools.tool(...)``; with optional arguments, one branch per given-or-left-out."""
+    if optional:
+        (name, param), rest = optional[0], optional[1:]
+        test = cst.Comparison(
+            cst.Name(param.name), [cst.ComparisonTarget(cst.Is(), cst.Name("None"))]
+        )
+        without = _call_statement(step, args, rest, depth=depth + 1)
+        with_it = _call_statement(step, (*args, (name, param)), rest, depth=depth + 1)
+        return cst.If(
+            test,
+            cst.IndentedBlock([without]),
+            orelse=cst.Else(cst.IndentedBlock([with_it])),
+        )
+    target = step.var
+    prefix = depth * len(_INDENT) + (len(target) + 3 if target else 0)
+    call = _call(step.tool, args, prefix_len=prefix)
+    if target is None:
+        return cst.SimpleStatementLine([cst.Expr(call)])
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(target))], call)])
+
+
 def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
     indent = depth * len(_INDENT)
     if isinstance(step, Loop):
         return _loop(step)
     if isinstance(step, CallStep):
-        target = step.var
-        prefix = indent + (len(target) + 3 if target else 0)
-        call = _call(step.tool, step.args, prefix_len=prefix)
-        if target is None:
-            return cst.SimpleStatementLine([cst.Expr(call)])
-        return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(target))], call)])
+        return _call_statement(step, tuple(step.args), list(step.optional), depth=depth)
     message = _message(guard_message(step))
     test = cst.Comparison(
         _expr(step.subject), [cst.ComparisonTarget(cst.NotEqual(), _expr(step.expected))]
@@ -200,7 +223,12 @@ def _docstring(plan: Plan, summary: str, detail: str, sources: Sequence[str]) ->
 
 def _signature(name: str, plan: Plan) -> tuple[cst.Parameters, cst.BaseParenthesizableWhitespace]:
     params = [cst.Param(cst.Name("tools"))] + [
-        cst.Param(cst.Name(p.name), cst.Annotation(cst.parse_expression(p.type.render())))
+        cst.Param(
+            cst.Name(p.name),
+            cst.Annotation(cst.parse_expression(p.type.render())),
+            default=cst.Name("None") if p.optional else None,
+            equal=cst.AssignEqual() if p.optional else cst.MaybeSentinel.DEFAULT,
+        )
         for p in plan.params
     ]
     returns = plan.return_type.render()

@@ -136,7 +136,20 @@ def of_schema(schema: Mapping[str, Any]) -> JsonType | None:
             isinstance(m, str) or (isinstance(m, int) and not isinstance(m, bool)) for m in members
         ):
             return JsonType("literal", literals=tuple(members))
+    alternatives = schema.get("anyOf", schema.get("oneOf"))
+    if isinstance(alternatives, list) and alternatives:
+        # ``anyOf: [X, {"type": "null"}]`` is how pydantic and MCP servers write ``X | None``.
+        real = [a for a in alternatives if not (isinstance(a, Mapping) and a.get("type") == "null")]
+        if len(real) == 1 and isinstance(real[0], Mapping):
+            inner = of_schema(real[0])
+            if inner is None:
+                return None
+            return JsonType("optional", (inner,)) if len(real) < len(alternatives) else inner
+        return None
     kind = schema.get("type")
+    if isinstance(kind, list) and "null" in kind and len(kind) == 2:
+        inner = of_schema({**schema, "type": next(k for k in kind if k != "null")})
+        return JsonType("optional", (inner,)) if inner is not None else None
     simple = {
         "string": "str",
         "integer": "int",
@@ -164,6 +177,8 @@ def refine(values: Iterable[Any], schema: Mapping[str, Any] | None) -> JsonType:
     seen = list(values)
     observed = of_values(seen)
     declared = of_schema(schema) if schema else None
+    if declared is not None and declared.kind == "optional" and None not in seen:
+        declared = declared.args[0]  # every trace passed a value: the parameter takes one
     if declared is None or declared.kind == "any":
         return observed
     if declared.kind in ("list", "dict") and declared.args[0].kind == "any":

@@ -220,3 +220,35 @@ def test_a_write_refused_for_a_state_teaches_the_guard_and_the_docstring_quotes_
     assert "only pending orders can be cancelled" in skill.source
     (plain,) = synthesize(ok).skills
     assert "SkillPrecondition" not in plain.source
+
+
+def test_an_argument_only_some_runs_pass_becomes_an_optional_parameter() -> None:
+    from skills_runtime.synthesis import bind
+
+    report = _domain("helpdesk", "trajectories.mcp.jsonl")
+    (skill,) = [s for s in report["skills"] if s.family_key.endswith("-> add_comment")]
+    assert "public: bool | None = None" in skill.source
+    assert "if public is None:" in skill.source
+    for case in skill.replay_cases:  # the runs that left it out bind it to None
+        trajectory = Trajectory(
+            id=case.trajectory_id,
+            calls=tuple(
+                ToolCall(
+                    name=c.name, arguments=dict(c.arguments), result=c.result, mutates=c.mutates
+                )
+                for c in case.calls
+            ),
+        )
+        binding = bind(skill, trajectory)
+        assert binding is not None
+        assert binding.arguments == dict(case.arguments)
+
+
+def test_a_nullable_schema_types_a_parameter_with_its_members() -> None:
+    from skills_runtime.synthesis.types import of_schema, refine
+
+    nullable = {"anyOf": [{"type": "string", "enum": ["open", "closed"]}, {"type": "null"}]}
+    assert of_schema(nullable) is not None
+    assert refine(["open"], nullable).render() == 'Literal["open", "closed"]'
+    assert refine(["open", None], nullable).render() == 'Literal["open", "closed"] | None'
+    assert refine([3], {"type": ["integer", "null"]}).render() == "int"

@@ -31,14 +31,21 @@ __all__ = [
 ]
 
 WritesOption = typer.Option(
-    None, "--writes", help="Tools that change state (repeat, or comma-separated); decides."
+    None,
+    "--writes",
+    metavar="TOOL",
+    help="Tools that change state (repeat, or comma-separated); decides.",
 )
 ReadsOption = typer.Option(
-    None, "--reads", help="Tools that only answer (repeat, or comma-separated); decides."
+    None,
+    "--reads",
+    metavar="TOOL",
+    help="Tools that only answer (repeat, or comma-separated); decides.",
 )
 ContextOption = typer.Option(
     None,
     "--context",
+    metavar="TOOL",
     help="Tools that set what later calls act on, like cd or login (they are writes).",
 )
 EffectsFileOption = typer.Option(

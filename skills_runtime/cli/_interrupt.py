@@ -1,9 +1,10 @@
-"""Ctrl-C during a command that writes: say what the registry kept, then exit 130.
+"""Ctrl-C: say what the command leaves behind, then exit 130.
 
-Every registry write is one transaction, so an interrupted command leaves whole versions behind,
-never half of one. What a person needs to know is which: the versions created or moved since the
-command started, read back from the audit log, and what to do with those whose gates did not
-finish.
+Every registry write is one transaction, so an interrupted command that writes leaves whole
+versions behind, never half of one. What a person needs to know is which: the versions created or
+moved since the command started, read back from the audit log, and what to do with those whose
+gates did not finish. A command that only reads says that nothing was changed (and, when it was
+writing a file of its own, that the file may be incomplete).
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from skills_runtime.cli._output import stderr
 if TYPE_CHECKING:
     from skill_registry import Registry
 
-__all__ = ["EXIT_INTERRUPTED", "interrupted", "kept_since", "reporting_interrupts"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "interrupted",
+    "kept_since",
+    "nothing_changed",
+    "reporting_interrupts",
+]
 
 EXIT_INTERRUPTED = 130
 """128 + SIGINT, as shells report a program stopped by Ctrl-C."""
@@ -65,6 +72,27 @@ def interrupted(kept: list[tuple[str, int, str]], *, as_json: bool) -> NoReturn:
                 + (", …" if len(unfinished) > 5 else "")
                 + ") or learn again"
             )
+    stderr.print(Text(message, style="yellow"), soft_wrap=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def nothing_changed(*, as_json: bool, partial: str | None = None) -> NoReturn:
+    """Report an interrupted command that changes nothing (exit 130).
+
+    Args:
+        as_json: also print ``{"interrupted": true, "changed": false}`` on stdout.
+        partial: a file the command was writing, which may now be incomplete.
+    """
+    if as_json:
+        document: dict[str, object] = {"interrupted": True, "changed": False}
+        if partial is not None:
+            document["incomplete"] = partial
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    if partial is None:
+        message = "interrupted: nothing was changed"
+    else:
+        message = f"interrupted: the registry was not changed; {partial} may be incomplete"
     stderr.print(Text(message, style="yellow"), soft_wrap=True)
     raise typer.Exit(EXIT_INTERRUPTED)
 

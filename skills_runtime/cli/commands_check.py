@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["check_file", "render_report"]
 
 
-@app.command("check")
+@app.command("check", reads_only=True)
 def check_file(
     file: Path = typer.Argument(..., help="The skill source, a Python file."),  # noqa: B008 -- typer declares parameters by default value
     tools: str | None = typer.Option(

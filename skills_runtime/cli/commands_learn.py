@@ -234,7 +234,7 @@ def _print_problems(problems: Sequence[Problem]) -> None:
         stdout.print(f"… and {len(problems) - _SHOWN_PROBLEMS} more problems (see --json)")
 
 
-@app.command("evaluate")
+@app.command("evaluate", reads_only=True)
 def evaluate_command(
     paths: list[Path] = _PathsArgument,
     split: str | None = _SplitOption,

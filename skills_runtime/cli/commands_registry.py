@@ -46,10 +46,13 @@ def _state_or_fail(state: str | None, *, as_json: bool) -> State | None:
 
 @app.command(
     "list",
+    reads_only=True,
     epilog="Example: skillbank list --state promoted --db skills.db",
 )
 def list_skills(
-    state: str | None = typer.Option(None, "--state", help=f"Only skills in: {_STATES}."),
+    state: str | None = typer.Option(
+        None, "--state", metavar="STATE", help=f"Only skills in: {_STATES}."
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -71,6 +74,7 @@ def list_skills(
 
 @app.command(
     "show",
+    reads_only=True,
     epilog="Example: skillbank show cancel_order_by_email --version 1",
 )
 def show(
@@ -147,6 +151,7 @@ def schema_diff(old: dict[str, Any], new: dict[str, Any], *, name: str, v1: int,
 
 @app.command(
     "diff",
+    reads_only=True,
     epilog="Example: skillbank diff cancel_order_by_email 1 2 --db shop.db",
 )
 def diff(
@@ -188,13 +193,17 @@ def diff(
 
 @app.command(
     "search",
+    reads_only=True,
     epilog='Example: skillbank search "customer wants to cancel an order" --k 3',
 )
 def search(
     query: str = typer.Argument(..., help="A task description, in plain words."),
     k: int = typer.Option(5, "--k", min=1, help="How many skills at most."),
     state: list[str] = typer.Option(  # noqa: B008 -- typer declares options by default value
-        ["promoted"], "--state", help=f"Only versions in these states (repeatable): {_STATES}."
+        ["promoted"],
+        "--state",
+        metavar="STATE",
+        help=f"Only versions in these states (repeatable): {_STATES}.",
     ),
     all_states: bool = typer.Option(False, "--all-states", help="Search versions in any state."),
     db: str | None = DbOption,
@@ -225,13 +234,17 @@ def search(
 
 @app.command(
     "report",
+    reads_only=True,
+    writes_file="html",
     epilog="Example: skillbank report --html library.html && xdg-open library.html",
 )
 def report(
     html: Path = typer.Option(  # noqa: B008 -- typer declares options by default value
         ..., "--html", help="Where to write the HTML page."
     ),
-    state: str | None = typer.Option(None, "--state", help=f"Only skills in: {_STATES}."),
+    state: str | None = typer.Option(
+        None, "--state", metavar="STATE", help=f"Only skills in: {_STATES}."
+    ),
     title: str = typer.Option("Skill library", "--title", help="The page's title."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,

@@ -93,6 +93,8 @@ def _toolset(spec: str | None, *, as_json: bool, required: bool) -> Toolset:
 
 @app.command(
     "export",
+    reads_only=True,
+    writes_file="out",
     epilog="Examples: skillbank export --format openai --strict --json;  "
     "skillbank export --format agent-skills --out skills/",
 )
@@ -104,7 +106,10 @@ def export(
         None, "--out", help=f"With --format {AGENT_SKILLS}: the folder to write skill folders in."
     ),
     state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
-        None, "--state", help="Offer skills in this state (repeatable; default: promoted)."
+        None,
+        "--state",
+        metavar="STATE",
+        help=f"Offer skills in this state (repeatable; default: promoted): {_STATES}.",
     ),
     strict: bool = typer.Option(False, "--strict", help="Strict schemas (OpenAI, Anthropic)."),
     meta: bool = typer.Option(
@@ -223,7 +228,10 @@ def call(
     args: str = typer.Option("{}", "--args", help="The arguments as a JSON object."),
     tools: str | None = ToolsOption,
     state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
-        None, "--state", help="Allow skills in this state (repeatable; default: any but rejected)."
+        None,
+        "--state",
+        metavar="STATE",
+        help=f"Allow skills in this state (repeatable; default: any but rejected): {_STATES}.",
     ),
     record: bool = typer.Option(True, "--record/--no-record", help="Store the call's outcome."),
     db: str | None = DbOption,
@@ -289,7 +297,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (http)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on (http)."),
     state: list[str] | None = typer.Option(  # noqa: B008  (typer's declaration style)
-        None, "--state", help="Serve skills in this state (repeatable; default: promoted)."
+        None,
+        "--state",
+        metavar="STATE",
+        help=f"Serve skills in this state (repeatable; default: promoted): {_STATES}.",
     ),
     expose_host_tools: bool = typer.Option(
         False, "--expose-host-tools", help="Also serve the host tools themselves."

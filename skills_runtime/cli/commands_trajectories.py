@@ -44,7 +44,7 @@ __all__ = ["summarize", "trajectories"]
 _SHOWN_PROBLEMS = 50
 
 
-@app.command("trajectories")
+@app.command("trajectories", reads_only=True)
 def trajectories(
     paths: list[Path] = typer.Argument(  # noqa: B008 -- typer declares parameters by default value
         ..., help="Files of trajectories: JSON (one, or a list) or JSONL (one per line)."

@@ -14,6 +14,7 @@ differs lives here and in the search index each backend brings:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol
@@ -83,6 +84,11 @@ class Connection(Protocol):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
+    def in_ids(self, column: str, ids: Sequence[int]) -> tuple[str, Any]:
+        """A condition that ``column`` is one of ``ids``, and its one parameter (any number of
+        ids, and one statement text whatever their number, so the server can keep its plan)."""
+        ...
+
 
 class SqliteConnection:
     """A ``sqlite3`` connection seen through ``Connection``."""
@@ -101,3 +107,6 @@ class SqliteConnection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.raw.executemany(sql, rows)
+
+    def in_ids(self, column: str, ids: Sequence[int]) -> tuple[str, Any]:
+        return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(list(ids))

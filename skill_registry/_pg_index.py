@@ -82,9 +82,47 @@ def words(text: str) -> str:
     """``text`` as FTS5's ``unicode61 remove_diacritics 2`` tokenizer cuts it: runs of letters
     and digits, diacritics removed, joined by spaces (so PostgreSQL's parser sees plain words, not
     e-mail addresses, URLs or hyphenated compounds)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_WORD.findall(plain))
+    if not text.isascii():  # ASCII has no diacritics: skip the per-character pass
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(text))
+
+
+# What planning a search needs, in one round trip: each query term's lexeme (the first, in
+# lexeme order, should a term have several), how many rows of each kind hold it, and each
+# kind's row and token totals.
+_STATISTICS = """
+WITH stems AS (
+    SELECT q.position, min(u.lexeme) AS lexeme
+    FROM unnest(?::text[]) WITH ORDINALITY AS q(term, position),
+        unnest(to_tsvector('skillbank', q.term)) AS u
+    GROUP BY q.position
+)
+SELECT s.position, s.lexeme, t.kind, t.documents, NULL::bigint
+FROM stems s LEFT JOIN search_terms t ON t.term = s.lexeme
+UNION ALL
+SELECT NULL, NULL, kind, documents, tokens FROM search_kinds
+"""
+
+
+def _statistics(
+    connection: Connection, terms: Sequence[str]
+) -> tuple[list[str | None], dict[tuple[str, str], int], dict[str, tuple[int, int]]]:
+    """(each term's lexeme or None, rows holding a lexeme by (kind, lexeme), (rows, tokens) by
+    kind) for ``terms``."""
+    lexemes: list[str | None] = [None] * len(terms)
+    counts: dict[tuple[str, str], int] = {}
+    kinds: dict[str, tuple[int, int]] = {}
+    for position, lexeme, kind, documents, tokens in connection.execute(
+        _STATISTICS, ([words(term) for term in terms],)
+    ):
+        if position is None:
+            kinds[str(kind)] = (int(documents), int(tokens))
+            continue
+        lexemes[int(position) - 1] = str(lexeme)
+        if kind is not None:
+            counts[(str(kind), str(lexeme))] = int(documents)
+    return lexemes, counts, kinds
 
 
 def _count(connection: Connection, added: Sequence[tuple[str, int, list[str]]]) -> None:
@@ -179,35 +217,8 @@ class TsvectorIndex:
             "UPDATE search_docs SET state = ? WHERE version_id = ?", (state.value, version_id)
         )
 
-    def _lexemes(self, connection: Connection, terms: Sequence[str]) -> list[str | None]:
-        """Each term's lexeme under the index's stemming (None when it has none)."""
-        found: list[str | None] = [None] * len(terms)
-        if not terms:
-            return found
-        for position, lexeme in connection.execute(
-            "SELECT q.position, u.lexeme FROM unnest(?::text[]) WITH ORDINALITY AS "
-            "q(term, position), unnest(to_tsvector('skillbank', q.term)) AS u",
-            ([words(term) for term in terms],),
-        ):
-            found[int(position) - 1] = found[int(position) - 1] or str(lexeme)
-        return found
-
-    def _frequencies(
-        self, connection: Connection, lexemes: Sequence[str]
-    ) -> dict[tuple[str, str], int]:
-        if not lexemes:
-            return {}
-        return {
-            (str(kind), str(term)): int(documents)
-            for kind, term, documents in connection.execute(
-                "SELECT kind, term, documents FROM search_terms WHERE term = ANY(?::text[])",
-                (sorted(set(lexemes)),),
-            )
-        }
-
     def document_frequencies(self, connection: Connection, terms: Sequence[str]) -> list[int]:
-        lexemes = self._lexemes(connection, terms)
-        counts = self._frequencies(connection, [lexeme for lexeme in lexemes if lexeme])
+        lexemes, counts, _ = _statistics(connection, terms)
         return [
             0
             if lexeme is None
@@ -224,14 +235,7 @@ class TsvectorIndex:
         per_kind: Mapping[str, int],
         enough: int,
     ) -> list[tuple[str, int, float]]:
-        lexemes = self._lexemes(connection, terms)
-        counts = self._frequencies(connection, [lexeme for lexeme in lexemes if lexeme])
-        kinds = {
-            str(kind): (int(documents), int(tokens))
-            for kind, documents, tokens in connection.execute(
-                "SELECT kind, documents, tokens FROM search_kinds"
-            )
-        }
+        lexemes, counts, kinds = _statistics(connection, terms)
         total = sum(documents for documents, _ in kinds.values())
         # Terms are planned by their lexemes; two words with one stem are one term.
         unique = list(dict.fromkeys(lexeme for lexeme in lexemes if lexeme))

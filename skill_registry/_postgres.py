@@ -102,6 +102,9 @@ class PostgresConnection:
         with self.raw.cursor() as cursor:
             cursor.executemany(_placeholders(query), rows)
 
+    def in_ids(self, column: str, ids: Sequence[int]) -> tuple[str, Any]:
+        return f"{column} = ANY(?::bigint[])", list(ids)
+
 
 def _split_url(url: str, tenant: str | None) -> tuple[str, str | None, str]:
     """(libpq conninfo, tenant, location for messages) of a ``postgresql://`` URL."""

@@ -285,19 +285,21 @@ def run_search(
     ids = set(fields) | set(instances) | {i for i, score in semantic.items() if score > 0}
     if not ids:
         return []
-    with_tasks = instances.keys() | _versions_with_tasks(connection, set(fields) - set(instances))
     best_field = max(fields.values(), default=0.0) or 1.0
     best_instance = max(instances.values(), default=0.0) or 1.0
     blend = weights.semantic if query_vector is not None else 0.0
     hits: dict[str, SearchHit] = {}
+    chosen, parameter = connection.in_ids("v.id", sorted(ids))
+    # Whether a version has task rows decides how its score blends (one query for both).
     rows = connection.execute(
-        "SELECT id, skill, version, summary, state, successes, failures FROM versions "
-        f"WHERE id IN ({','.join('?' * len(ids))})",
-        sorted(ids),
+        "SELECT v.id, v.skill, v.version, v.summary, v.state, v.successes, v.failures, "
+        "EXISTS (SELECT 1 FROM search_rows r WHERE r.version_id = v.id AND r.digest != '') "
+        f"FROM versions v WHERE {chosen}",
+        (parameter,),
     ).fetchall()
-    for row_id, skill, version, summary, state, successes, failures in rows:
+    for row_id, skill, version, summary, state, successes, failures, with_tasks in rows:
         lexical = fields.get(row_id, 0.0) / best_field
-        if row_id in with_tasks:
+        if with_tasks:
             lexical = weights.fields * lexical + (1 - weights.fields) * (
                 instances.get(row_id, 0.0) / best_instance
             )
@@ -312,19 +314,6 @@ def run_search(
             hits[skill] = hit
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.name, -h.version))
     return ranked[:k]
-
-
-def _versions_with_tasks(connection: Connection, ids: set[int]) -> set[int]:
-    if not ids:
-        return set()
-    return {
-        int(row[0])
-        for row in connection.execute(
-            "SELECT DISTINCT version_id FROM search_rows "
-            f"WHERE digest != '' AND version_id IN ({','.join('?' * len(ids))})",
-            sorted(ids),
-        )
-    }
 
 
 def _semantic_scores(

@@ -1,4 +1,4 @@
-"""skill_registry: a versioned, audited store of skills in one SQLite file.
+"""skill_registry: a versioned, audited store of skills in one SQLite file or a PostgreSQL database.
 
 Skills and their versions (by content hash), provenance, check and verify reports, a gated
 lifecycle with an audit log, usage outcomes with a Beta reliability posterior, and search (FTS5
@@ -24,6 +24,7 @@ from .errors import (
 from .lifecycle import TRANSITIONS, allowed_transitions
 from .model import (
     AuditEntry,
+    NewVersion,
     OutcomeRecord,
     Provenance,
     RegressionCase,
@@ -50,6 +51,7 @@ __all__ = [
     "IncompatibleRegistry",
     "InvalidRecord",
     "InvalidTransition",
+    "NewVersion",
     "NotARegistry",
     "OutcomeRecord",
     "Policy",

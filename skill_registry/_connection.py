@@ -40,16 +40,14 @@ class Cursor(Protocol):
 class SearchIndex(Protocol):
     """How one backend keeps and queries the search rows of versions."""
 
-    def index_version(
+    def index_versions(
         self,
         connection: Connection,
-        version_id: int,
-        *,
-        state: State,
-        fields: Mapping[str, str] | None = None,
+        versions: Sequence[tuple[int, State, Mapping[str, str] | None]],
     ) -> int:
-        """Index a version's own text (when ``fields`` is given and it has no row yet) and the
-        task text of every source trajectory not indexed yet; returns how many rows were added."""
+        """Index each ``(version id, state, fields)``: the version's own text (when ``fields`` is
+        given and it has no row yet) and the task text of every source trajectory not indexed
+        yet; returns how many rows were added."""
         ...
 
     def set_state(self, connection: Connection, version_id: int, state: State) -> None:
@@ -89,6 +87,12 @@ class Connection(Protocol):
         ids, and one statement text whatever their number, so the server can keep its plan)."""
         ...
 
+    def executemany_returning(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """Run ``sql`` once per row; the first row each run returned (None when none), in order.
+
+        PostgreSQL sends the statements in one pipeline (no round trip per row)."""
+        ...
+
 
 class SqliteConnection:
     """A ``sqlite3`` connection seen through ``Connection``."""
@@ -110,3 +114,7 @@ class SqliteConnection:
 
     def in_ids(self, column: str, ids: Sequence[int]) -> tuple[str, Any]:
         return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(list(ids))
+
+    def executemany_returning(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        # In-process: a statement costs microseconds, so one at a time is as fast as any batch.
+        return [self.raw.execute(sql, row).fetchone() for row in rows]

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FTS5_INDEX",
+    "IN_LIST_SIZE",
     "candidate_rows",
     "document_frequencies",
-    "index_version",
+    "index_versions",
     "plan_terms",
     "set_index_state",
 ]
@@ -38,73 +39,80 @@ ROW_BUDGET = 1000
 """Expected rows one search ranks at most (beyond it, candidates need the rarest terms)."""
 
 
-def index_version(
-    connection: Connection,
-    version_id: int,
-    *,
-    state: State,
-    fields: Mapping[str, str] | None = None,
+def index_versions(
+    connection: Connection, versions: Sequence[tuple[int, State, Mapping[str, str] | None]]
 ) -> int:
-    """Index a version: its own text (when ``fields`` is given and it has no row yet) and the
-    task text of every source trajectory not indexed yet. Store and benchmarks both call it.
+    """Index versions: each one's own text (when its fields are given and it has no row yet) and
+    the task text of every source trajectory not indexed yet.
 
     Args:
         connection: Inside the caller's write transaction.
-        version_id: ``versions.id``.
-        state: The version's lifecycle state.
-        fields: ``search.index_fields`` of the version.
+        versions: ``(versions.id, lifecycle state, search.index_fields of the version or None)``.
 
     Returns:
         How many rows were added.
     """
     added = 0
-    if fields is not None:
-        created = connection.execute(
-            "INSERT INTO search_rows (version_id, digest) VALUES (?, '') ON CONFLICT DO NOTHING "
-            "RETURNING id",
-            (version_id,),
-        ).fetchone()
-        if created is not None:
+    tasks = unindexed_tasks(connection, [version_id for version_id, _, _ in versions])
+    for version_id, state, fields in versions:
+        if fields is not None:
+            created = connection.execute(
+                "INSERT INTO search_rows (version_id, digest) VALUES (?, '') "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                (version_id,),
+            ).fetchone()
+            if created is not None:
+                connection.execute(
+                    "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, "
+                    "kind, version_id, state) VALUES (?, ?, ?, ?, ?, '', 'skill', ?, ?)",
+                    (
+                        created[0],
+                        fields["name"],
+                        fields["summary"],
+                        fields["docstring"],
+                        fields["params"],
+                        version_id,
+                        state.value,
+                    ),
+                )
+                added += 1
+        for digest, task in tasks.get(version_id, ()):
+            row_id = connection.execute(
+                "INSERT INTO search_rows (version_id, digest) VALUES (?, ?) RETURNING id",
+                (version_id, digest),
+            ).fetchone()[0]
             connection.execute(
                 "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, "
-                "version_id, state) VALUES (?, ?, ?, ?, ?, '', 'skill', ?, ?)",
-                (
-                    created[0],
-                    fields["name"],
-                    fields["summary"],
-                    fields["docstring"],
-                    fields["params"],
-                    version_id,
-                    state.value,
-                ),
+                "version_id, state) VALUES (?, '', '', '', '', ?, 'task', ?, ?)",
+                (row_id, task[:_MAX_TASK_TEXT], version_id, state.value),
             )
             added += 1
-    rows = unindexed_tasks(connection, version_id)
-    for digest, task in rows:
-        row_id = connection.execute(
-            "INSERT INTO search_rows (version_id, digest) VALUES (?, ?) RETURNING id",
-            (version_id, digest),
-        ).fetchone()[0]
-        connection.execute(
-            "INSERT INTO search_docs (rowid, name, summary, docstring, params, task, kind, "
-            "version_id, state) VALUES (?, '', '', '', '', ?, 'task', ?, ?)",
-            (row_id, task[:_MAX_TASK_TEXT], version_id, state.value),
-        )
-    return added + len(rows)
+    return added
 
 
-def unindexed_tasks(connection: Connection, version_id: int) -> list[tuple[str, str]]:
-    """(digest, task text) of the version's source trajectories with a task and no search row."""
-    return [
-        (str(digest), str(task))
-        for digest, task in connection.execute(
-            "SELECT s.digest, t.task FROM version_sources s JOIN trajectories t "
-            "ON t.digest = s.digest WHERE s.version_id = ? AND t.task != '' AND NOT EXISTS "
-            "(SELECT 1 FROM search_rows r WHERE r.version_id = s.version_id "
-            "AND r.digest = s.digest) ORDER BY s.position",
-            (version_id,),
-        ).fetchall()
-    ]
+IN_LIST_SIZE = 500
+"""Values per ``IN (...)`` list: far below either database's limit on parameters."""
+
+
+def unindexed_tasks(
+    connection: Connection, version_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """Per version, (digest, task text) of its source trajectories with a task and no search
+    row, in source order."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    unique = sorted(set(version_ids))
+    for start in range(0, len(unique), IN_LIST_SIZE):
+        chunk = unique[start : start + IN_LIST_SIZE]
+        for version_id, digest, task in connection.execute(
+            "SELECT s.version_id, s.digest, t.task FROM version_sources s JOIN trajectories t "
+            f"ON t.digest = s.digest WHERE s.version_id IN ({','.join('?' * len(chunk))}) "
+            "AND t.task != '' AND NOT EXISTS (SELECT 1 FROM search_rows r "
+            "WHERE r.version_id = s.version_id AND r.digest = s.digest) "
+            "ORDER BY s.version_id, s.position",
+            chunk,
+        ).fetchall():
+            found.setdefault(int(version_id), []).append((str(digest), str(task)))
+    return found
 
 
 def set_index_state(connection: Connection, version_id: int, state: State) -> None:
@@ -239,7 +247,7 @@ def candidate_rows(
 class Fts5Index:
     """The ``SearchIndex`` of SQLite registries: this module's functions."""
 
-    index_version = staticmethod(index_version)
+    index_versions = staticmethod(index_versions)
     set_state = staticmethod(set_index_state)
     document_frequencies = staticmethod(document_frequencies)
     candidate_rows = staticmethod(candidate_rows)

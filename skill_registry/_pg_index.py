@@ -36,14 +36,29 @@ _WORD = re.compile(r"[^\W_]+")
 _MAX_TASK_TEXT = 4000
 _K1, _B = 1.2, 0.75
 
-_DOCUMENT = (
-    "setweight(to_tsvector('skillbank', ?), 'A') || setweight(to_tsvector('skillbank', ?), 'B') "
-    "|| setweight(to_tsvector('skillbank', ?), 'C') || setweight(to_tsvector('skillbank', ?), 'D')"
+# The new rows of a batch, one array per column, become documents in one statement each:
+# the text of each column is stemmed into the tsvector (skill rows weigh their columns A-D),
+# and its length (``tokens``) is counted from the positions, as BM25 needs it.
+_INSERT_DOCUMENTS = """
+INSERT INTO search_docs (id, kind, version_id, state, document, tokens)
+SELECT id, kind, version_id, state, d,
+    (SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(d))
+FROM (
+    SELECT id, kind, version_id, state, {document} AS d
+    FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], {texts}) AS
+        rows(id, kind, version_id, state, {columns})
+) AS made
+RETURNING kind, tokens, tsvector_to_array(document)
+"""
+_SKILL_DOCUMENT = _INSERT_DOCUMENTS.format(
+    document="setweight(to_tsvector('skillbank', a), 'A') || "
+    "setweight(to_tsvector('skillbank', b), 'B') || setweight(to_tsvector('skillbank', c), 'C') "
+    "|| setweight(to_tsvector('skillbank', e), 'D')",
+    texts="?::text[], ?::text[], ?::text[], ?::text[]",
+    columns="a, b, c, e",
 )
-_INSERT_DOCUMENT = (
-    "INSERT INTO search_docs (id, kind, version_id, state, document, tokens) "
-    "SELECT ?, ?, ?, ?, d, (SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(d)) "
-    "FROM (SELECT {document} AS d) AS made RETURNING tokens, tsvector_to_array(document)"
+_TASK_DOCUMENT = _INSERT_DOCUMENTS.format(
+    document="to_tsvector('skillbank', a)", texts="?::text[]", columns="a"
 )
 # BM25 of each candidate row: for every query lexeme the row holds, its weighted frequency (in
 # skill rows each position counts by its label's weight, in task rows 1), saturated by k1 and
@@ -125,6 +140,46 @@ def _statistics(
     return lexemes, counts, kinds
 
 
+def _new_rows(
+    connection: Connection, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """Allocate ``search_rows`` ids for the (version id, digest) pairs that have none yet."""
+    if not keys:
+        return {}
+    return {
+        (int(version_id), str(digest)): int(row_id)
+        for row_id, version_id, digest in connection.execute(
+            "INSERT INTO search_rows (version_id, digest) SELECT * FROM unnest(?::bigint[], "
+            "?::text[]) ON CONFLICT DO NOTHING RETURNING id, version_id, digest",
+            ([version_id for version_id, _ in keys], [digest for _, digest in keys]),
+        )
+    }
+
+
+def _documents(
+    connection: Connection,
+    statement: str,
+    ids: Sequence[tuple[tuple[int, str], int]],
+    kind: str,
+    states: Mapping[int, State],
+    texts: Sequence[Sequence[str]],
+) -> list[tuple[str, int, list[str]]]:
+    """Insert the documents of new rows of one kind; (kind, tokens, lexemes) of each."""
+    return [
+        (str(made_kind), int(tokens), list(lexemes))
+        for made_kind, tokens, lexemes in connection.execute(
+            statement,
+            (
+                [row_id for _, row_id in ids],
+                [kind] * len(ids),
+                [version_id for (version_id, _), _ in ids],
+                [states[version_id].value for (version_id, _), _ in ids],
+                *texts,
+            ),
+        )
+    ]
+
+
 def _count(connection: Connection, added: Sequence[tuple[str, int, list[str]]]) -> None:
     """Add new rows to the document frequencies (per kind and lexeme) and the kind totals.
 
@@ -171,43 +226,55 @@ def _idf(rows: int, holding: int) -> float:
 class TsvectorIndex:
     """The ``SearchIndex`` of PostgreSQL registries."""
 
-    def index_version(
+    def index_versions(
         self,
         connection: Connection,
-        version_id: int,
-        *,
-        state: State,
-        fields: Mapping[str, str] | None = None,
+        versions: Sequence[tuple[int, State, Mapping[str, str] | None]],
     ) -> int:
+        # Set-based: the row ids of a batch in one statement, its documents in one per kind,
+        # the document frequencies of all its rows in one more (counting version by version
+        # would update the same counter rows once per version, each update a new row version).
+        tasks = unindexed_tasks(connection, [version_id for version_id, _, _ in versions])
+        states = {version_id: state for version_id, state, _ in versions}
+        fields = {version_id: f for version_id, _, f in versions if f is not None}
+        skill_rows = _new_rows(connection, [(version_id, "") for version_id in fields])
+        task_rows = _new_rows(
+            connection,
+            [
+                (version_id, digest)
+                for version_id in states
+                for digest, _ in tasks.get(version_id, ())
+            ],
+        )
+        texts = {
+            (version_id, digest): task
+            for version_id in states
+            for digest, task in tasks.get(version_id, ())
+        }
         added: list[tuple[str, int, list[str]]] = []  # kind, tokens, lexemes of each new row
-        if fields is not None:
-            created = connection.execute(
-                "INSERT INTO search_rows (version_id, digest) VALUES (?, '') "
-                "ON CONFLICT DO NOTHING RETURNING id",
-                (version_id,),
-            ).fetchone()
-            if created is not None:
-                tokens, lexemes = connection.execute(
-                    _INSERT_DOCUMENT.format(document=_DOCUMENT),
-                    (
-                        created[0],
-                        "skill",
-                        version_id,
-                        state.value,
-                        *(words(fields[key]) for key in ("name", "summary", "params", "docstring")),
-                    ),
-                ).fetchone()
-                added.append(("skill", int(tokens), list(lexemes)))
-        for digest, task in unindexed_tasks(connection, version_id):
-            row_id = connection.execute(
-                "INSERT INTO search_rows (version_id, digest) VALUES (?, ?) RETURNING id",
-                (version_id, digest),
-            ).fetchone()[0]
-            tokens, lexemes = connection.execute(
-                _INSERT_DOCUMENT.format(document="to_tsvector('skillbank', ?)"),
-                (row_id, "task", version_id, state.value, words(task[:_MAX_TASK_TEXT])),
-            ).fetchone()
-            added.append(("task", int(tokens), list(lexemes)))
+        if skill_rows:
+            ids = list(skill_rows.items())
+            added += _documents(
+                connection,
+                _SKILL_DOCUMENT,
+                ids,
+                "skill",
+                states,
+                [
+                    [words(fields[version_id][key]) for (version_id, _), _ in ids]
+                    for key in ("name", "summary", "params", "docstring")
+                ],
+            )
+        if task_rows:
+            ids = list(task_rows.items())
+            added += _documents(
+                connection,
+                _TASK_DOCUMENT,
+                ids,
+                "task",
+                states,
+                [[words(texts[key][:_MAX_TASK_TEXT]) for key, _ in ids]],
+            )
         if added:
             _count(connection, added)
         return len(added)

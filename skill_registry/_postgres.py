@@ -105,6 +105,19 @@ class PostgresConnection:
     def in_ids(self, column: str, ids: Sequence[int]) -> tuple[str, Any]:
         return f"{column} = ANY(?::bigint[])", list(ids)
 
+    def executemany_returning(self, query: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        if not rows:
+            return []
+        # psycopg runs executemany in pipeline mode: every statement is sent before the first
+        # result is read, so a batch costs one round trip, not one per row.
+        found: list[Any] = []
+        with self.raw.cursor() as cursor:
+            cursor.executemany(_placeholders(query), rows, returning=True)
+            while True:
+                found.append(cursor.fetchone())
+                if not cursor.nextset():
+                    return found
+
 
 def _split_url(url: str, tenant: str | None) -> tuple[str, str | None, str]:
     """(libpq conninfo, tenant, location for messages) of a ``postgresql://`` URL."""

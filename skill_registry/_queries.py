@@ -6,10 +6,11 @@ import difflib
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
-from .errors import GateNotPassed, UnknownSkillError, UnknownVersionError
+from .errors import GateNotPassed, InvalidRecord, UnknownSkillError, UnknownVersionError
 from .model import AuditEntry, Provenance, ReportRecord, State, TrajectoryRef, VersionRecord
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ __all__ = [
     "set_state",
     "sha256",
     "skill_row",
+    "trajectory_row",
     "version_row",
 ]
 
@@ -49,6 +51,31 @@ def canonical_json(value: Any) -> str:
 def sha256(text: str) -> str:
     """Hex sha256 of the UTF-8 bytes of ``text``."""
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def trajectory_row(trajectory: Mapping[str, Any], *, source: str) -> tuple[str, str, str, str, str]:
+    """(digest, id, task text, canonical JSON body, source) of a trajectory to keep.
+
+    Raises:
+        InvalidRecord: not a JSON object, or not JSON-serialisable.
+    """
+    if not isinstance(trajectory, Mapping):
+        raise InvalidRecord(f"a trajectory must be a JSON object, got {type(trajectory).__name__}")
+    try:
+        body = canonical_json(dict(trajectory))
+    except (TypeError, ValueError) as error:
+        raise InvalidRecord(f"trajectory is not JSON-serialisable: {error}") from error
+    digest = sha256(body)
+    # Native trajectory files spell these ``task_id`` / ``instruction``; accept both.
+    trajectory_id = trajectory.get("id", trajectory.get("task_id"))
+    task = trajectory.get("task", trajectory.get("instruction"))
+    return (
+        digest,
+        trajectory_id if isinstance(trajectory_id, str) and trajectory_id else digest[:16],
+        task if isinstance(task, str) else "",
+        body,
+        source,
+    )
 
 
 def skill_row(connection: Connection, name: str) -> tuple[Any, ...]:

@@ -35,29 +35,6 @@ class UsageMixin:
         stats = posterior(successes, failures, quantile=self.policy.credible_quantile)
         return dataclasses.replace(stats, refusals=refusals) if refusals else stats
 
-    def _trajectory_row(
-        self, trajectory: Mapping[str, Any], *, source: str
-    ) -> tuple[str, str, str, str, str]:
-        if not isinstance(trajectory, Mapping):
-            raise InvalidRecord(
-                f"a trajectory must be a JSON object, got {type(trajectory).__name__}"
-            )
-        try:
-            body = q.canonical_json(dict(trajectory))
-        except (TypeError, ValueError) as error:
-            raise InvalidRecord(f"trajectory is not JSON-serialisable: {error}") from error
-        digest = q.sha256(body)
-        # Native trajectory files spell these ``task_id`` / ``instruction``; accept both.
-        trajectory_id = trajectory.get("id", trajectory.get("task_id"))
-        task = trajectory.get("task", trajectory.get("instruction"))
-        return (
-            digest,
-            trajectory_id if isinstance(trajectory_id, str) and trajectory_id else digest[:16],
-            task if isinstance(task, str) else "",
-            body,
-            source,
-        )
-
     def record_outcome(
         self,
         name: str,
@@ -138,7 +115,7 @@ class UsageMixin:
             )
         kept = None
         if trajectory is not None:
-            kept = self._trajectory_row(trajectory, source=f"outcome:{name}@{version}")
+            kept = q.trajectory_row(trajectory, source=f"outcome:{name}@{version}")
 
         def work(connection: Connection) -> OutcomeRecord:
             row = q.version_row(connection, name, version)
@@ -227,7 +204,7 @@ class UsageMixin:
         """Keep a trajectory (e.g. captured from a skill call) for re-learning; deduplicated."""
         if not isinstance(source, str) or not source:
             raise InvalidRecord(f"source must be a non-empty string, got {source!r}")
-        row = self._trajectory_row(trajectory_json, source=source)
+        row = q.trajectory_row(trajectory_json, source=source)
 
         def work(connection: Connection) -> TrajectoryRecord:
             connection.execute(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 __all__ = [
     "AuditEntry",
+    "NewVersion",
     "OutcomeRecord",
     "Provenance",
     "RegressionCase",
@@ -134,6 +135,32 @@ class VersionRecord(_Record):
     gated_by: tuple[int, ...]
     created_at: float
     is_current: bool
+
+
+@dataclass(frozen=True)
+class NewVersion(_Record):
+    """One version to store with ``Registry.add_versions``: ``add_version``'s arguments as a value.
+
+    Attributes:
+        name: The skill's name.
+        source: Typed Python source; its sha256 is the version's content hash.
+        schema: JSON Schema object of parameters and return value.
+        summary: One-line description (searched).
+        provenance: Synthesizer, its version, source trajectory refs, parent version.
+        docstring: The full docstring (searched).
+        tools: Names of the tools the source calls.
+        trajectories: The full JSON of the source trajectories (kept for re-learning and replay;
+            their refs are added to the provenance).
+    """
+
+    name: str
+    source: str
+    schema: Mapping[str, Any]
+    summary: str
+    provenance: Provenance
+    docstring: str = ""
+    tools: tuple[str, ...] = ()
+    trajectories: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

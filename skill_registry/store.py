@@ -10,32 +10,31 @@ lock of that skill's row, and retries a transaction the server aborted to keep t
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from . import _queries as q
+from ._adding import Prepared, StoreVector, add_batch, add_one, prepare
 from ._db import Database
 from ._evidence import EvidenceMixin
 from ._searching import SearchMixin, store_vector
 from ._usage import UsageMixin
-from ._validate import check_name, json_object, text
+from ._validate import text
 from .errors import InvalidRecord, InvalidTransition
 from .lifecycle import allowed_transitions, path_to
 from .migrations import schema_version
 from .model import (
     AuditEntry,
+    NewVersion,
     Provenance,
     SkillSummary,
     State,
-    TrajectoryRef,
     VersionRecord,
 )
 from .policy import Policy
-from .search import Embedder, SearchWeights, embedding_text, index_fields
+from .search import Embedder, SearchWeights, embedding_text
 
 if TYPE_CHECKING:
     from ._connection import Connection
@@ -45,6 +44,8 @@ __all__ = ["Registry"]
 T = TypeVar("T")
 
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+_BATCH = 500
+_ANALYZE_AFTER = 5000  # versions in one import; fewer change the statistics little
 
 
 class Backend(Protocol):
@@ -201,114 +202,82 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
             trajectories: The full JSON of the source trajectories (kept for re-learning and
                 replay; their refs are added to the provenance).
         """
-        check_name(name)
-        text(source, "source", empty=False)
-        schema_json = json_object(schema, "schema")
-        text(summary, "summary")
-        text(docstring, "docstring")
-        if isinstance(tools, str) or not all(isinstance(t, str) and t for t in tools):
+        if isinstance(tools, str):
             raise InvalidRecord(f"tools must be a sequence of tool names, got {tools!r}")
-        if not isinstance(provenance, Provenance):
-            raise InvalidRecord(f"provenance must be a Provenance, got {type(provenance).__name__}")
-        text(provenance.synthesizer, "provenance.synthesizer", empty=False)
-        details_json = json_object(provenance.details, "provenance.details")
-        full = [self._trajectory_row(t, source="learning") for t in trajectories]
-        refs = _merge_refs(provenance.source_trajectories, full)
-        fields = index_fields(
-            name=name,
-            summary=summary,
-            docstring=docstring,
-            schema=schema,
-            tasks=[row[2] for row in full],
-        )
-        vector = self._embed([embedding_text(fields)])
-        content_hash = q.sha256(source)
-        tool_names = list(dict.fromkeys(tools))
-
-        def work(connection: Connection) -> VersionRecord:
-            now = time.time()
-            for row in full:
-                connection.execute(
-                    q.INSERT_TRAJECTORY,
-                    (*row, now),
-                )
-            # A new skill's row first (a no-op when it exists), then its lock: concurrent
-            # writers of one skill take turns from here on.
-            new_skill = (
-                connection.execute(
-                    "INSERT INTO skills (name, current_version, created_at) VALUES (?, 1, ?) "
-                    "ON CONFLICT DO NOTHING RETURNING name",
-                    (name, now),
-                ).fetchone()
-                is not None
-            )
-            skill = q.skill_row(connection, name)
-            existing = connection.execute(
-                f"SELECT {q.VERSION_COLUMNS} FROM versions WHERE skill = ? AND content_hash = ?",
-                (name, content_hash),
-            ).fetchone()
-            if existing is not None:
-                _link_sources(connection, existing[0], refs)
-                connection.search.index_version(connection, existing[0], state=State(existing[9]))
-                return q.record_of(connection, tuple(existing))
-            if provenance.parent_version is not None:
-                q.version_row(connection, name, provenance.parent_version)
-            version = 1
-            if not new_skill:
-                version = 1 + int(
-                    connection.execute(
-                        "SELECT max(version) FROM versions WHERE skill = ?", (name,)
-                    ).fetchone()[0]
-                )
-            row_id = connection.execute(
-                "INSERT INTO versions (skill, version, content_hash, source, schema_json, summary, "
-                "docstring, tools_json, state, synthesizer, synthesizer_version, parent_version, "
-                "created_at, provenance_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
-                (
-                    name,
-                    version,
-                    content_hash,
-                    source,
-                    schema_json,
-                    summary,
-                    docstring,
-                    json.dumps(tool_names),
-                    State.DRAFT.value,
-                    provenance.synthesizer,
-                    provenance.synthesizer_version,
-                    provenance.parent_version,
-                    now,
-                    details_json,
-                ),
-            ).fetchone()[0]
-            _link_sources(connection, row_id, refs)
-            connection.executemany(
-                "INSERT INTO version_tools (version_id, tool) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(row_id, tool) for tool in tool_names],
-            )
-            connection.search.index_version(connection, row_id, state=State.DRAFT, fields=fields)
-            if vector is not None:
-                store_vector(connection, row_id, vector[0], self._embedder_name())
-            if not new_skill:
-                current = q.version_row(connection, name, int(skill[1]))
-                if State(current[9]) is not State.PROMOTED:
-                    connection.execute(
-                        "UPDATE skills SET current_version = ? WHERE name = ?", (version, name)
-                    )
-            q.audit(
-                connection,
+        item = prepare(
+            NewVersion(
                 name=name,
-                version=version,
-                action="create",
-                from_state=None,
-                to_state=State.DRAFT,
-                actor=provenance.synthesizer,
-                reason=f"added version {version} ({content_hash[:12]}…)",
+                source=source,
+                schema=schema,
+                summary=summary,
+                docstring=docstring,
+                tools=tuple(tools),
+                provenance=provenance,
+                trajectories=tuple(trajectories),
             )
-            return q.record_of(connection, q.version_row(connection, name, version))
+        )
+        store = self._vectors([item])
+        return self._db.write(lambda connection: add_one(connection, item, store))
 
-        return self._db.write(work)
+    def add_versions(self, versions: Iterable[NewVersion]) -> list[VersionRecord]:
+        """Store many versions, as ``add_version`` of each in order would: the bulk import.
+
+        Every version is checked before any is written. They are then written in batches of
+        500, one transaction each, every kind of row of a batch at once (a batch costs a few
+        round trips to a PostgreSQL server, where ``add_version`` costs a few dozen per
+        version). Each batch is all or nothing; should one fail (say, the server went away),
+        the batches before it stay stored and the error's note says how many versions they
+        hold: adding the same versions again stores the rest, since a source already stored for
+        its skill adds nothing. After a large import PostgreSQL's planner statistics are
+        refreshed (``ANALYZE``), so search plans for the new size at once.
+
+        Returns:
+            One record per given version, in order, as ``add_version`` would have returned it
+            at that point of the import (a source already stored returns the stored version as
+            it is at the end of its batch).
+
+        Raises:
+            InvalidRecord: a version's arguments are wrong (the message names which version);
+                nothing was written.
+        """
+        items: list[Prepared] = []
+        for index, version in enumerate(versions):
+            try:
+                items.append(prepare(version))
+            except InvalidRecord as error:
+                raise InvalidRecord(f"version {index} of the import: {error}") from error
+        records: list[VersionRecord] = []
+        for start in range(0, len(items), _BATCH):
+            batch = items[start : start + _BATCH]
+            store = self._vectors(batch)
+
+            def work(connection: Connection) -> list[VersionRecord]:
+                return add_batch(connection, batch, store)  # noqa: B023  (runs before the next)
+
+            try:
+                records += self._db.write(work)
+            except BaseException as error:
+                if records:
+                    error.add_note(
+                        f"skill_registry: {len(records)} of {len(items)} versions were stored "
+                        "before this error; add the same versions again to store the rest"
+                    )
+                raise
+        if len(items) >= _ANALYZE_AFTER:
+            self._db.write(_refresh_statistics)
+        return records
+
+    def _vectors(self, items: Sequence[Prepared]) -> StoreVector:
+        """Embed the items (before any transaction: a model may be slow); what stores a vector."""
+        vectors = self._embed([embedding_text(item.fields) for item in items])
+        if vectors is None:
+            return lambda connection, position, version_id: None
+        model = self._embedder_name()
+
+        def store(connection: Connection, position: int, version_id: int) -> None:
+            store_vector(connection, version_id, vectors[position], model)
+
+        return store
 
     def get(self, name: str, *, version: int | None = None) -> VersionRecord:
         """One version of ``name`` (the current version when ``version`` is None).
@@ -487,6 +456,15 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
         return [q.audit_entry(tuple(row)) for row in rows]
 
 
+def _refresh_statistics(connection: Connection) -> None:
+    if connection.dialect == "postgresql":
+        connection.execute(
+            "ANALYZE skills, versions, version_sources, search_rows, search_docs, search_terms"
+        )
+    else:
+        connection.execute("PRAGMA optimize")
+
+
 def _latest(connection: Connection, name: str) -> int:
     q.skill_row(connection, name)
     return int(
@@ -494,31 +472,3 @@ def _latest(connection: Connection, name: str) -> int:
             0
         ]
     )
-
-
-def _merge_refs(
-    given: Sequence[TrajectoryRef], full: Sequence[tuple[str, str, str, str, str]]
-) -> list[TrajectoryRef]:
-    refs: dict[str, TrajectoryRef] = {}
-    for ref in given:
-        if not isinstance(ref, TrajectoryRef):
-            raise InvalidRecord(f"source_trajectories must hold TrajectoryRef values, got {ref!r}")
-        refs.setdefault(ref.digest, ref)
-    for digest, trajectory_id, *_ in full:
-        refs.setdefault(digest, TrajectoryRef(id=trajectory_id, digest=digest))
-    return list(refs.values())
-
-
-def _link_sources(connection: Connection, version_id: int, refs: Sequence[TrajectoryRef]) -> None:
-    start = connection.execute(
-        "SELECT coalesce(max(position), -1) + 1 FROM version_sources WHERE version_id = ?",
-        (version_id,),
-    ).fetchone()[0]
-    position = int(start)
-    for ref in refs:
-        added = connection.execute(
-            "INSERT INTO version_sources (version_id, position, trajectory_id, digest) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING position",
-            (version_id, position, ref.id, ref.digest),
-        ).fetchone()
-        position += added is not None

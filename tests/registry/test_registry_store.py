@@ -31,7 +31,7 @@ TRAJECTORY = {
 def test_public_surface_is_pinned() -> None:
     assert set(skill_registry.__all__) == {
         "TRANSITIONS", "AuditEntry", "CorruptRegistry", "Embedder", "GateNotPassed",
-        "IncompatibleRegistry", "InvalidRecord", "InvalidTransition", "NotARegistry",
+        "IncompatibleRegistry", "InvalidRecord", "InvalidTransition", "NewVersion", "NotARegistry",
         "OutcomeRecord", "Policy", "Provenance", "Registry", "RegistryBusy", "RegistryError",
         "RegistryNotFound", "RegistryUnavailable", "RegressionCase", "Reliability", "ReportKind",
         "ReportRecord",

@@ -371,7 +371,8 @@ def evaluate_stored(
     progress: Progress | None = None,
     declared: Declared = Declared(),  # noqa: B008 - frozen value, safe as a default
 ) -> tuple[EvaluationReport, ImportReport]:
-    """Replay held-out trajectories against the current versions of the stored skills.
+    """Replay held-out trajectories against the current versions of the stored skills, and
+    against the raw-trajectory baseline of the training runs the registry keeps.
 
     Args:
         paths: Held-out trajectory files.
@@ -400,7 +401,10 @@ def evaluate_stored(
     if named:
         stated = infer_by_domain(chosen, declared=declared).restricted(named)
         effects = stated.merged(effects)
-    return evaluate(skills, chosen, progress=progress, effects=effects), imported
+    # The baseline replays the runs the skills were learned from (kept by learning runs).
+    training = _stored_learning_set(registry, recorded=False)
+    report = evaluate(skills, chosen, progress=progress, effects=effects, training=training)
+    return report, imported
 
 
 def stored_effects(versions: Iterable[VersionRecord]) -> EffectTable:

@@ -10,6 +10,7 @@ import pytest
 
 import skills_runtime
 import skills_runtime.effects
+import skills_runtime.evaluate
 import skills_runtime.trajectory
 
 PINNED: dict[ModuleType, set[str]] = {
@@ -59,6 +60,21 @@ PINNED: dict[ModuleType, set[str]] = {
         "infer_by_domain",
         "infer_effects",
         "load_declared",
+    },
+    skills_runtime.evaluate: {
+        "BaselineReport",
+        "BaselineTask",
+        "EvaluationReport",
+        "Harm",
+        "HarmKind",
+        "RunOutcome",
+        "Runner",
+        "SandboxRunner",
+        "SkillPrecondition",
+        "evaluate",
+        "exec_runner",
+        "replay_nearest",
+        "sandbox_runner",
     },
 }
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from skill_registry import Registry, RegistryError
@@ -27,6 +26,7 @@ from skills_runtime.cli._effects import (
     declared_from_options,
     print_effects,
 )
+from skills_runtime.cli._evaluation_view import print_evaluation
 from skills_runtime.cli._interrupt import reporting_interrupts
 from skills_runtime.cli._output import (
     EXIT_BAD_INPUT,
@@ -249,6 +249,11 @@ def evaluate_command(
 ) -> None:
     """Replay held-out trajectories against the stored skills; report coverage and pass rate.
 
+    Beside the skills, a baseline replays for each held-out run the most similar training run
+    (kept in the registry) with rebound arguments; the report says whether the skills beat it,
+    and lists held-out runs where using the skills would do worse than no skill (a wrong or
+    extra write, a refused request).
+
     Tools are read or write as the skills were learned (their provenance keeps it), else as the
     held-out traces show; --writes, --reads, --context and --effects FILE override both.
 
@@ -295,34 +300,5 @@ def _emit_evaluation(
 
 
 def _print_evaluation(report: EvaluationReport, problems: Sequence[Problem]) -> None:
-    table = Table(title=f"Held-out replay of {report.trajectories} trajectories")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    covered_rate = report.passed / report.covered if report.covered else 0.0
-    for label, value in (
-        ("covered", f"{report.covered} ({report.coverage:.0%})"),
-        ("passed", f"{report.passed} ({report.pass_rate:.0%})"),
-        ("passed of covered", f"{covered_rate:.0%}"),
-        ("tool calls before", str(report.calls_before)),
-        ("calls after (skills + leftovers)", str(report.calls_after)),
-        ("calls saved", _saved(report.calls_before, report.calls_after)),
-    ):
-        table.add_row(label, value)
-    stdout.print(table)
-    missed = [row for row in report.per_trajectory if not row.get("passed")]
-    for row in missed[:_SHOWN_MISSES]:
-        reason = row.get("reason") or "not passed"
-        stdout.print(Text.assemble(("not passed", "yellow"), f" {row.get('id')}: {reason}"))
-    if len(missed) > _SHOWN_MISSES:
-        stdout.print(f"… and {len(missed) - _SHOWN_MISSES} more (see --json)")
+    print_evaluation(report)
     _print_problems(problems)
-
-
-_SHOWN_MISSES = 20
-
-
-def _saved(before: int, after: int) -> str:
-    if not before:
-        return "-"
-    ratio = f", {before / after:.2f}x fewer" if after else ""
-    return f"{before - after} ({(before - after) / before:.0%}{ratio})"

@@ -62,6 +62,11 @@ AUDITED_PATTERNS = {
     "[A-Za-z_][A-Za-z0-9_.\\-]{0,199}": "bounded repetition of one class",
     "[^\\W_]+": "one repeated class",
     "(?<=[a-z0-9])(?=[A-Z])": "zero-width lookarounds of one character",
+    "[^\\W\\d_]+|\\d+|\\s+|.": "alternatives of one repeated class each, nothing after them",
+    r"'(?<!\\w)' + ''.join(parts) + '(?!\\w)'": (
+        "runs of disjoint classes and literals (a value's shape, at most 80 characters, never"
+        " starting with a space), anchored off word characters: no backtracking"
+    ),
 }
 SKILL_PATTERNS = "sandbox/namespaces.py"
 """Where skill code's own patterns run: inside the sandbox worker, under its CPU limit."""

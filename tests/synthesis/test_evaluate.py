@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from skills_runtime.evaluate import evaluate, exec_runner
 from skills_runtime.synthesis import synthesize
 from skills_runtime.trajectory.model import Trajectory
@@ -57,3 +59,30 @@ def test_per_trajectory_rows_say_why_a_trajectory_is_not_passed(tau2: list[Traje
     assert {"id", "covered", "passed", "skills", "reason"} <= set(rows[0])
     assert all(row["reason"] for row in rows if not row["passed"])
     assert all(row["skills"] for row in rows if row["passed"])
+
+
+def _against_baseline(trajectories: list[Trajectory]) -> dict[str, Any]:
+    learned = synthesize(t for t in trajectories if t.split == "train")
+    sources = {tid for skill in learned.skills for tid in skill.source_trajectories}
+    training = [t for t in trajectories if t.id in sources]
+    test = [t for t in trajectories if t.split == "test"]
+    report = evaluate(learned.skills, test, runner=exec_runner, training=training)
+    return report.to_json()
+
+
+def test_tau2_retail_skills_beat_the_raw_trajectory_baseline(tau2: list[Trajectory]) -> None:
+    report = _against_baseline(tau2)
+
+    comparison = report["comparison"]
+    assert comparison["skills_beat_baseline"]
+    assert comparison["skills_passed"] > comparison["baseline_passed"]
+    assert report["baseline"]["trajectories"] == report["trajectories"]
+
+
+def test_tau_retail_skills_beat_the_raw_trajectory_baseline(tau: list[Trajectory]) -> None:
+    comparison = _against_baseline(tau)["comparison"]
+
+    assert comparison["skills_beat_baseline"]
+    assert comparison["skills_passed"] > comparison["baseline_passed"]
+    calls = comparison["calls_on_both"]
+    assert calls["skills"] <= calls["baseline"]

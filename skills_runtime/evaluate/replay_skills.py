@@ -21,172 +21,26 @@ wraps one write saves nothing, and both numbers show it.
 
 from __future__ import annotations
 
-import builtins
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-import sandbox
 from skills_runtime.effects import EffectTable, infer_by_domain
+from skills_runtime.evaluate.baseline import replay_nearest
+from skills_runtime.evaluate.counting import calls_after
+from skills_runtime.evaluate.harm import Harm, harms_of
+from skills_runtime.evaluate.report import EvaluationReport
+from skills_runtime.evaluate.runners import Runner, sandbox_runner
 from skills_runtime.replay import RecordedTools, ReplayCase
 from skills_runtime.synthesis.bind import SkillLike, call_sites, explain_bind, site_groups
 from skills_runtime.synthesis.engine import unit_recording
 from skills_runtime.synthesis.group import Unit, split_unit, units_of
 from skills_runtime.synthesis.lift import lift
 from skills_runtime.synthesis.model import BindFailure
-from skills_runtime.trajectory.model import Outcome, ToolCall, Trajectory, canonical_json
+from skills_runtime.trajectory.model import Outcome, ToolCall, Trajectory
 
-__all__ = [
-    "EvaluationReport",
-    "RunOutcome",
-    "Runner",
-    "SandboxRunner",
-    "SkillPrecondition",
-    "evaluate",
-    "exec_runner",
-    "sandbox_runner",
-]
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """What one run of a skill gave: its value, or why it failed."""
-
-    value: Any = None
-    failure: str | None = None
-
-
-Runner = Callable[[str, str, Mapping[str, Any], RecordedTools], RunOutcome]
-"""``(source, entry, arguments, tools) -> RunOutcome``; ``tools(name, arguments)`` answers calls."""
-
-
-class SkillPrecondition(Exception):
-    """The guard exception skill code raises (the sandbox provides its own as a builtin)."""
-
-
-class _Tools:
-    def __init__(self, dispatch: RecordedTools) -> None:
-        self._dispatch = dispatch
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return lambda **arguments: self._dispatch(name, arguments)
-
-
-def exec_runner(
-    source: str, entry: str, arguments: Mapping[str, Any], tools: RecordedTools
-) -> RunOutcome:
-    """Run trusted skill source with plain ``exec`` in this process: fast, and *not* isolation.
-
-    For tests of the engine and for the synthesizer's own output only; untrusted code goes
-    through :func:`sandbox_runner`.
-    """
-    namespace: dict[str, Any] = {
-        "__builtins__": {**vars(builtins), "SkillPrecondition": SkillPrecondition}
-    }
-    try:
-        exec(compile(source, f"<skill {entry}>", "exec"), namespace)
-        value = namespace[entry](_Tools(tools), **dict(arguments))
-    except Exception as error:  # the skill's failure is data, reported as the run's outcome
-        return RunOutcome(None, f"{type(error).__name__}: {error}")
-    return RunOutcome(value, None)
-
-
-@dataclass(frozen=True)
-class SandboxRunner:
-    """Runs skill source in isolated sandbox workers, tools answered by the host recording.
-
-    Pass one warm ``sandbox.ProcessPool`` as ``executor`` for a whole evaluation, so that each
-    run pays a message round trip rather than a worker start.
-
-    Args:
-        executor: Where to run (``None``: the sandbox's shared default pool).
-        limits: Limits of each run (``None``: the executor's).
-    """
-
-    executor: sandbox.Executor | None = None
-    limits: sandbox.Limits | None = None
-
-    def __call__(
-        self, source: str, entry: str, arguments: Mapping[str, Any], tools: RecordedTools
-    ) -> RunOutcome:
-        names = sorted({call.name for call in tools.calls})
-        granted = [
-            sandbox.Tool(name=name, function=_host_tool(tools, name), schema={"type": "object"})
-            for name in names
-        ]
-        result = sandbox.run(
-            source,
-            entry=entry,
-            args=dict(arguments),
-            tools=granted,
-            limits=self.limits,
-            executor=self.executor,
-        )
-        if result.status == "ok":
-            return RunOutcome(result.value, None)
-        if result.status == "rejected" and result.rejection is not None:
-            rejection = result.rejection
-            return RunOutcome(None, f"rejected at line {rejection.line}: {rejection.message}")
-        detail = result.error or {}
-        message = detail.get("message") if isinstance(detail, dict) else str(detail)
-        kind = f" ({result.limit})" if result.status == "limit" else ""
-        return RunOutcome(None, f"{result.status}{kind}: {message}")
-
-
-def sandbox_runner(
-    source: str, entry: str, arguments: Mapping[str, Any], tools: RecordedTools
-) -> RunOutcome:
-    """Run skill source in the sandbox's shared warm pool (see :class:`SandboxRunner`)."""
-    return SandboxRunner()(source, entry, arguments, tools)
-
-
-def _host_tool(tools: RecordedTools, name: str) -> Callable[..., Any]:
-    def call(**arguments: Any) -> Any:
-        return tools(name, arguments)
-
-    call.__name__ = name
-    return call
-
-
-@dataclass(frozen=True)
-class EvaluationReport:
-    """Coverage, pass rate and calls before/after, overall, per skill and per trajectory."""
-
-    trajectories: int
-    covered: int
-    passed: int
-    calls_before: int
-    calls_after: int
-    per_skill: tuple[dict[str, Any], ...]
-    per_trajectory: tuple[dict[str, Any], ...]
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def coverage(self) -> float:
-        return self.covered / self.trajectories if self.trajectories else 0.0
-
-    @property
-    def pass_rate(self) -> float:
-        return self.passed / self.trajectories if self.trajectories else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``skillbank evaluate --json`` document."""
-        return {
-            "trajectories": self.trajectories,
-            "covered": self.covered,
-            "passed": self.passed,
-            "coverage": round(self.coverage, 4),
-            "pass_rate": round(self.pass_rate, 4),
-            "pass_rate_covered": round(self.passed / self.covered, 4) if self.covered else 0.0,
-            "calls_before": self.calls_before,
-            "calls_after": self.calls_after,
-            "per_skill": list(self.per_skill),
-            "per_trajectory": list(self.per_trajectory),
-            **dict(self.extra),
-        }
+__all__ = ["evaluate"]
 
 
 def _shape(skill: SkillLike, writes: frozenset[str]) -> tuple[tuple[str, ...], str]:
@@ -219,6 +73,7 @@ class _Trial:
     bound: bool = False
     made: list[tuple[str, str]] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
+    harms: list[Harm] = field(default_factory=list)
 
 
 class _Evaluator:
@@ -226,11 +81,13 @@ class _Evaluator:
         self,
         skills: Sequence[SkillLike],
         run: Runner,
-        writes: frozenset[str],
+        decided: EffectTable,
         context: frozenset[str],
     ) -> None:
         self.run = run
+        self.is_write = decided.is_write
         self.context = context
+        writes = frozenset(decided.writes)
         self.sized = sorted(
             skills, key=lambda s: (-len(site_groups(call_sites(s.source)[1])), s.name)
         )
@@ -278,6 +135,14 @@ class _Evaluator:
                 found.made = list(tools.made)
                 return found
             found.why.append(f"{skill.name}: {'; '.join(verdict.reasons)}")
+            found.harms += harms_of(
+                tools,
+                outcome,
+                trajectory_id=trajectory.id,
+                unit=unit.unit_id,
+                skill=skill.name,
+                is_write=self.is_write,
+            )
         return found
 
     def unit(self, trajectory: Trajectory, unit: Unit) -> list[_Trial]:
@@ -288,25 +153,9 @@ class _Evaluator:
             return [whole]
         parts = [self.trial(trajectory, part) for part in pieces]
         if all(part.winner is not None for part in parts):
+            parts[0].harms[:0] = whole.harms  # the whole's failures still count as harm
             return parts
         return [whole] if whole.bound or not any(p.bound for p in parts) else parts
-
-
-def _needed_calls(units: Sequence[Unit]) -> Counter[tuple[str, str]]:
-    """The calls the trajectory's procedures need (their writes, answers and the reads those
-    need), as (tool, arguments) requests: what is left of them once skills ran is what an agent
-    with the skills would still call; its detours and unused reads are not counted."""
-    needed: Counter[tuple[str, str]] = Counter()
-    seen: set[int] = set()
-    for unit in units:
-        for position in unit.steps:
-            step = unit.trace.steps[position]
-            if step.index in seen:
-                continue
-            seen.add(step.index)
-            call = unit.trace.trajectory.calls[step.index]
-            needed[(call.name, canonical_json(dict(call.arguments)))] += 1
-    return needed
 
 
 def _answer_text(unit: Unit) -> str:
@@ -340,8 +189,9 @@ def evaluate(
     runner: Runner | None = None,
     effects: EffectTable | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    training: Iterable[Trajectory] | None = None,
 ) -> EvaluationReport:
-    """Replay held-out trajectories against skills.
+    """Replay held-out trajectories against skills (and, given training runs, the baseline).
 
     Args:
         skills: Skills with ``name``, ``source`` and (when known) ``write_tools``.
@@ -350,17 +200,22 @@ def evaluate(
         effects: The tool effects the skills were learned with (tools it does not decide are
             decided from the held-out traces themselves).
         progress: Called with ``(trajectory id, done, total)`` as each one is replayed.
+        training: The runs the skills were learned from: the raw-trajectory baseline replays
+            the nearest of them for each held-out run (see
+            :mod:`~skills_runtime.evaluate.baseline`). None or none: no baseline.
 
     Returns:
         The report; nothing a skill does raises out of here.
     """
     ordered = sorted(trajectories, key=lambda t: t.id)
+    runs = list(training or ())
     decided = _held_out_effects(ordered, effects)
     context = frozenset(effect.tool for effect in decided if effect.context)
-    evaluator = _Evaluator(skills, runner or sandbox_runner, frozenset(decided.writes), context)
+    evaluator = _Evaluator(skills, runner or sandbox_runner, decided, context)
     rows: list[dict[str, Any]] = []
     totals = {"covered": 0, "passed": 0, "before": 0, "after": 0, "after_needed": 0}
     failed_runs: list[str] = []
+    harms: list[Harm] = []
     for done, trajectory in enumerate(ordered):
         if progress is not None:
             progress(trajectory.id, done, len(ordered))
@@ -376,9 +231,15 @@ def evaluate(
         reason = "" if units else "no successful write and no answer: no procedure to express"
         for unit in units:
             trials = evaluator.unit(trajectory, unit)
+            unit_passed = all(trial.winner is not None for trial in trials)
+            harms += [
+                replace(harm, another_skill_passed=unit_passed)
+                for trial in trials
+                for harm in trial.harms
+            ]
             if not all(trial.bound for trial in trials):
                 covered = False
-            if all(trial.winner is not None for trial in trials):
+            if unit_passed:
                 for trial in trials:
                     chosen.append(str(trial.winner))
                     made.update(trial.made)
@@ -389,10 +250,8 @@ def evaluate(
                 f"{_label(unit)}: " + (" | ".join(why[:3]) if why else "no skill does it")
             )
         before = len(trajectory.calls)
-        trace_calls = Counter((c.name, canonical_json(dict(c.arguments))) for c in trajectory.calls)
-        after = len(chosen) + sum((trace_calls - made).values()) if passed else before
-        needed = _needed_calls(units)
-        after_needed = len(chosen) + sum((needed - made).values()) if passed else before
+        spent = calls_after(trajectory, units, own=len(chosen), made=made)
+        after, after_needed = (spent.with_leftovers, spent.needed) if passed else (before, before)
         totals["covered"] += covered
         totals["passed"] += passed
         if passed:
@@ -438,4 +297,6 @@ def evaluate(
             "calls_after_needed": totals["after_needed"],
             "failed_runs_not_scored": failed_runs,
         },
+        baseline=replay_nearest(ordered, runs, effects=decided) if runs else None,
+        harms=tuple(harms),
     )

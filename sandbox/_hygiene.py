@@ -12,17 +12,29 @@ docs/sandbox.md as a remaining side channel.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sandbox.namespaces import NAMESPACES
 
 __all__ = ["reset_shared_state"]
 
 
-def reset_shared_state() -> None:
-    """Empty every cache the helper namespaces can fill (``re``'s, and any memoised helper)."""
-    re.purge()  # the pattern cache and the lru_cache of replacement templates
+def _cache_clearers() -> tuple[Callable[[], object], ...]:
+    """The ``cache_clear`` of every memoised helper (the namespaces are fixed at import)."""
+    found = []
     for namespace in NAMESPACES.values():
         for member in namespace.members():
             cache_clear = getattr(member, "cache_clear", None)
             if callable(cache_clear):
-                cache_clear()
+                found.append(cache_clear)
+    return tuple(found)
+
+
+_CLEARERS = _cache_clearers()
+
+
+def reset_shared_state() -> None:
+    """Empty every cache the helper namespaces can fill (``re``'s, and any memoised helper)."""
+    re.purge()  # the pattern cache and the lru_cache of replacement templates
+    for cache_clear in _CLEARERS:
+        cache_clear()

@@ -17,6 +17,8 @@ from typing import Any
 __all__ = ["FrameReader", "FrameTooLarge", "encode", "read_frame_blocking", "write_all"]
 
 _HEADER = struct.Struct(">I")
+# Built once: ``json.dumps`` with options makes a new encoder for every frame.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
 class FrameTooLarge(Exception):
@@ -25,7 +27,7 @@ class FrameTooLarge(Exception):
 
 def encode(message: Any) -> bytes:
     """One frame holding ``message`` as JSON."""
-    body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    body = _ENCODE(message).encode("utf-8")
     return _HEADER.pack(len(body)) + body
 
 

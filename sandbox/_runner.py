@@ -28,6 +28,9 @@ __all__ = ["Outcome", "encode_value", "error_payload", "run_request"]
 # "message"}) | ("memory", message) — "memory" covers the stack (recursion) limit too.
 Outcome = tuple[str, Any]
 
+# Built once: ``json.dumps`` with options makes a new encoder for every result.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
 _MESSAGE_CAP = 2_000
 """Bytes of an error message kept when the request names no ``message_bytes`` limit."""
 
@@ -79,7 +82,7 @@ def error_payload(exc: BaseException, *, message_bytes: int = _MESSAGE_CAP) -> d
 def encode_value(value: Any) -> tuple[str | None, dict[str, str] | None]:
     """JSON text of a return value, or an ``InvalidResult`` error payload."""
     try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":")), None
+        return _ENCODE(value), None
     except RecursionError:
         return None, {"type": "InvalidResult", "message": "return value is nested too deeply"}
     except (TypeError, ValueError) as exc:

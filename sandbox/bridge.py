@@ -19,12 +19,16 @@ from typing import Any
 
 import jsonschema
 
-from sandbox.caps import json_bytes, keep_text, keep_value
+from sandbox.caps import json_bytes, keep_text, keep_value_sized
 from sandbox.limits import Limits
 from sandbox.result import ToolCallRecord
+from sandbox.schema_fast import plainly_valid
 from sandbox.tools import Tool
 
 __all__ = ["ToolBridge", "not_granted", "schema_problem"]
+
+# Built once: ``json.dumps`` with options makes a new encoder on every call.
+_ENCODE = json.JSONEncoder(allow_nan=False).encode
 
 _NAME_CHARS = 100
 """Longest tool name quoted in messages and records (a skill chooses the name it sends)."""
@@ -106,7 +110,12 @@ class ToolBridge:
                 f"arguments of tool {name!r} are {size} bytes of JSON; the limit is "
                 f"{self._limits.argument_bytes}",
             )
-        problem = schema_problem(name, tool.validator, arguments)
+        # The quick check answers for plain schemas; jsonschema for the rest, and for the message.
+        problem = (
+            None
+            if plainly_valid(tool.schema, arguments)
+            else schema_problem(name, tool.validator, arguments)
+        )
         if problem is not None:
             return self._fail(name, arguments, problem)
         started = time.perf_counter()
@@ -114,7 +123,7 @@ class ToolBridge:
             value = tool.function(**arguments)
             if inspect.isawaitable(value):
                 value = _run_to_completion(value)
-            fresh = json.loads(json.dumps(value, allow_nan=False))
+            fresh = json.loads(_ENCODE(value))
             ok, outcome = True, fresh
         except Exception as exc:
             message = keep_text(str(exc), self._limits.message_bytes)
@@ -154,10 +163,10 @@ class ToolBridge:
         truncated = False
         kept = []
         for value in (arguments, result, error):
-            value, cut = keep_value(value, budget)
+            value, cut, size = keep_value_sized(value, budget)
             truncated = truncated or cut
             kept.append(value)
-        self._kept_bytes += sum(json_bytes(value) for value in kept)
+            self._kept_bytes += size
         self._records.append(
             ToolCallRecord(
                 name=name,

@@ -11,15 +11,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["TRUNCATED", "json_bytes", "keep_text", "keep_value"]
+__all__ = ["TRUNCATED", "json_bytes", "keep_text", "keep_value", "keep_value_sized"]
 
 TRUNCATED = "[truncated: {size} bytes]"
 """The marker that ends a cut value (``size`` is the whole value's size in bytes)."""
 
 
+# One encoder for every call: ``json.dumps`` with options builds a new encoder each time.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
 def _json_text(value: Any) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return _ENCODE(value)
     except (TypeError, ValueError, RecursionError):
         pass
     try:
@@ -56,15 +60,20 @@ def keep_value(value: Any, max_bytes: int) -> tuple[Any, bool]:
     The preview is a string: the start of the value's JSON text and the marker. It is a record
     of what was sent, not the value (a caller that needs the value has it elsewhere).
     """
-    if (
-        value is None
-        or isinstance(value, bool | float)
-        or (isinstance(value, int) and abs(value) < 10**18)
-    ):
-        return value, False
+    kept, cut, _ = keep_value_sized(value, max_bytes)
+    return kept, cut
+
+
+def keep_value_sized(value: Any, max_bytes: int) -> tuple[Any, bool, int]:
+    """:func:`keep_value`, and the JSON bytes of what is kept (its text is built once)."""
+    if value is None or isinstance(value, bool | float):
+        return value, False, json_bytes(value)
+    if isinstance(value, int) and abs(value) < 10**18:
+        return value, False, len(str(value))
     text = _json_text(value)
     size = len(text.encode("utf-8", "surrogatepass"))
     if size <= max_bytes:
-        return value, False
+        return value, False, size
     marker = "… " + TRUNCATED.format(size=size)
-    return _cut(text, max(max_bytes - len(marker.encode("utf-8")), 0)) + marker, True
+    preview = _cut(text, max(max_bytes - len(marker.encode("utf-8")), 0)) + marker
+    return preview, True, json_bytes(preview)

@@ -52,6 +52,8 @@ class Worker:
     def __init__(self, *, memory_mb: int) -> None:
         self.memory_mb = memory_mb
         self.calls = 0
+        #: CPU seconds read at the end of the last call (``None`` before the first).
+        self.cpu_at_rest: float | None = None
         #: ``time.monotonic()`` when the process was started.
         self.started_at = time.monotonic()
         self.alive = True
@@ -149,9 +151,18 @@ class Worker:
 
     def _reset_peak(self) -> None:
         # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak. Opened per
-        # call, not kept: the kernel decides at open whether this host may still write it.
-        with contextlib.suppress(OSError), open(f"/proc/{self.pid}/clear_refs", "w") as handle:
-            handle.write("5")
+        # call, not kept: the kernel decides at open whether this host may still write it. A raw
+        # fd, not a text file object: this runs on every call.
+        try:
+            fd = os.open(f"/proc/{self.pid}/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            return
+        try:
+            os.write(fd, b"5")
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -260,7 +271,9 @@ class _Call:
 
     def _stats(self, *, max_rss_kib: int | None = None) -> dict[str, Any]:
         if self.worker.alive:
-            self.cpu_used = self.worker.cpu_seconds() - self.cpu_start
+            cpu_now = self.worker.cpu_seconds()
+            self.worker.cpu_at_rest = cpu_now or None  # 0.0: /proc could not be read
+            self.cpu_used = cpu_now - self.cpu_start
             max_rss_kib = self.worker.peak_rss_kib()
         return {
             "wall_seconds": round(time.monotonic() - self.started, 6),
@@ -284,7 +297,10 @@ class _Call:
     def run(self, request: dict[str, Any]) -> RunResult:
         worker = self.worker
         worker._reset_peak()
-        self.cpu_start = worker.cpu_seconds()
+        # Between calls a worker waits on its pipe: its CPU time read at the end of the last
+        # call is where this one starts (any tick spent since counts against this call).
+        rest = worker.cpu_at_rest
+        self.cpu_start = rest if rest is not None else worker.cpu_seconds()
         self.started = time.monotonic()
         deadline = self.started + self.limits.wall_seconds
         if not _protocol.write_all(worker._to_child, _protocol.encode(request), deadline=deadline):

@@ -12,6 +12,7 @@ named (``left_out`` in ``export``'s JSON, one warning line on stderr when ``serv
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import signal
@@ -378,6 +379,11 @@ def serve(
                 f"skillbank: {_left_out_line(unavailable, states)}", markup=False, soft_wrap=True
             )
         pool.warm()
+        # What is set up now (the SDK, the HTTP stack, the registry, the skills) lives as long
+        # as the server: frozen out of the collector's reach, a full collection while serving
+        # walks only what requests made, not the whole heap (a pause every caller would share).
+        gc.collect()
+        gc.freeze()
         stderr.print(
             f"skillbank: up to {config.max_workers} calls at once in sandbox workers; "
             f"{config.max_waiting} more may wait up to {config.wait_seconds:g} s, "

@@ -1,0 +1,124 @@
+"""A quick yes for tool arguments of the common schema shapes; every other answer is jsonschema's.
+
+The bridge checks every tool call a skill makes against the tool's JSON Schema. ``jsonschema``
+gets the answer and the message right for any schema, but walks even a two-property object
+through its generic machinery (tens of microseconds a call, more than the rest of the bridge).
+Tool schemas are nearly always plain: an object of typed properties, some required, perhaps
+nullable (``anyOf`` with ``null``), arrays of those, enums of scalars.
+
+:func:`plainly_valid` says ``True`` only when the arguments certainly satisfy the schema under
+the keywords it knows, checked the way the JSON Schema specification defines them; for any
+keyword it does not know, and for every value it is unsure of (a float where an integer is
+wanted, an enum of containers), it says ``False``, which means *ask jsonschema*. So it can make
+a call faster, never let through arguments that jsonschema would refuse, and never change a
+message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["plainly_valid"]
+
+_ANNOTATIONS = frozenset(
+    ("title", "description", "default", "examples", "$comment", "$schema", "deprecated")
+)
+"""Keywords that say something about a value but assert nothing."""
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),  # a float like 1.0 is left to jsonschema (drafts disagree on it)
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
+}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def plainly_valid(schema: Any, value: Any) -> bool:
+    """Whether ``value`` (decoded JSON) certainly satisfies ``schema``; ``False``: not known."""
+    if schema is True:
+        return True
+    if not isinstance(schema, Mapping):
+        return False
+    for keyword, rule in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        if keyword == "additionalProperties":
+            if not _additional(rule, schema.get("properties", {}), value):
+                return False
+            continue
+        check = _KEYWORDS.get(keyword)
+        if check is None or not check(rule, value):
+            return False
+    return True
+
+
+def _type(rule: Any, value: Any) -> bool:
+    names = (rule,) if isinstance(rule, str) else rule
+    if not isinstance(names, list | tuple):
+        return False
+    kind = type(value)  # exact types: bool is not an integer, as in JSON
+    return any(kind in _TYPES.get(name, ()) for name in names if isinstance(name, str))
+
+
+def _properties(rule: Any, value: Any) -> bool:
+    if not isinstance(rule, Mapping):
+        return False
+    if type(value) is not dict:
+        return True  # properties asserts nothing about non-objects
+    return all(plainly_valid(rule[key], item) for key, item in value.items() if key in rule)
+
+
+def _required(rule: Any, value: Any) -> bool:
+    if not isinstance(rule, list | tuple):
+        return False
+    if type(value) is not dict:
+        return True
+    return all(isinstance(key, str) and key in value for key in rule)
+
+
+def _additional(rule: Any, properties: Any, value: Any) -> bool:
+    # ``patternProperties`` is unknown here, so a schema with it never gets this far.
+    if type(value) is not dict or rule is True:
+        return True
+    if not isinstance(properties, Mapping):
+        return False
+    extra = [item for key, item in value.items() if key not in properties]
+    if rule is False:
+        return not extra
+    return isinstance(rule, Mapping) and all(plainly_valid(rule, item) for item in extra)
+
+
+def _items(rule: Any, value: Any) -> bool:
+    if not isinstance(rule, Mapping) and rule is not True:
+        return False  # a list of schemas (tuple validation) is left to jsonschema
+    if type(value) is not list:
+        return True
+    return all(plainly_valid(rule, item) for item in value)
+
+
+def _enum(rule: Any, value: Any) -> bool:
+    if not isinstance(rule, list | tuple) or type(value) not in _SCALARS:
+        return False
+    kind = type(value)
+    return any(type(option) is kind and option == value for option in rule)
+
+
+def _any_of(rule: Any, value: Any) -> bool:
+    if not isinstance(rule, list | tuple) or not rule:
+        return False
+    return any(plainly_valid(branch, value) for branch in rule)
+
+
+_KEYWORDS = {
+    "type": _type,
+    "properties": _properties,
+    "required": _required,
+    "items": _items,
+    "enum": _enum,
+    "anyOf": _any_of,
+}

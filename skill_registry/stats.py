@@ -1,8 +1,9 @@
 """Reliability statistics: the Beta posterior of a skill's success rate, in pure Python.
 
 The regularized incomplete beta function is evaluated with the continued fraction of Numerical
-Recipes (modified Lentz), and its inverse (the Beta quantile) by bisection, which is slow-ish but
-cannot diverge. Results are cached: the arguments are small integers that repeat a lot.
+Recipes (modified Lentz), and its inverse (the Beta quantile) by Newton's method safeguarded by
+bisection, which cannot diverge. Results are cached: the arguments are small integers that
+repeat a lot.
 """
 
 from __future__ import annotations
@@ -69,7 +70,13 @@ def betainc(a: float, b: float, x: float) -> float:
 
 
 def beta_quantile(p: float, a: float, b: float, *, tolerance: float = 1e-12) -> float:
-    """The x with I_x(a, b) = p, found by bisection.
+    """The x with I_x(a, b) = p: Newton's method on a bracket that bisection keeps.
+
+    Each step takes Newton's step (the Beta density is the derivative of ``I_x``) when it lands
+    inside the bracket known to hold the answer, and halves the bracket otherwise, so it cannot
+    diverge; near the answer it converges quadratically. A skill's recorded uses move its
+    counts on every call, and this runs for each of them: a handful of evaluations of ``I_x``
+    instead of the forty of bisection alone.
 
     Raises:
         ValueError: when p is outside [0, 1] or a, b are not positive.
@@ -80,13 +87,23 @@ def beta_quantile(p: float, a: float, b: float, *, tolerance: float = 1e-12) -> 
         raise ValueError(f"beta_quantile needs a > 0 and b > 0, got a={a}, b={b}")
     if p in (0.0, 1.0):
         return p
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
     low, high = 0.0, 1.0
+    x = a / (a + b)
     while high - low > tolerance:
-        middle = (low + high) / 2.0
-        if betainc(a, b, middle) < p:
-            low = middle
+        value = betainc(a, b, x)
+        if value < p:
+            low = x
         else:
-            high = middle
+            high = x
+        log_density = log_norm + (a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x)
+        density = math.exp(log_density) if log_density < 700 else math.inf
+        following = x - (value - p) / density if density > 0.0 else math.nan
+        if not low < following < high:  # also NaN: outside the bracket, bisect instead
+            following = (low + high) / 2.0
+        elif abs(following - x) <= tolerance / 4:
+            return following
+        x = following
     return (low + high) / 2.0
 
 

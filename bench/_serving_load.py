@@ -67,18 +67,25 @@ def alive(pid: int) -> bool:
 
 
 class Server:
-    """``skillbank serve --transport http`` on 127.0.0.1 in a process of its own."""
+    """``skillbank serve --transport http`` on 127.0.0.1 in a process of its own.
 
-    def __init__(self, db: Path, log: Path, *extra: str) -> None:
+    With ``db=None``, the floor instead: the MCP SDK's server with one tool that does nothing
+    (``bench/_serving_floor.py``).
+    """
+
+    def __init__(self, db: Path | None, log: Path, *extra: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/mcp"
         self.log = log
         self.workers_seen: set[int] = set()
-        command = [
-            sys.executable, "-c", "from skills_runtime.cli import main; main()", "serve",
-            "--tools", "bench._serving_shop:toolset", "--db", str(db),
-            "--transport", "http", "--host", "127.0.0.1", "--port", str(self.port), *extra,
-        ]  # fmt: skip
+        if db is None:
+            command = [sys.executable, str(ROOT / "bench" / "_serving_floor.py"), str(self.port)]
+        else:
+            command = [
+                sys.executable, "-c", "from skills_runtime.cli import main; main()", "serve",
+                "--tools", "bench._serving_shop:toolset", "--db", str(db),
+                "--transport", "http", "--host", "127.0.0.1", "--port", str(self.port), *extra,
+            ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(

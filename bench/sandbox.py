@@ -1,17 +1,24 @@
 """Benchmark of the sandbox: latency, throughput and worker memory, against smolagents and
 pydantic-monty (optional: skipped with a message when it is not installed).
 
-Run: ``.venv/bin/python bench/sandbox.py``. Prints a JSON summary and writes the ``## Sandbox``
-section of docs/benchmarks.md (other sections are left as they are).
+Run: ``.venv/bin/python bench/sandbox.py [--baseline REV] [--no-write]``. Prints a JSON summary
+and writes the ``## Sandbox`` section of docs/benchmarks.md (other sections are left as they are).
+
+``--baseline REV`` also measures the one-tool-call skill on a warm pool with the ``sandbox`` of
+git revision REV and with this tree's, in alternating rounds of the same run (before and after a
+change, under the same load).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -145,8 +152,9 @@ def smolagents_executor() -> Any:
 
 
 class MontyWorker:
-    """A warm pydantic-monty pool of one worker; each call checks out a fresh session (fresh
-    state, as every skillbank call gets a fresh namespace) with limits like ours."""
+    """Warm pydantic-monty worker processes (its ``monty`` binary, reached over a pipe from this
+    process, as our pool's workers are); each call checks out a fresh session (fresh state, as
+    every skillbank call gets a fresh namespace) with limits like ours."""
 
     def __init__(self, processes: int = 1) -> None:
         import pydantic_monty
@@ -154,6 +162,10 @@ class MontyWorker:
         self._pool = pydantic_monty.Monty(min_processes=processes, max_processes=processes)
         self._pool.__enter__()
         self.limits = {"max_feed_duration_secs": 30.0, "max_memory": 512 * 1024 * 1024}
+        with self._pool.checkout() as session:  # the worker is up before anything is measured
+            session.feed_run("1")
+        #: The worker processes (children of this one), to show the code runs out of process.
+        self.pids = [pid for pid in _children(os.getpid()) if _command(pid) == "monty"]
 
     def run(self, source: str, call: str, inputs: dict[str, Any]) -> Any:
         code = source.replace("tools, ", "").replace("tools.", "") + "\n" + call
@@ -174,6 +186,74 @@ def monty_worker(processes: int = 1) -> MontyWorker | None:
             file=sys.stderr,
         )
         return None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        text = Path(f"/proc/{pid}/task/{task}/children").read_text()
+        found += [int(child) for child in text.split()]
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def before_after(baseline: str, *, rounds: int = 4, calls: int = 1500) -> dict[str, Any]:
+    """The one-tool-call skill on a warm pool of 2, with ``baseline``'s sandbox and with this
+    tree's, in alternating rounds (each round a fresh process and pool)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+
+    dirty = bool(git("status", "--porcelain", "--", "sandbox"))
+    labels = {
+        "before": git("rev-parse", "--short", baseline),
+        "after": git("rev-parse", "--short", "HEAD")
+        + (" with uncommitted changes" if dirty else ""),
+    }
+    samples: dict[str, list[float]] = {"before": [], "after": []}
+    with tempfile.TemporaryDirectory(prefix="sandbox-baseline-") as tree:
+        archive = subprocess.run(
+            ["git", "archive", baseline, "sandbox"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+        paths = {"before": f"{tree}{os.pathsep}{ROOT}", "after": str(ROOT)}
+        for round_number in range(rounds):
+            order = ("before", "after") if round_number % 2 == 0 else ("after", "before")
+            for label in order:
+                done = subprocess.run(
+                    [sys.executable, "-m", "bench._sandbox_one_tool", str(calls)],
+                    cwd=tree,
+                    env={**os.environ, "PYTHONPATH": paths[label]},
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                answer = json.loads(done.stdout)
+                if not answer["sandbox"].startswith(paths[label].split(os.pathsep)[0]):
+                    raise SystemExit(f"{label}: sandbox imported from {answer['sandbox']}")
+                samples[label] += answer["samples"]
+    results: dict[str, Any] = {}
+    for label, values in samples.items():
+        values.sort()
+        results[label] = {
+            "revision": labels[label],
+            "p50_ms": round(statistics.median(values) * 1000, 4),
+            "p99_ms": round(values[int(len(values) * 0.99)] * 1000, 4),
+            "p999_ms": round(values[int(len(values) * 0.999)] * 1000, 4),
+            "mean_ms": round(statistics.fmean(values) * 1000, 4),
+            "calls_per_second": round(len(values) / sum(values), 1),
+            "calls": len(values),
+        }
+    results["rounds"] = rounds
+    return results
 
 
 def concurrent_throughput(call: Callable[[], Any], threads: int, per_thread: int) -> float:
@@ -200,7 +280,7 @@ def rss_kib(pid: int) -> int:
 TOOL_CALLS = 5000  # enough for a p99.9 that is not the single slowest call
 
 
-def run() -> dict[str, Any]:
+def run(baseline: str | None = None) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     limits = Limits(wall_seconds=30, cpu_seconds=30)
     inprocess = InProcessExecutor(limits=limits)
@@ -236,7 +316,7 @@ def run() -> dict[str, Any]:
                 "smolagents": partial(smol, smol_call),
             }
             if monty is not None:
-                executors["pydantic_monty"] = partial(monty.run, source, call, args)
+                executors["pydantic_monty_worker"] = partial(monty.run, source, call, args)
             for name, function in executors.items():
                 iterations = 100 if name == "smolagents" and key != "tool_skill" else count
                 results[key][name] = measure(function, iterations, 20 if count > 300 else 5)
@@ -253,10 +333,11 @@ def run() -> dict[str, Any]:
         results["pool_stats"] = pool.stats().to_dict()
         results["worker_rss_kib"] = [rss_kib(pid) for pid in pool.worker_pids()]
     if monty is not None:
+        results["monty_worker_pids"] = monty.pids
         monty.close()
         pair = monty_worker(2)
         assert pair is not None
-        results["concurrent_2_threads"]["pydantic_monty"] = concurrent_throughput(
+        results["concurrent_2_threads"]["pydantic_monty_worker"] = concurrent_throughput(
             partial(pair.run, TOOL_SKILL, "order_status(order_id)", order), 2, 2000
         )
         pair.close()
@@ -272,7 +353,7 @@ def run() -> dict[str, Any]:
         "pool_overhead_p50_ms": round(tool["process_pool"]["p50_ms"] - tool["plain"]["p50_ms"], 4),
         "pool_p999_ms": tool["process_pool"]["p999_ms"],
         "pool_calls_per_second": tool["process_pool"]["calls_per_second"],
-        "monty_calls_per_second": tool.get("pydantic_monty", {}).get("calls_per_second"),
+        "monty_calls_per_second": tool.get("pydantic_monty_worker", {}).get("calls_per_second"),
         "compute_speedup_vs_smolagents": round(
             results["compute_skill"]["smolagents"]["p50_ms"]
             / results["compute_skill"]["process_pool"]["p50_ms"],
@@ -284,7 +365,10 @@ def run() -> dict[str, Any]:
             1,
         ),
     }
+    if baseline is not None:
+        results["before_after"] = before_after(baseline)
     results["machine"] = machine()
+    results["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     results["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     results["date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     return results
@@ -298,8 +382,8 @@ def section(results: dict[str, Any]) -> str:
         f"Measured by `.venv/bin/python bench/sandbox.py` on {results['date']}: "
         f"{results['machine']}. The machine is a shared 2-core virtual machine, busy with other "
         f"work (load average over a minute {results['load'][0]} when the run started,"
-        f" {results['load'][1]} when it ended): read absolute times as orders of magnitude,"
-        " ratios within this run as the claims.",
+        f" {results['load'][1]} when it ended; `uptime` at the end: `{results['uptime']}`): read"
+        " absolute times as orders of magnitude, ratios within this run as the claims.",
         "",
     ]
     names = {
@@ -318,6 +402,25 @@ def section(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {executor} | {row['p50_ms']} | {row['p99_ms']} | {row['p999_ms']} "
                 f"| {row['calls_per_second']} |"
+            )
+        lines.append("")
+    compared = results.get("before_after")
+    if compared:
+        lines += [
+            "### Before and after, one tool call, in alternating rounds of this run",
+            "",
+            "The same skill on a warm pool of 2 with each revision's `sandbox`,"
+            f" {compared['rounds']} rounds each, alternating (a fresh process and pool per round),"
+            " so both see the same load.",
+            "",
+            "| sandbox | calls | p50 ms | p99 ms | p99.9 ms | mean ms | calls/s |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for label in ("before", "after"):
+            row = compared[label]
+            lines.append(
+                f"| {label}: {row['revision']} | {row['calls']} | {row['p50_ms']} | {row['p99_ms']}"
+                f" | {row['p999_ms']} | {row['mean_ms']} | {row['calls_per_second']} |"
             )
         lines.append("")
     recycling = results["recycling_every_500"]
@@ -347,9 +450,10 @@ def section(results: dict[str, Any]) -> str:
         f"- One tool call from 2 concurrent host threads: warm pool (2 workers) "
         f"{results['concurrent_2_threads']['process_pool']} calls/s"
         + (
-            f", pydantic-monty (2 workers) {results['concurrent_2_threads']['pydantic_monty']}"
+            f", pydantic-monty (2 workers)"
+            f" {results['concurrent_2_threads']['pydantic_monty_worker']}"
             " calls/s."
-            if "pydantic_monty" in results["concurrent_2_threads"]
+            if "pydantic_monty_worker" in results["concurrent_2_threads"]
             else "."
         ),
         f"- A worker replaced every 500 calls (one serving worker and a spare; successors start "
@@ -359,11 +463,18 @@ def section(results: dict[str, Any]) -> str:
         f"- Worker memory (RSS, KiB): {results['worker_rss_kib']}.",
         "",
         "Notes: smolagents is measured in its most favourable use (skills defined once, each "
-        "call only invokes them; no timeout thread). pydantic-monty (a Rust interpreter of a "
-        "Python subset, in worker processes of its own) is measured with one warm worker, a fresh "
-        "session checked out per call (fresh state, as each skillbank call gets a fresh "
-        "namespace) with a time and memory limit, the tool answered from the host through its "
-        "`external_lookup`. Pool calls include the pipe round trips, the tool bridge (schema "
+        "call only invokes them; no timeout thread). `pydantic_monty_worker` is pydantic-monty"
+        " (a Rust interpreter of a Python subset) in its only mode, a warm pool of `monty` worker"
+        " processes reached over pipes"
+        + (
+            f" (here one worker, process {results['monty_worker_pids']}, a child of the benchmark)"
+            if results.get("monty_worker_pids")
+            else ""
+        )
+        + ", as our pool's workers are: a fresh session checked out per call (fresh state, as "
+        "each skillbank call gets a fresh namespace) with a time and memory limit, the tool "
+        "answered from the host through its `external_lookup`. Pool calls include the pipe "
+        "round trips, the tool bridge (schema "
         "validation, recording), per-call CPU/RSS observation from /proc, and JSON encoding of "
         "the result. RestrictedPython code runs as CPython bytecode with guard calls on "
         "attribute access, item access and in-place operators, which is why the in-process and "
@@ -374,9 +485,13 @@ def section(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    results = run()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--baseline", help="git revision to compare the one-tool call with")
+    parser.add_argument("--no-write", action="store_true")
+    options = parser.parse_args()
+    results = run(options.baseline)
     print(json.dumps(results, indent=2))
-    if "--no-write" not in sys.argv:
+    if not options.no_write:
         replace_part("## Sandbox", section(results))
 
 

@@ -9,9 +9,13 @@ Run: ``.venv/bin/python bench/serving.py [--levels 1,8,32,128] [--calls 4000] [-
    call stored inline (one transaction per call) or handed to an ``OutcomeWriter``.
 3. The server: a fresh ``skillbank serve --transport http`` on 127.0.0.1 per level, driven by
    1, 8, 32, 128 concurrent MCP sessions (the SDK's client) for a fixed number of calls.
+   Right after 32 sessions, the floor: the MCP SDK's own server with one tool that does
+   nothing (``bench/_serving_floor.py``), driven the same way: what the protocol stack alone
+   allows on this machine.
 4. The soak: 100,000 calls at 32 sessions; memory, workers and fds sampled as it goes; after
    the server stops, every call that ran must be in the registry exactly once, and no worker
-   process may outlive it.
+   process may outlive it. With ``--soak 0`` the soak's lines of the last run that made one are
+   kept in the page, marked as such.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._report import machine, replace_part  # noqa: E402
+from bench._report import BENCHMARKS, machine, replace_part  # noqa: E402
 from bench._serving_load import Level, Server, alive, drive  # noqa: E402
 from bench._serving_shop import MIX, SKILLS, Call, mix, store_skills, toolset  # noqa: E402
 from sandbox import PoolConfig, ProcessPool  # noqa: E402
@@ -171,6 +176,29 @@ def serve_level(
     return _summary(level, stored, leaked, code, len(server.workers_seen))
 
 
+def floor_level(workdir: Path, calls: int, sessions: int) -> dict[str, Any]:
+    """The MCP SDK's server with a tool that does nothing, under the same client load."""
+    server = Server(None, workdir / f"floor-{sessions}.log")
+    try:
+        level = drive(
+            server, [("noop", {"order_id": "A1"}, "ok")] * calls, sessions, sample_every=calls
+        )
+    finally:
+        server.stop()
+    first, last = level.samples[0][1], level.samples[-1][1]
+    return {
+        "sessions": sessions,
+        "calls": calls,
+        "calls_per_second": round(calls / level.seconds, 1),
+        **percentiles(level.latencies),
+        "unintended": dict(level.unintended),
+        "server_cpu_s_per_call_ms": round(
+            (last["cpu_seconds"] - first["cpu_seconds"]) / calls * 1000, 3
+        ),
+        "client_cpu_ms_per_call": round(level.client_cpu_seconds / calls * 1000, 3),
+    }
+
+
 def _summary(
     level: Level, stored: dict[str, int], leaked: list[int], code: int, workers_seen: int
 ) -> dict[str, Any]:
@@ -216,7 +244,9 @@ def section(results: dict[str, Any]) -> str:
         f"{results['machine']}. The machine is a **shared 2-core** virtual machine, busy with"
         " other work while this ran,"
         " and the load generator (the MCP clients, one asyncio process) shares those two cores"
-        " with the server and its workers: read absolute numbers as orders of magnitude.",
+        " with the server and its workers: read absolute numbers as orders of magnitude."
+        f" Load average over a minute: {results['load'][0]} when the run started,"
+        f" {results['load'][-1]} when it ended (`uptime` at the end: `{results['uptime']}`).",
         "",
         "The call mix (`bench/_serving_shop.py`, promoted through the real gates): "
         + ", ".join(f"{kind.replace('_', ' ')} {share:g}%" for kind, share in MIX)
@@ -268,6 +298,31 @@ def section(results: dict[str, Any]) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in row["kinds"].items())
         lines.append(f"- {row['sessions']} sessions: {kinds}.")
     goals = results["goals"]
+    floor = results.get("floor")
+    if floor:
+        at32 = next(r for r in results["levels"] if r["sessions"] == floor["sessions"])
+        lines += [
+            "",
+            "### The floor: the MCP SDK's server with a tool that does nothing",
+            "",
+            f"Right after the {floor['sessions']}-session level, the same clients drove the SDK's"
+            ' own `MCPServer` (streamable HTTP, uvicorn) serving one tool that returns `"ok"`'
+            " (`bench/_serving_floor.py`): no skill, sandbox, registry or recording.",
+            "",
+            "| server | sessions | calls | calls/s | p50 ms | p99 ms | p99.9 ms |"
+            " server CPU ms/call | client CPU ms/call |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| floor (no-op tool) | {floor['sessions']} | {floor['calls']} |"
+            f" {floor['calls_per_second']} | {floor['p50_ms']} | {floor['p99_ms']} |"
+            f" {floor['p999_ms']} | {floor['server_cpu_s_per_call_ms']} |"
+            f" {floor['client_cpu_ms_per_call']} |",
+            f"| skillbank serve | {at32['sessions']} | {at32['calls']} |"
+            f" {at32['calls_per_second']} | {at32['p50_ms']} | {at32['p99_ms']} |"
+            f" {at32['p999_ms']} | {at32['server_cpu_s_per_call_ms']} |"
+            f" {at32['client_cpu_ms_per_call']} |",
+            "",
+            "Server CPU of `skillbank serve` counts its sandbox workers too.",
+        ]
     lines += [
         "",
         "### Goals",
@@ -278,11 +333,43 @@ def section(results: dict[str, Any]) -> str:
         f" **{goals['pool_over_server']}×** (goal within 2×:"
         f" {'met' if goals['pool_over_server'] <= 2 else 'missed'}).",
     ]
+    if floor:
+        lines.append(
+            f"- The floor at 32 sessions, {floor['calls_per_second']} calls/s, is itself"
+            f" **{goals['pool_over_floor']}×** below the pool: no MCP server through this SDK"
+            " and HTTP stack, with its clients on the same two cores, can be within 2× of the"
+            f" pool on this machine. `skillbank serve` reaches **{goals['server_of_floor']:.0%}**"
+            " of the floor's throughput."
+        )
     soak = results.get("soak")
     if soak:
         lines += _soak_lines(soak)
+    else:
+        lines += _previous_soak_lines()
     lines.append("")
     return "\n".join(lines)
+
+
+def _previous_soak_lines() -> list[str]:
+    """The soak lines of the page as it is (a run without a soak keeps them, marked)."""
+    page = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else ""
+    start = page.find("\n## Serving\n")
+    end = page.find("\n## ", start + 1)
+    part = page[start:end] if start >= 0 else ""
+    kept = [
+        line
+        for line in part.splitlines()
+        if line.startswith(("- Soak,", "- Server RSS through the soak", "- (Not rerun"))
+    ]
+    if not kept:
+        return []
+    if not kept[0].startswith("- (Not rerun"):
+        kept.insert(
+            0,
+            "- (Not rerun in this run, which had no soak: the two lines below are from the last"
+            " run that had one, with the code of that day.)",
+        )
+    return kept
 
 
 def _soak_lines(soak: dict[str, Any]) -> list[str]:
@@ -338,6 +425,9 @@ def main() -> None:
         row = serve_level(db, workdir, calls, sessions, sample_every=max(500, len(calls) // 8))
         results["levels"].append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "samples"}), flush=True)
+        if sessions == 32:
+            results["floor"] = floor_level(workdir, len(calls), sessions)
+            print(json.dumps(results["floor"]), flush=True)
     at32 = next((r for r in results["levels"] if r["sessions"] == 32), results["levels"][-1])
     results["goals"] = {
         "unintended_at_32": sum(at32["unintended"].values()),
@@ -347,12 +437,21 @@ def main() -> None:
             results["pool_alone"]["calls_per_second"] / at32["calls_per_second"], 2
         ),
     }
+    floor = results.get("floor")
+    if floor:
+        results["goals"]["pool_over_floor"] = round(
+            results["pool_alone"]["calls_per_second"] / floor["calls_per_second"], 2
+        )
+        results["goals"]["server_of_floor"] = round(
+            at32["calls_per_second"] / floor["calls_per_second"], 3
+        )
     if options.soak:
         results["soak"] = serve_level(
             db, workdir, mix(options.soak, seed=11), 32, sample_every=options.soak // 20
         )
         print(json.dumps({k: v for k, v in results["soak"].items() if k != "samples"}), flush=True)
     results["load"].append(round(os.getloadavg()[0], 1))
+    results["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(json.dumps(results["goals"]))
     if not options.no_write:
         replace_part("## Serving", section(results))

@@ -219,7 +219,12 @@ def before_after(baseline: str, *, rounds: int = 4, calls: int = 1500) -> dict[s
         + (" with uncommitted changes" if dirty else ""),
     }
     samples: dict[str, list[float]] = {"before": [], "after": []}
-    with tempfile.TemporaryDirectory(prefix="sandbox-baseline-") as tree:
+    with (
+        tempfile.TemporaryDirectory(prefix="sandbox-baseline-") as tree,
+        # The rounds run from an empty directory: ``-m`` puts the working directory first on
+        # the import path, and neither tree may win by being there.
+        tempfile.TemporaryDirectory(prefix="sandbox-rounds-") as cwd,
+    ):
         archive = subprocess.run(
             ["git", "archive", baseline, "sandbox"], cwd=ROOT, check=True, capture_output=True
         ).stdout
@@ -230,7 +235,7 @@ def before_after(baseline: str, *, rounds: int = 4, calls: int = 1500) -> dict[s
             for label in order:
                 done = subprocess.run(
                     [sys.executable, "-m", "bench._sandbox_one_tool", str(calls)],
-                    cwd=tree,
+                    cwd=cwd,
                     env={**os.environ, "PYTHONPATH": paths[label]},
                     check=True,
                     capture_output=True,
@@ -282,6 +287,7 @@ TOOL_CALLS = 5000  # enough for a p99.9 that is not the single slowest call
 
 def run(baseline: str | None = None) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
+    compared = before_after(baseline) if baseline is not None else None
     limits = Limits(wall_seconds=30, cpu_seconds=30)
     inprocess = InProcessExecutor(limits=limits)
     smol = smolagents_executor()
@@ -365,8 +371,8 @@ def run(baseline: str | None = None) -> dict[str, Any]:
             1,
         ),
     }
-    if baseline is not None:
-        results["before_after"] = before_after(baseline)
+    if compared is not None:
+        results["before_after"] = compared
     results["machine"] = machine()
     results["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     results["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]

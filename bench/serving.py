@@ -24,6 +24,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -364,10 +365,12 @@ def _previous_soak_lines() -> list[str]:
     if not kept:
         return []
     if not kept[0].startswith("- (Not rerun"):
+        measured = re.search(r"Measured by .*? on (\d{4}-\d{2}-\d{2})", part)
+        when = f" of {measured.group(1)}" if measured else ""
         kept.insert(
             0,
-            "- (Not rerun in this run, which had no soak: the two lines below are from the last"
-            " run that had one, with the code of that day.)",
+            "- (Not rerun in this run, which had no soak: the two lines below are from the run"
+            f"{when} that had one, with the code it measured.)",
         )
     return kept
 

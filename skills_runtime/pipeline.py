@@ -3,7 +3,9 @@
 ``learn`` is what ``skillbank learn`` and the demo run. Learning is incremental: the trajectories
 earlier runs learned from are kept in the registry and join the new ones, so a family that gains
 traces is re-synthesized into a new version of the same skill (or the same version, when the
-source comes out byte-identical). Every version passes through
+source comes out byte-identical); a family that gained nothing since its skill was learned (the
+same digest, see ``collect``) is not synthesized or gated again. Trajectories stream through
+(files are read lazily), and only each family's sample is kept. Every version passes through
 :func:`~skills_runtime.gates.run_gates` like any hand-written source; each of its source
 trajectories becomes a regression case that later versions must keep passing.
 """
@@ -14,7 +16,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -33,14 +35,18 @@ from skills_runtime.synthesis import (
     SynthesisResult,
     SynthesizedSkill,
     Unexplained,
-    synthesize,
 )
+from skills_runtime.synthesis.collect import Collected, collect
+from skills_runtime.synthesis.engine import synthesize_collected
+from skills_runtime.synthesis.group import family_key_text
 from skills_runtime.tool_drift import record_tool_schemas
 from skills_runtime.tools import HOST_CALLS_SOURCE
 from skills_runtime.trajectory import (
     ImportReport,
     Problem,
+    ToolSchema,
     Trajectory,
+    TrajectoryFiles,
     load_trajectories,
     parse_record,
 )
@@ -111,6 +117,11 @@ class LearnReport:
     """Every tool's effect as decided for this run, with its evidence."""
     stats: dict[str, int] = field(default_factory=dict)
     """Counts of synthesis: units, families, dropped calls, units by known outcome."""
+    unexplained_counts: dict[str, int] = field(default_factory=dict)
+    """How many units were left unexplained for each reason (``unexplained`` has examples)."""
+    unchanged: tuple[str, ...] = ()
+    """Skills whose families gained nothing since they were learned: not synthesized or gated
+    again (their current versions stand)."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``skillbank learn --json`` document."""
@@ -120,7 +131,9 @@ class LearnReport:
             "kept_trajectories": self.kept,
             "demoted": list(self.demoted),
             "skills": [skill.to_json() for skill in self.skills],
+            "unchanged": list(self.unchanged),
             "unexplained": [item.to_json() for item in self.unexplained],
+            "unexplained_counts": dict(self.unexplained_counts),
             "problems": [problem.to_json() for problem in self.problems],
             "effects": self.effects.to_json(),
             "stats": dict(self.stats),
@@ -176,8 +189,9 @@ def learn(
     paths: Iterable[str | PathLike[str]] | None = None,
     *,
     registry: Registry,
-    trajectories: Sequence[Trajectory] = (),
+    trajectories: Iterable[Trajectory] = (),
     split: str | None = None,
+    format: str = "auto",
     incremental: bool = True,
     recorded: bool = False,
     settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default
@@ -189,10 +203,13 @@ def learn(
     """Learn skills from trajectory files (and/or values) and store them, gated, in ``registry``.
 
     Args:
-        paths: Trajectory files in any supported format.
+        paths: Trajectory files in any supported format, read lazily (twice: see ``collect``).
         registry: Where skills, versions, reports and source trajectories are stored.
-        trajectories: Trajectories already in memory, learned from alongside the files.
+        trajectories: More trajectories, learned from alongside the files: a list, or any
+            source that gives the same trajectories each time it is iterated (then they are
+            streamed, never all held in memory).
         split: Learn only from trajectories of this benchmark split (e.g. ``train``).
+        format: The files' record format (``auto`` detects per record).
         incremental: Also learn from the trajectories earlier runs stored.
         recorded: Also learn from the host-tool calls agents made through ``skillbank serve
             --record-host-calls`` (kept in the registry, one trajectory per session).
@@ -204,33 +221,34 @@ def learn(
 
     Returns:
         The report; bad input files appear in ``problems``, never as exceptions.
+
+    Raises:
+        InvalidInput: There are trajectories, but none of them is in ``split``.
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    files = list(paths) if paths is not None else []
-    imported = load_trajectories(files) if files else ImportReport((), (), {})
-    if files and not imported.trajectories and imported.problems:
+    files = TrajectoryFiles(list(paths) if paths is not None else [], format=format)
+    kept = _stored_learning_set(registry, recorded=recorded) if incremental else []
+    source = _LearningSet((files, trajectories), split=split, kept=kept)
+    options = SynthesisOptions(declared=declared)
+    collected = collect(source, options=options, by_domain=True)
+    seconds["collect"] = time.perf_counter() - started
+    if files.paths and not source.given and files.problems:
         # Nothing readable in what was given: report it, and change nothing in the registry.
-        return LearnReport((), (), imported.problems, 0, seconds)
-    chosen = select_split([*imported.trajectories, *trajectories], split)
-    fresh = len(chosen)
-    if incremental:
-        known = {t.id for t in chosen}
-        kept = _stored_learning_set(registry, recorded=recorded)
-        chosen += [t for t in kept if t.id not in known]
+        return LearnReport((), (), files.problems, 0, seconds)
     # The given trajectories' tool schemas come first: they say how the tools are today.
-    demoted = record_tool_schemas(registry, [s for t in chosen for s in t.tool_schemas])
-    seconds["import"] = time.perf_counter() - started
+    demoted = record_tool_schemas(registry, source.schemas.values())
 
     started = time.perf_counter()
-    result = _synthesize_by_domain(chosen, registry, declared)
+    result, unchanged = _synthesize_by_domain(collected, registry, options)
     seconds["synthesize"] = time.perf_counter() - started
 
-    by_id = {t.id: t for t in chosen}
+    by_id = {tid: t for domain in collected for tid, t in domain.originals.items()}
+    families = {unit: domain for domain in collected for unit in domain.members}
     started = time.perf_counter()
     # Storing is quick and keeps version numbers in a stable order; gating is slow (one sandbox
     # worker per verification) and independent per skill, so it runs ``jobs`` at a time.
-    versions = [_store(registry, skill, by_id) for skill in result.skills]
+    versions = [_store(registry, skill, by_id, families) for skill in result.skills]
     total = len(result.skills)
     finished = 0
     lock = threading.Lock()
@@ -274,39 +292,132 @@ def learn(
     return LearnReport(
         skills=tuple(learned),
         unexplained=result.unexplained,
-        problems=imported.problems,
-        trajectories=len(chosen),
+        problems=files.problems,
+        trajectories=source.chosen + source.kept_used,
         seconds=seconds,
-        kept=len(chosen) - fresh,
+        kept=source.kept_used,
         demoted=tuple(f"{record.name} v{record.version}" for record in demoted),
         effects=result.effects,
         stats=dict(result.stats),
+        unexplained_counts=dict(result.unexplained_counts),
+        unchanged=unchanged,
     )
 
 
+class _LearningSet:
+    """What a run learns from, re-read on every pass: the given trajectories of the split, then
+    the kept ones not given again. Holds no trajectory itself beyond the kept ones (the samples
+    earlier runs stored); counts and the first schema of every tool describe the last pass.
+    """
+
+    def __init__(
+        self,
+        given: Sequence[Iterable[Trajectory]],
+        *,
+        split: str | None,
+        kept: Sequence[Trajectory],
+    ) -> None:
+        self.sources = given
+        self.split = split
+        self.kept = kept
+        self.given = self.chosen = self.kept_used = 0
+        self.schemas: dict[str, ToolSchema] = {}
+
+    def __iter__(self) -> Iterator[Trajectory]:
+        kept_ids = {t.id for t in self.kept}
+        given = chosen = 0
+        present: set[str] = set()
+        again: set[str] = set()
+        schemas: dict[str, ToolSchema] = {}
+        for source in self.sources:
+            for trajectory in source:
+                given += 1
+                if self.split is not None and trajectory.split != self.split:
+                    if trajectory.split is not None and len(present) < 100:
+                        present.add(trajectory.split)
+                    continue
+                chosen += 1
+                if trajectory.id in kept_ids:
+                    again.add(trajectory.id)
+                for schema in trajectory.tool_schemas:
+                    schemas.setdefault(schema.name, schema)
+                yield trajectory
+        if given and not chosen:
+            raise InvalidInput(
+                f"no trajectory is in split {self.split!r}; the splits present are "
+                f"{sorted(present)}"
+                + ("" if present else " (the trajectories name no split: leave out --split)")
+            )
+        used = 0
+        for trajectory in self.kept:
+            if trajectory.id not in again:
+                used += 1
+                for schema in trajectory.tool_schemas:
+                    schemas.setdefault(schema.name, schema)
+                yield trajectory
+        self.given, self.chosen, self.kept_used, self.schemas = given, chosen, used, schemas
+
+
 def _synthesize_by_domain(
-    chosen: Sequence[Trajectory], registry: Registry, declared: Declared
-) -> SynthesisResult:
-    """Synthesize each domain on its own; names stay unique across domains and the registry."""
+    collected: Sequence[Collected], registry: Registry, options: SynthesisOptions
+) -> tuple[SynthesisResult, tuple[str, ...]]:
+    """Synthesize each domain on its own; names stay unique across domains and the registry.
+
+    A family whose digest equals the one a stored skill was learned from gained nothing: it is
+    left out, and its skills (returned second) stand as they are.
+    """
     skills: list[SynthesizedSkill] = []
     unexplained: list[Unexplained] = []
+    counts: Counter[str] = Counter()
     stats: Counter[str] = Counter()
     taken: set[str] = set()
     effects = EffectTable()
-    for domain in domains(chosen):
-        options = SynthesisOptions(taken_names=frozenset(taken), declared=declared)
-        result = synthesize(domain, options=options)
+    learned_from = _stored_family_digests(registry)
+    unchanged: set[str] = set()
+    for domain in collected:
+        same = {
+            text: learned_from[size.digest]
+            for text, size in domain.sizes.items()
+            if size.digest in learned_from
+        }
+        for names in same.values():
+            unchanged.update(names)
+        if same:
+            families = tuple(f for f in domain.families if family_key_text(f.key) not in same)
+            domain = replace(domain, families=families)
+        domain_options = replace(options, taken_names=frozenset(taken))
+        result = synthesize_collected(domain, options=domain_options)
         foreign = _foreign_names(registry, result.skills)
         if foreign:  # a name the registry gives to another procedure: synthesize around it
-            names = frozenset(taken | foreign)
-            again = replace(options, taken_names=names, effects=result.effects)
-            result = synthesize(domain, options=again)
+            again = replace(domain_options, taken_names=frozenset(taken | foreign))
+            result = synthesize_collected(domain, options=again)
         skills += result.skills
         unexplained += result.unexplained
+        counts.update(result.unexplained_counts)
         stats.update(result.stats)
+        stats["families_unchanged"] += len(same)
         effects = effects.merged(result.effects)
         taken |= {skill.name for skill in result.skills}
-    return SynthesisResult(tuple(skills), tuple(unexplained), dict(stats), effects)
+    unexplained.sort(key=lambda item: (item.trajectory_id, item.reason))
+    result = SynthesisResult(
+        tuple(skills), tuple(unexplained), dict(stats), effects, unexplained_counts=dict(counts)
+    )
+    return result, tuple(sorted(unchanged))
+
+
+def _stored_family_digests(registry: Registry) -> dict[str, set[str]]:
+    """Family digest → the skills whose current versions were learned from that family."""
+    found: dict[str, set[str]] = {}
+    for summary in registry.list_skills():
+        record = current_version(registry, summary.name)
+        if record is None or record.provenance.synthesizer != SYNTHESIZER:
+            continue
+        if record.provenance.synthesizer_version != SYNTHESIZER_VERSION:
+            continue
+        digest = record.provenance.details.get("family_digest")
+        if isinstance(digest, str):
+            found.setdefault(digest, set()).add(summary.name)
+    return found
 
 
 def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> set[str]:
@@ -327,8 +438,17 @@ def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> se
     return foreign
 
 
-def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Trajectory]) -> int:
-    """Add the skill as a version (dedup by content hash) with its regression cases; its number."""
+def _store(
+    registry: Registry,
+    skill: SynthesizedSkill,
+    by_id: dict[str, Trajectory],
+    families: dict[str, Collected],
+) -> int:
+    """Add the skill as a version (dedup by content hash) with its regression cases; its number.
+
+    Its provenance names the trajectories of its family's sample it was learned from, and says
+    how many units the whole family had and its digest (see ``collect``).
+    """
     signature = signature_of(skill.source)
     schema = {
         "parameters": signature.parameters_schema,
@@ -350,7 +470,11 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
             # The registry derives the refs (id and digest) from the trajectories it stores, so
             # the provenance names exactly the records kept beside it.
             parent_version=parent,
-            details={"effects": dict(skill.effects), "procedure": skill.family_key},
+            details={
+                "effects": dict(skill.effects),
+                "procedure": skill.family_key,
+                **_family_details(skill, families),
+            },
         ),
         trajectories=[dump_native(t) for t in sources],
     )
@@ -359,6 +483,25 @@ def _store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Traject
         if case.trajectory_id not in known_ids:
             registry.add_regression_case(skill.name, case.to_json(), version=record.version)
     return record.version
+
+
+def _family_details(skill: SynthesizedSkill, families: dict[str, Collected]) -> dict[str, Any]:
+    """The family a skill was learned from: its key, counts and digest."""
+    if not skill.replay_cases:
+        return {}
+    unit = skill.replay_cases[0].trajectory_id
+    domain = families.get(unit)
+    if domain is None:
+        return {}
+    text = domain.members[unit]
+    size = domain.sizes[text]
+    return {
+        "family": text,
+        "family_digest": size.digest,
+        "family_units": size.units,
+        "family_trusted": size.trusted,
+        "family_sampled": size.sampled,
+    }
 
 
 def evaluate_stored(

@@ -41,6 +41,7 @@ PINNED: dict[ModuleType, set[str]] = {
         "ToolCall",
         "ToolSchema",
         "Trajectory",
+        "TrajectoryFiles",
         "Turn",
         "canonical_json",
         "detect_format",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from skill_registry import Registry, State
 from skills_runtime.pipeline import LearnReport, evaluate_stored, learn
+from skills_runtime.trajectory import ToolCall, ToolSchema, Trajectory
 
 SHOP = Path(__file__).resolve().parent.parent / "examples" / "bookshop" / "trajectories.jsonl"
 
@@ -52,7 +54,10 @@ def test_learning_again_from_the_same_trajectories_adds_no_version(
         again = learn([SHOP], registry=registry, split="train")
         after = {s.name: registry.versions(s.name) for s in registry.list_skills()}
 
-        assert {skill.version for skill in again.skills} == {1}
+        # Every family gained nothing: none is synthesized or gated again.
+        assert again.skills == ()
+        assert set(again.unchanged) == set(before)
+        assert again.stats["families_unchanged"] == len(before)
         assert {name: len(v) for name, v in after.items()} == {n: len(v) for n, v in before.items()}
         assert {name: len(registry.regression_cases(name)) for name in after} == cases
 
@@ -162,9 +167,9 @@ def test_learning_another_domain_leaves_the_skills_of_the_first_untouched(tmp_pa
         again = learn([tau2], registry=registry)
 
         assert first.skills
-        assert {(s.name, s.version) for s in again.skills} >= {
-            (s.name, s.version) for s in first.skills
-        }
+        # Its families gained nothing: they are not learned again, and stay at version 1.
+        assert set(again.unchanged) >= {s.name for s in first.skills}
+        assert not {s.name for s in again.skills} & {s.name for s in first.skills}
         assert all(len(registry.versions(s.name)) == 1 for s in first.skills)
 
 
@@ -238,3 +243,58 @@ def test_learning_from_traces_whose_tool_changed_sends_the_old_skills_back(
 
     assert report.demoted
     assert report.to_json()["demoted"] == list(report.demoted)
+
+
+class _Generated:
+    """Trajectories made anew on every reading (never held together), readings counted."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.readings = 0
+
+    def __iter__(self) -> Iterator[Trajectory]:
+        self.readings += 1
+        for k in range(self.count):
+            order = f"O-{k:05d}"
+            yield Trajectory(
+                id=f"cancel-{k:04d}",
+                calls=(
+                    ToolCall(
+                        name="get_order",
+                        arguments={"order_id": order},
+                        result={"id": order, "status": "pending"},
+                    ),
+                    ToolCall(
+                        name="cancel_order",
+                        arguments={"order_id": order},
+                        result={"id": order, "status": "cancelled"},
+                    ),
+                ),
+                tool_schemas=(ToolSchema(name="cancel_order", description="Cancel an order."),),
+            )
+
+
+def test_learning_streams_its_source_and_keeps_a_family_sample_with_its_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills_runtime.synthesis import collect
+
+    monkeypatch.setattr(collect, "SAMPLE_SIZE", 4)
+    source = _Generated(30)
+    with Registry.open(tmp_path / "skills.db", create=True) as registry:
+        report = learn(registry=registry, trajectories=source)
+        (skill,) = report.skills
+        record = registry.get(skill.name)
+
+        assert source.readings == 2
+        assert len(skill.source_trajectories) == 4
+        assert len(record.provenance.source_trajectories) == 4
+        assert record.provenance.details["family_units"] == 30
+        assert record.provenance.details["family_sampled"] == 4
+        assert len(registry.trajectories(source="learning")) == 4
+
+        # Kept trajectories alone (the sample) give the same family: nothing to learn again.
+        again = learn(registry=registry)
+        assert again.skills == ()
+        assert again.unchanged == (skill.name,)
+        assert again.to_json()["unchanged"] == [skill.name]

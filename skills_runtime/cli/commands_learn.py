@@ -9,7 +9,6 @@ cannot be read, files that hold no trajectory but only problems, an unusable reg
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -46,7 +45,14 @@ from skills_runtime.cli._skill_view import aligned_lines, open_registry
 from skills_runtime.cli.app import app
 from skills_runtime.effects import Declared
 from skills_runtime.errors import InvalidInput
-from skills_runtime.trajectory import FORMATS, ImportReport, Problem, Trajectory, load_trajectories
+from skills_runtime.trajectory import (
+    FORMATS,
+    ImportReport,
+    Problem,
+    Trajectory,
+    TrajectoryFiles,
+    load_trajectories,
+)
 
 if TYPE_CHECKING:
     from skills_runtime.evaluate import EvaluationReport
@@ -60,6 +66,7 @@ _FormatOption = typer.Option(
     "auto", "--format", help=f"Record format: {' | '.join(FORMATS)} (auto detects per record)."
 )
 _SHOWN_PROBLEMS = 20
+_SHOWN_REASONS = 8
 
 
 @app.command("learn")
@@ -89,7 +96,7 @@ def learn_command(
 
     Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
     """
-    from skills_runtime.pipeline import LearnReport, select_split
+    from skills_runtime.pipeline import LearnReport
 
     paths = paths or []
     if not paths and not recorded:
@@ -101,14 +108,19 @@ def learn_command(
     declared = declared_from_options(
         writes, reads, context, effects_file, as_json=as_json, tools=tools
     )
-    imported = _import(paths, format=format, as_json=as_json)
-    try:
-        chosen = select_split(imported.trajectories, split)
-    except InvalidInput as error:  # a split none of the given trajectories has
-        fail(f"--split: {error}", as_json=as_json)
-    if paths and not chosen:
+    files = _files(paths, format=format, as_json=as_json)
+    found, splits = _first_of_split(files, split)
+    if paths and found is None and split is not None and files.count:
+        fail(
+            f"--split: no trajectory is in split {split!r}; the splits present are "
+            f"{sorted(splits)}"
+            + ("" if splits else " (the trajectories name no split: leave out --split)"),
+            as_json=as_json,
+        )
+    if paths and found is None:
         # Nothing to learn from what was given: the registry is not opened (so not created).
-        report = LearnReport((), (), imported.problems, 0)
+        imported = ImportReport((), files.problems, files.formats)
+        report = LearnReport((), (), files.problems, 0)
         emit(
             report.to_json(),
             as_json=as_json,
@@ -118,11 +130,16 @@ def learn_command(
     try:
         with open_registry_at(db, create=True) as registry:
             report = _learn_with_progress(
-                chosen, registry, recorded=recorded, quiet=as_json, declared=declared
+                paths,
+                registry,
+                split=split,
+                format=format,
+                recorded=recorded,
+                quiet=as_json,
+                declared=declared,
             )
     except (RegistryError, InvalidInput) as error:
         fail(str(error), as_json=as_json)
-    report = replace(report, problems=imported.problems)
     exit_code = EXIT_FAILED if any(not skill.gate.passed for skill in report.skills) else EXIT_OK
     emit(
         report.to_json(),
@@ -141,10 +158,35 @@ def _import(paths: list[Path], *, format: str, as_json: bool) -> ImportReport:
         fail(f"--format: {error}", as_json=as_json)
 
 
+def _files(paths: list[Path], *, format: str, as_json: bool) -> TrajectoryFiles:
+    """The files, to be read lazily; unreadable paths and an unknown format exit 2."""
+    require_files(paths, as_json=as_json)
+    try:
+        return TrajectoryFiles(paths, format=format)
+    except InvalidInput as error:
+        fail(f"--format: {error}", as_json=as_json)
+
+
+def _first_of_split(
+    files: TrajectoryFiles, split: str | None
+) -> tuple[Trajectory | None, set[str]]:
+    """The first trajectory of the split, read no further than it; else the splits present
+    (the files were then read to the end, and their problems are known)."""
+    splits: set[str] = set()
+    for trajectory in files:
+        if split is None or trajectory.split == split:
+            return trajectory, splits
+        if trajectory.split is not None:
+            splits.add(trajectory.split)
+    return None, splits
+
+
 def _learn_with_progress(
-    trajectories: Sequence[Trajectory],
+    paths: Sequence[Path],
     registry: Registry,
     *,
+    split: str | None,
+    format: str,
     recorded: bool,
     quiet: bool,
     declared: Declared,
@@ -155,8 +197,10 @@ def _learn_with_progress(
 
     with reporting_interrupts(registry, as_json=quiet), progress("gating", quiet=quiet) as advance:
         return learn(
+            paths,
             registry=registry,
-            trajectories=trajectories,
+            split=split,
+            format=format,
             recorded=recorded,
             progress=advance,
             declared=declared,
@@ -200,13 +244,32 @@ def _print_learned(report: LearnReport) -> None:
     for skill in report.skills:
         for reason in skill.gate.reasons[:3]:
             stdout.print(Text.assemble((skill.name, "yellow"), f": {reason}"), soft_wrap=True)
+    if report.unchanged:
+        stdout.print(
+            Text(
+                f"{len(report.unchanged)} skill(s) not learned again: their procedures gained "
+                f"nothing since they were learned ({', '.join(report.unchanged)})"
+            ),
+            soft_wrap=True,
+        )
     print_effects(report.effects)
     _print_outcomes(report.stats)
-    stdout.print(
-        f"{len(report.unexplained)} trajectory unit(s) fit no family (see --json for reasons); "
-        + ", ".join(f"{stage} {value:.1f}s" for stage, value in report.seconds.items())
-    )
+    _print_unexplained(report.unexplained_counts)
+    stdout.print(", ".join(f"{stage} {value:.1f}s" for stage, value in report.seconds.items()))
     _print_problems(report.problems)
+
+
+def _print_unexplained(counts: dict[str, int]) -> None:
+    total = sum(counts.values())
+    stdout.print(
+        f"{total} trajectory unit(s) fit no family"
+        + (" (see --json for examples of each reason):" if total else "")
+    )
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for reason, count in ranked[:_SHOWN_REASONS]:
+        stdout.print(Text(f"  {count:>6}  {reason}"), soft_wrap=True)
+    if len(ranked) > _SHOWN_REASONS:
+        stdout.print(f"  … and {len(ranked) - _SHOWN_REASONS} more reasons (see --json)")
 
 
 def _print_outcomes(stats: dict[str, int]) -> None:

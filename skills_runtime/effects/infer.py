@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from skills_runtime.effects.behaviour import behaviour_evidence
+from skills_runtime.effects.behaviour import BehaviourTally, Order
 from skills_runtime.effects.lexicon import (
     description_evidence,
     is_context_tool,
@@ -38,7 +38,7 @@ from skills_runtime.errors import InvalidInput
 from skills_runtime.trajectory.domains import domains
 from skills_runtime.trajectory.model import ToolSchema, Trajectory
 
-__all__ = ["Declared", "declared_from", "infer_by_domain", "infer_effects"]
+__all__ = ["Declared", "Observations", "declared_from", "infer_by_domain", "infer_effects"]
 
 _LABEL_WEIGHT = 8.0
 
@@ -83,32 +83,6 @@ class Declared:
         if tool in self.reads:
             return Effect.READ
         return None
-
-
-def _schemas(trajectories: list[Trajectory]) -> dict[str, ToolSchema]:
-    """Per tool, the richest declaration seen (the longest description wins, then first seen)."""
-    best: dict[str, ToolSchema] = {}
-    for trajectory in trajectories:
-        for schema in trajectory.tool_schemas:
-            held = best.get(schema.name)
-            if held is None or (
-                (len(schema.description), len(schema.annotations))
-                > (len(held.description), len(held.annotations))
-            ):
-                best[schema.name] = schema
-    return best
-
-
-def _labels(trajectories: list[Trajectory]) -> dict[str, Counter[bool]]:
-    votes: dict[str, Counter[bool]] = {}
-    for trajectory in trajectories:
-        for schema in trajectory.tool_schemas:
-            if schema.mutates is not None:
-                votes.setdefault(schema.name, Counter())[schema.mutates] += 1
-        for call in trajectory.calls:
-            if call.mutates is not None:
-                votes.setdefault(call.name, Counter())[call.mutates] += 1
-    return votes
 
 
 def _annotation_evidence(schema: ToolSchema | None) -> list[Evidence]:
@@ -165,6 +139,88 @@ def _score(evidence: Iterable[Evidence]) -> float:
     return sum(e.weight if e.says is Effect.WRITE else -e.weight for e in evidence)
 
 
+class Observations:
+    """What a domain's trajectories say of its tools, gathered one trajectory at a time.
+
+    Memory is bounded by the number of tools (and of distinct re-read patterns), not by the
+    number of trajectories: per tool the richest declaration, the label votes, and the
+    behavioural tally. ``decide`` turns it into an :class:`EffectTable`; the outcome does not
+    depend on the order trajectories were added in, as long as each comes with its place in a
+    stable order (ties between equally rich declarations go to the earliest).
+    """
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, tuple[tuple[int, int], Order, ToolSchema]] = {}
+        self.labels: dict[str, Counter[bool]] = {}
+        self.called: set[str] = set()
+        self.behaviour = BehaviourTally()
+
+    def add(self, trajectory: Trajectory, order: Order) -> None:
+        """Take in one trajectory; ``order`` is its place in a stable order (id, digest)."""
+        for schema in trajectory.tool_schemas:
+            self._declare(schema, order)
+            if schema.mutates is not None:
+                self.labels.setdefault(schema.name, Counter())[schema.mutates] += 1
+        for call in trajectory.calls:
+            self.called.add(call.name)
+            if call.mutates is not None:
+                self.labels.setdefault(call.name, Counter())[call.mutates] += 1
+        self.behaviour.add(trajectory, order)
+
+    def _declare(self, schema: ToolSchema, order: Order) -> None:
+        # The richest declaration wins (the longest description, then the most annotations),
+        # then the one earliest in the stable order.
+        rank = (-len(schema.description), -len(schema.annotations))
+        held = self.schemas.get(schema.name)
+        if held is None or (rank, order) < (held[0], held[1]):
+            self.schemas[schema.name] = (rank, order, schema)
+
+    def merge(self, other: Observations) -> None:
+        """Add what ``other`` gathered (two groups of trajectories found to be one domain)."""
+        for _, order, schema in other.schemas.values():
+            self._declare(schema, order)
+        for tool, votes in other.labels.items():
+            self.labels.setdefault(tool, Counter()).update(votes)
+        self.called |= other.called
+        self.behaviour.merge(other.behaviour)
+
+    def decide(self, *, declared: Declared = Declared()) -> EffectTable:
+        """One decision per tool with its evidence, strongest first."""
+        schemas = {tool: schema for tool, (_, _, schema) in self.schemas.items()}
+        tools = sorted(
+            self.called | set(schemas) | declared.writes | declared.reads | declared.context
+        )
+        static = {
+            tool: _static_evidence(tool, schemas.get(tool), self.labels.get(tool), declared)
+            for tool in tools
+        }
+        behaviour = self.behaviour.evidence({tool: _score(ev) for tool, ev in static.items()})
+        decisions: dict[str, ToolEffect] = {}
+        for tool in tools:
+            evidence = sorted(
+                [*static[tool], *behaviour.get(tool, ())],
+                key=lambda e: (-e.weight, e.signal, e.detail),
+            )
+            score = _score(evidence)
+            effect = Effect.WRITE if score >= 0 else Effect.READ
+            agreeing = [e for e in evidence if e.says is effect]
+            decided_by = agreeing[0].signal if agreeing and score != 0 else "default"
+            description = schemas[tool].description if tool in schemas else ""
+            context = effect is Effect.WRITE and (
+                tool in declared.context
+                or (not declared.effect_of(tool) and is_context_tool(tool, description) is not None)
+            )
+            decisions[tool] = ToolEffect(
+                tool=tool,
+                effect=effect,
+                score=score,
+                decided_by=decided_by,
+                evidence=tuple(evidence),
+                context=context,
+            )
+        return EffectTable(decisions)
+
+
 def infer_effects(
     trajectories: Iterable[Trajectory],
     *,
@@ -174,50 +230,17 @@ def infer_effects(
 
     Args:
         trajectories: Every trajectory of the domain (failed calls are left out of behaviour).
+            Where the order matters (the example a piece of evidence quotes, which of two
+            equally rich declarations is shown), the first given counts.
         declared: Effects stated by the user; they decide over every other signal.
 
     Returns:
         One decision per tool with its evidence, strongest first.
     """
-    given = list(trajectories)
-    schemas = _schemas(given)
-    labels = _labels(given)
-    tools = sorted(
-        {call.name for t in given for call in t.calls}
-        | set(schemas)
-        | declared.writes
-        | declared.reads
-        | declared.context
-    )
-    static = {
-        tool: _static_evidence(tool, schemas.get(tool), labels.get(tool), declared)
-        for tool in tools
-    }
-    behaviour = behaviour_evidence(given, {tool: _score(ev) for tool, ev in static.items()})
-    decisions: dict[str, ToolEffect] = {}
-    for tool in tools:
-        evidence = sorted(
-            [*static[tool], *behaviour.get(tool, ())],
-            key=lambda e: (-e.weight, e.signal, e.detail),
-        )
-        score = _score(evidence)
-        effect = Effect.WRITE if score >= 0 else Effect.READ
-        agreeing = [e for e in evidence if e.says is effect]
-        decided_by = agreeing[0].signal if agreeing and score != 0 else "default"
-        description = schemas[tool].description if tool in schemas else ""
-        context = effect is Effect.WRITE and (
-            tool in declared.context
-            or (not declared.effect_of(tool) and is_context_tool(tool, description) is not None)
-        )
-        decisions[tool] = ToolEffect(
-            tool=tool,
-            effect=effect,
-            score=score,
-            decided_by=decided_by,
-            evidence=tuple(evidence),
-            context=context,
-        )
-    return EffectTable(decisions)
+    observed = Observations()
+    for position, trajectory in enumerate(trajectories):
+        observed.add(trajectory, (f"{position:012d}",))
+    return observed.decide(declared=declared)
 
 
 def infer_by_domain(

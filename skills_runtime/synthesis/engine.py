@@ -11,27 +11,20 @@ of the successful runs is kept and the others are reported.
 A family's skill carries the loops that hold in all its units; when a set of loops holds in only
 some of them (at least ``min_family_size``), those units also give a *loop variant*: the same
 procedure with the loops, tried first by evaluation because it absorbs more of the trajectory.
-Input order does not matter: trajectories are sorted by id and digest first, and every later step
-iterates in a stable order, so the same trajectories give byte-identical skills.
+Everything before the families (effects, lifting, units, samples, counts) is ``collect``'s: it
+streams the trajectories, so memory is bounded by the families. Input order does not matter: a
+family's sample is the same set whatever the order, units are ordered by id and digest, and every
+later step iterates in a stable order, so the same trajectories give byte-identical skills.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from skills_runtime.effects import infer_effects
 from skills_runtime.replay import RecordedCall, ReplayCase
-from skills_runtime.synthesis.antiunify import AntiUnified, FieldStats, antiunify, field_stats
-from skills_runtime.synthesis.group import (
-    Family,
-    Unit,
-    family_key_text,
-    group_units,
-    split_unit,
-    units_of,
-)
-from skills_runtime.synthesis.lift import lift
+from skills_runtime.synthesis.antiunify import AntiUnified, FieldStats, antiunify
+from skills_runtime.synthesis.collect import Collected, collect
+from skills_runtime.synthesis.group import Family, Unit, family_key_text
 from skills_runtime.synthesis.loops import LoopSpec, describe, loops_of, preferred
 from skills_runtime.synthesis.model import (
     SynthesisOptions,
@@ -40,14 +33,13 @@ from skills_runtime.synthesis.model import (
     Unexplained,
 )
 from skills_runtime.synthesis.naming import skill_name
-from skills_runtime.synthesis.outcomes import judge_request
 from skills_runtime.synthesis.plan import CallStep, Const, Guard, Loop, Plan
 from skills_runtime.synthesis.prose import Summary, summarize
 from skills_runtime.synthesis.render import render
 from skills_runtime.trajectory.failures import failure_of
 from skills_runtime.trajectory.model import ToolSchema, Trajectory
 
-__all__ = ["synthesize", "unit_recording", "variants"]
+__all__ = ["synthesize", "synthesize_collected", "unit_recording", "variants"]
 
 
 def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
@@ -203,44 +195,25 @@ def synthesize(
         The skills (one per family that anti-unifies), every trajectory or unit that fit no
         family with the reason, counts, and the effect decided for every tool.
     """
-    keyed = sorted((((t.id, t.digest()), t) for t in trajectories), key=lambda pair: pair[0])
-    ordered = [t for _, t in keyed]
-    effects = options.effects or infer_effects(ordered, declared=options.declared)
-    context = frozenset(effect.tool for effect in effects if effect.context)
-    lifted = [lift(effects.apply(t), digest=key[1], context=context) for key, t in keyed]
-    schemas: dict[str, ToolSchema] = {}
-    for trace in lifted:
-        for schema in trace.trajectory.tool_schemas:
-            schemas.setdefault(schema.name, schema)
-    stats = field_stats(lifted)
+    (collected,) = collect(trajectories, options=options)
+    return synthesize_collected(collected, options=options)
+
+
+def synthesize_collected(
+    collected: Collected,
+    *,
+    options: SynthesisOptions = SynthesisOptions(),  # noqa: B008 - a frozen value, never mutated
+) -> SynthesisResult:
+    """Learn skills from collected families (see :func:`~skills_runtime.synthesis.collect.collect`).
+
+    The same collected domain may be synthesized again with other options (names to avoid).
+    """
+    families = collected.families
+    trusted = set(collected.trusted)
+    stats = collected.stats
+    schemas = dict(collected.schemas)
+    effects = collected.effects
     unexplained: list[Unexplained] = []
-    units: list[Unit] = []
-    trusted: set[str] = set()
-    outcomes: Counter[str] = Counter()
-    for trace in lifted:
-        found = units_of(trace)
-        if not found:
-            failed = len(trace.dropped)
-            calls = "call" if failed == 1 else "calls"
-            note = f" ({failed} failed or unreadable {calls} dropped)" if failed else ""
-            unexplained.append(
-                Unexplained(
-                    trace.trajectory.id,
-                    f"no successful write and no answer read{note}: nothing to learn",
-                )
-            )
-        for unit in found:
-            verdict = judge_request(trace.trajectory, unit.write.turn)
-            outcomes[verdict.outcome.value if verdict.recorded else "unknown"] += 1
-            if not verdict.learnable:
-                unexplained.append(
-                    Unexplained(unit.unit_id, f"not learned from: {verdict.because}")
-                )
-                continue
-            if verdict.trusted:
-                trusted.add(unit.unit_id)
-            units.append(unit)
-    families = _split_rare(group_units(units), min_size=options.min_family_size, trusted=trusted)
     taken = set(options.taken_names)
     skills: list[SynthesizedSkill] = []
     decided = effects.to_json()
@@ -278,38 +251,20 @@ def synthesize(
                 for u in left_out
             )
             skills.append(_skill(chosen, unified, schemas, taken, decided))
-    unexplained.sort(key=lambda item: (item.trajectory_id, item.reason))
+    tally = collected.unexplained.copy()
+    tally.extend(unexplained)
     counts = {
-        "trajectories": len(ordered),
-        "units": len(units),
+        "trajectories": collected.counts["trajectories"],
+        "units": collected.counts["units"],
         "families": len(families),
         "skills": len(skills),
-        "unexplained": len(unexplained),
-        "dropped_calls": sum(len(trace.dropped) for trace in lifted),
-        **{f"units_{outcome}": outcomes[outcome] for outcome in sorted(outcomes)},
+        "unexplained": tally.total,
+        **{
+            key: n
+            for key, n in collected.counts.items()
+            if key not in ("trajectories", "units", "families")
+        },
     }
-    return SynthesisResult(tuple(skills), tuple(unexplained), counts, effects)
-
-
-def _split_rare(
-    families: tuple[Family, ...], *, min_size: int, trusted: set[str]
-) -> tuple[Family, ...]:
-    """Families again, with the units of joined writes split into one unit per write.
-
-    A family of joined writes too rare for a skill gives way to its parts. One large enough stays
-    and its parts join the one-write families too: each write keeps all the evidence of how it is
-    done, also for requests that make it alone. A part is as trusted as its whole.
-    """
-    units: list[Unit] = []
-    for family in families:
-        rare = len(family.units) < min_size
-        if not rare:
-            units.extend(family.units)
-        for unit in family.units:
-            parts = split_unit(unit)
-            if parts == (unit,) and not rare:
-                continue
-            if unit.unit_id in trusted:
-                trusted.update(part.unit_id for part in parts)
-            units.extend(parts)
-    return group_units(units)
+    return SynthesisResult(
+        tuple(skills), tally.examples, counts, effects, unexplained_counts=dict(tally.counts)
+    )

@@ -90,13 +90,17 @@ class SynthesisResult:
 
     skills: tuple[SynthesizedSkill, ...]
     unexplained: tuple[Unexplained, ...]
+    """Examples: per reason, the units with the smallest ids (all of them for small inputs)."""
     stats: Mapping[str, int] = field(default_factory=dict)
     effects: EffectTable = field(default_factory=EffectTable)
+    unexplained_counts: Mapping[str, int] = field(default_factory=dict)
+    """How many units were left unexplained for each reason."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "skills": [skill.to_json() for skill in self.skills],
             "unexplained": [item.to_json() for item in self.unexplained],
+            "unexplained_counts": dict(self.unexplained_counts),
             "stats": dict(self.stats),
             "effects": self.effects.to_json(),
         }

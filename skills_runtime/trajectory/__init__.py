@@ -3,13 +3,14 @@
 ``load_trajectories`` reads files (JSON or JSONL, native benchmark records, OpenAI Chat, OpenAI
 Responses, Anthropic Messages, detected per record) and returns an :class:`ImportReport` whose
 problems are located by path and line; it never raises for bad input. ``parse_record`` does the
-same for one in-memory object; ``dump_native`` writes a trajectory back as a native record.
+same for one in-memory object; ``TrajectoryFiles`` reads files lazily, pass after pass (how
+learning streams a fleet's logs); ``dump_native`` writes a trajectory back as a native record.
 """
 
 from __future__ import annotations
 
 from skills_runtime.trajectory.detect import FORMATS, detect_format
-from skills_runtime.trajectory.loader import load_trajectories, parse_record
+from skills_runtime.trajectory.loader import TrajectoryFiles, load_trajectories, parse_record
 from skills_runtime.trajectory.model import (
     OrphanResult,
     Outcome,
@@ -32,6 +33,7 @@ __all__ = [
     "ToolCall",
     "ToolSchema",
     "Trajectory",
+    "TrajectoryFiles",
     "Turn",
     "canonical_json",
     "detect_format",

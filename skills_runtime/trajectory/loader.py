@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,7 +30,13 @@ from skills_runtime.trajectory.openai_chat import parse_openai_chat
 from skills_runtime.trajectory.openai_responses import parse_openai_responses
 from skills_runtime.trajectory.report import ImportReport, Problem
 
-__all__ = ["DEFAULT_MAX_RECORD_BYTES", "load_trajectories", "parse_record", "unreadable_path"]
+__all__ = [
+    "DEFAULT_MAX_RECORD_BYTES",
+    "TrajectoryFiles",
+    "load_trajectories",
+    "parse_record",
+    "unreadable_path",
+]
 
 DEFAULT_MAX_RECORD_BYTES = 64 * 2**20
 """The largest JSONL line, or single JSON document, read (bigger ones are reported, skipped)."""
@@ -109,9 +115,68 @@ def load_trajectories(
         paths = [paths]
     collector = _Collector()
     for path in paths:
-        _load_file(Path(path), collector, format=format, max_bytes=max_record_bytes)
+        for _ in _load_file(Path(path), collector, format=format, max_bytes=max_record_bytes):
+            pass  # the collector keeps them
     collector.report_duplicates()
     return collector.report()
+
+
+class TrajectoryFiles:
+    """Trajectory files read lazily: every iteration reads them again, one record at a time.
+
+    Memory stays bounded by the largest record (or whole-file JSON document), whatever the number
+    of trajectories: this is how learning reads a fleet's logs, in as many passes as it needs.
+    After an iteration, ``problems``, ``formats`` and ``count`` describe it. Unlike
+    ``load_trajectories`` it does not report ids repeated across the input (that needs every id
+    in memory); at most ``max_problems`` problems are kept, then one saying how many more there
+    were.
+
+    Raises:
+        InvalidInput: ``format`` is not one of the allowed values.
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+        *,
+        format: str = "auto",
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+        max_problems: int = 1000,
+    ) -> None:
+        _check_format(format)
+        if isinstance(paths, str | os.PathLike):
+            paths = [paths]
+        self.paths = tuple(Path(path) for path in paths)
+        self.format = format
+        self.max_record_bytes = max_record_bytes
+        self.max_problems = max_problems
+        self._done = _Collector(keep=False)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Trajectory]:
+        collector = _Collector(keep=False, max_problems=self.max_problems)
+        count = 0
+        for path in self.paths:
+            for trajectory in _load_file(
+                path, collector, format=self.format, max_bytes=self.max_record_bytes
+            ):
+                count += 1
+                yield trajectory
+        self._done, self.count = collector, count
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The problems of the last whole iteration, located; a last one counts those left out."""
+        problems = self._done.problems
+        left = self._done.problems_left_out
+        if left:
+            problems = [*problems, Problem("", None, f"... and {left} more problems (not kept)")]
+        return tuple(problems)
+
+    @property
+    def formats(self) -> dict[str, int]:
+        """Trajectories per format in the last whole iteration."""
+        return dict(self._done.formats)
 
 
 def _digest_id(obj: Any) -> str:
@@ -128,8 +193,15 @@ class _Collector:
     origins: list[tuple[str, int | None]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     formats: Counter[str] = field(default_factory=Counter)
+    keep: bool = True
+    """Keep what was parsed (a list import); a stream hands each trajectory on instead."""
+    max_problems: int | None = None
+    problems_left_out: int = 0
 
     def problem(self, path: str, line: int | None, message: str) -> None:
+        if self.max_problems is not None and len(self.problems) >= self.max_problems:
+            self.problems_left_out += 1
+            return
         self.problems.append(Problem(path, line, message))
 
     def parse(
@@ -141,10 +213,10 @@ class _Collector:
         line: int | None,
         default_id: str,
         prefix: str = "",
-    ) -> None:
+    ) -> Trajectory | None:
         if not isinstance(obj, dict | list):
             self.problem(path, line, f"{prefix}a record must be a JSON object, got {describe(obj)}")
-            return
+            return None
         chosen = detect_format(obj) if format == "auto" else format
         if chosen is None:
             keys = sorted(map(str, obj)) if isinstance(obj, dict) else "a list"
@@ -156,7 +228,7 @@ class _Collector:
                 "(OpenAI Responses), or choose the format (--format on the command line, "
                 "format= in Python)",
             )
-            return
+            return None
         ctx = RecordContext(default_id=default_id)
         trajectory: Trajectory | None = None
         failure: str | None = None
@@ -177,10 +249,12 @@ class _Collector:
             self.problem(path, line, prefix + note)
         if trajectory is None:
             self.problem(path, line, f"{prefix}not a valid {chosen} record (skipped): {failure}")
-            return
-        self.trajectories.append(trajectory)
-        self.origins.append((path, line))
+            return None
         self.formats[chosen] += 1
+        if self.keep:
+            self.trajectories.append(trajectory)
+            self.origins.append((path, line))
+        return trajectory
 
     def report_duplicates(self) -> None:
         first_seen: dict[str, tuple[str, int | None]] = {}
@@ -218,7 +292,9 @@ def unreadable_path(path: Path) -> str | None:
     return None
 
 
-def _load_file(path: Path, collector: _Collector, *, format: str, max_bytes: int) -> None:
+def _load_file(
+    path: Path, collector: _Collector, *, format: str, max_bytes: int
+) -> Iterator[Trajectory]:
     label = str(path)
     try:
         unreadable = unreadable_path(path)
@@ -226,14 +302,14 @@ def _load_file(path: Path, collector: _Collector, *, format: str, max_bytes: int
             collector.problem(label, None, unreadable)
         else:
             with path.open("rb") as stream:
-                _load_stream(stream, path, collector, format=format, max_bytes=max_bytes)
+                yield from _load_stream(stream, path, collector, format=format, max_bytes=max_bytes)
     except OSError as error:
         collector.problem(label, None, f"cannot read the file: {error.strerror or error}")
 
 
 def _load_stream(
     stream: BinaryIO, path: Path, collector: _Collector, *, format: str, max_bytes: int
-) -> None:
+) -> Iterator[Trajectory]:
     label = str(path)
     head = stream.read(_SNIFF_BYTES)
     if not head.strip():
@@ -246,7 +322,9 @@ def _load_stream(
     if path.suffix.lower() not in _JSONL_SUFFIXES:
         data = stream.read(max_bytes + 1)
         if len(data) <= max_bytes:
-            if _load_document(data, path, collector, format=format):
+            document = _load_document(data, path, collector, format=format)
+            if document is not None:
+                yield from document
                 return
         elif path.suffix.lower() == ".json":
             collector.problem(
@@ -257,32 +335,41 @@ def _load_stream(
             )
             return
         stream.seek(0)
-    _load_lines(stream, path, collector, format=format, max_bytes=max_bytes)
+    yield from _load_lines(stream, path, collector, format=format, max_bytes=max_bytes)
 
 
-def _load_document(data: bytes, path: Path, collector: _Collector, *, format: str) -> bool:
-    """Import a whole-file JSON document; False when the file holds several (read it as JSONL)."""
+def _load_document(
+    data: bytes, path: Path, collector: _Collector, *, format: str
+) -> Iterator[Trajectory] | None:
+    """Import a whole-file JSON document; None when the file holds several (read it as JSONL)."""
     label = str(path)
     try:
         document = loads_strict(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         collector.problem(label, None, f"not UTF-8 text (byte {error.start}); expected JSON")
-        return True
+        return iter(())
     except ValueError as error:
         lineno = getattr(error, "lineno", None)
         if getattr(error, "msg", "") == "Extra data":
-            return False
+            return None
         collector.problem(label, lineno, f"not valid JSON: {error}")
-        return True
+        return iter(())
     except RecursionError:
         collector.problem(label, None, "JSON nested too deeply to import")
-        return True
-    name = path.name
+        return iter(())
+    return _records_of(document, path, collector, format=format)
+
+
+def _records_of(
+    document: Any, path: Path, collector: _Collector, *, format: str
+) -> Iterator[Trajectory]:
+    """The trajectories of a decoded whole-file document, one record at a time."""
+    label, name = str(path), path.name
     if isinstance(document, list) and not looks_like_transcript(document):
         if not document:
             collector.problem(label, None, "empty JSON list: no trajectories in it")
         for index, record in enumerate(document):
-            collector.parse(
+            found = collector.parse(
                 record,
                 format=format,
                 path=label,
@@ -290,8 +377,12 @@ def _load_document(data: bytes, path: Path, collector: _Collector, *, format: st
                 default_id=f"{name}[{index}]",
                 prefix=f"item {index}: ",
             )
+            if found is not None:
+                yield found
     elif isinstance(document, dict | list):
-        collector.parse(document, format=format, path=label, line=None, default_id=name)
+        found = collector.parse(document, format=format, path=label, line=None, default_id=name)
+        if found is not None:
+            yield found
     else:
         collector.problem(
             label,
@@ -299,12 +390,11 @@ def _load_document(data: bytes, path: Path, collector: _Collector, *, format: st
             f"the file holds {describe(document)}; expected an object (one trajectory), "
             "a list of them, or one object per line (JSONL)",
         )
-    return True
 
 
 def _load_lines(
     stream: BinaryIO, path: Path, collector: _Collector, *, format: str, max_bytes: int
-) -> None:
+) -> Iterator[Trajectory]:
     label, name = str(path), path.name
     records = 0
     lineno = 0
@@ -331,8 +421,10 @@ def _load_lines(
         except RecursionError:
             collector.problem(label, lineno, "JSON nested too deeply to import")
             continue
-        collector.parse(
+        found = collector.parse(
             record, format=format, path=label, line=lineno, default_id=f"{name}:{lineno}"
         )
+        if found is not None:
+            yield found
     if not records and not any(problem.path == label for problem in collector.problems):
         collector.problem(label, None, "empty file: no trajectories in it")

@@ -44,9 +44,11 @@ def _successful(trajectory: Trajectory) -> list[ToolCall]:
     ]
 
 
-def _distinct_values(value: Any) -> set[str]:
+def _distinct_values(value: Any) -> set[tuple[str, Any]]:
+    # Keyed by type and value: equal exactly when their JSON is (1234 is not "1234" nor 1234.0),
+    # without encoding every value.
     return {
-        canonical_json(item)
+        (type(item).__name__, item)
         for _, item in walk(value)
         if isinstance(item, str | int | float) and is_distinctive(item)
     }
@@ -112,7 +114,7 @@ class BehaviourTally:
             self._repeats[after.name] += 1
             self._example(("repeat", after.name), order, _where(after, trajectory))
         # Each call's argument values once: a result is fed forward when a later call uses one.
-        used_later: list[set[str]] = [set() for _ in range(len(calls) + 1)]
+        used_later: list[set[tuple[str, Any]]] = [set() for _ in range(len(calls) + 1)]
         for position in range(len(calls) - 1, -1, -1):
             used_later[position] = used_later[position + 1] | _distinct_values(
                 calls[position].arguments

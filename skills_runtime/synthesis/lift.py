@@ -129,9 +129,22 @@ class _Explainer:
         return Origin(same_as=first, flows=self._origins[key])
 
     def record_result(self, step: int, result: Any) -> None:
-        for path, value in walk(result):
-            if _scalar(value) and is_distinctive(value):
-                self._seen_results.setdefault(self._key(value), []).append(Flow(step, path))
+        """Note where ``result`` holds distinctive values; objects are read in key order, so
+        data-flow paths never depend on how a recording happened to order its keys."""
+        seen = self._seen_results
+        pending: list[tuple[Path, Any]] = [((), result)]
+        while pending:  # depth first, children in order: the order ``walk`` gives
+            path, value = pending.pop()
+            if isinstance(value, dict):
+                pending.extend(
+                    ((*path, str(key)), value[key]) for key in sorted(value, reverse=True)
+                )
+            elif isinstance(value, list):
+                pending.extend(
+                    ((*path, index), value[index]) for index in range(len(value) - 1, -1, -1)
+                )
+            elif _scalar(value) and is_distinctive(value):
+                seen.setdefault(self._key(value), []).append(Flow(step, path))
 
 
 def _ordered_arguments(
@@ -151,15 +164,6 @@ def _ordered_arguments(
     )
     rank = {name: position for position, name in enumerate(declared)}
     return sorted(arguments.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
-
-
-def _sorted_keys(value: Any) -> Any:
-    """``value`` with every object's keys sorted, so data-flow paths never depend on key order."""
-    if isinstance(value, dict):
-        return {key: _sorted_keys(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted_keys(item) for item in value]
-    return value
 
 
 def lift(
@@ -219,7 +223,7 @@ def lift(
                 context=is_write and call.name in context,
             )
         )
-        explainer.record_result(position, _sorted_keys(call.result))
+        explainer.record_result(position, call.result)
     return LiftedTrace(
         trajectory=trajectory,
         steps=tuple(steps),

@@ -63,6 +63,7 @@ __all__ = [
     "evaluate_stored",
     "learn",
     "select_split",
+    "split_missing",
     "stored_effects",
 ]
 
@@ -150,12 +151,17 @@ def select_split(trajectories: Iterable[Trajectory], split: str | None) -> list[
     given = list(trajectories)
     chosen = [t for t in given if split is None or t.split == split]
     if given and not chosen:
-        present = sorted({t.split for t in given if t.split is not None})
-        raise InvalidInput(
-            f"no trajectory is in split {split!r}; the splits present are {present}"
-            + ("" if present else " (the trajectories name no split: leave out --split)")
-        )
+        raise split_missing(split, {t.split for t in given if t.split is not None})
     return chosen
+
+
+def split_missing(split: str | None, present: Iterable[str]) -> InvalidInput:
+    """The error for trajectories none of which is in ``split``, naming the splits present."""
+    names = sorted(present)
+    return InvalidInput(
+        f"no trajectory is in split {split!r}; the splits present are {names}"
+        + ("" if names else " (the trajectories name no split: leave out --split)")
+    )
 
 
 RECORDED_SOURCES = (HOST_CALLS_SOURCE,)
@@ -244,6 +250,10 @@ def learn(
     seconds["synthesize"] = time.perf_counter() - started
 
     by_id = {tid: t for domain in collected for tid, t in domain.originals.items()}
+    if result.skills:  # the runs that taught guards their lessons are kept with the samples
+        for domain in collected:
+            for taught in domain.lessons:
+                registry.record_trajectory(dump_native(taught), source="learning")
     families = {unit: domain for domain in collected for unit in domain.members}
     started = time.perf_counter()
     # Storing is quick and keeps version numbers in a stable order; gating is slow (one sandbox
@@ -343,11 +353,7 @@ class _LearningSet:
                     schemas.setdefault(schema.name, schema)
                 yield trajectory
         if given and not chosen:
-            raise InvalidInput(
-                f"no trajectory is in split {self.split!r}; the splits present are "
-                f"{sorted(present)}"
-                + ("" if present else " (the trajectories name no split: leave out --split)")
-            )
+            raise split_missing(self.split, present)
         used = 0
         for trajectory in self.kept:
             if trajectory.id not in again:

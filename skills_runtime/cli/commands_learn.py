@@ -96,7 +96,7 @@ def learn_command(
 
     Example: skillbank learn ../shared/data/tau2_retail.jsonl --split train --db skills.db
     """
-    from skills_runtime.pipeline import LearnReport
+    from skills_runtime.pipeline import LearnReport, split_missing
 
     paths = paths or []
     if not paths and not recorded:
@@ -111,12 +111,7 @@ def learn_command(
     files = _files(paths, format=format, as_json=as_json)
     found, splits = _first_of_split(files, split)
     if paths and found is None and split is not None and files.count:
-        fail(
-            f"--split: no trajectory is in split {split!r}; the splits present are "
-            f"{sorted(splits)}"
-            + ("" if splits else " (the trajectories name no split: leave out --split)"),
-            as_json=as_json,
-        )
+        fail(f"--split: {split_missing(split, splits)}", as_json=as_json)
     if paths and found is None:
         # Nothing to learn from what was given: the registry is not opened (so not created).
         imported = ImportReport((), files.problems, files.formats)

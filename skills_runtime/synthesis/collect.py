@@ -63,6 +63,10 @@ SAMPLE_SIZE = 256
 FIELD_VALUES = 32
 """Distinct values counted per result field; more is *many* (far above a categorical field's)."""
 
+LESSONS = 2
+"""Values kept per (write, read, field) refusal: ``FieldStats.refused`` only ever answers with
+the smallest two (the smallest that differs from the value the guard expects)."""
+
 EXAMPLES_PER_REASON = 50
 """Unexplained units kept as examples per reason (the smallest ids); all are counted."""
 
@@ -157,6 +161,9 @@ class Collected:
     """Sampled unit id → its family's key as text."""
     originals: Mapping[str, Trajectory]
     """Sampled trajectories as given (before effects marked them), by id."""
+    lessons: tuple[Trajectory, ...] = ()
+    """Trajectories whose failed writes teach the lessons kept in ``stats.refusals``: kept with
+    the samples, so a run over kept trajectories knows the same lessons."""
 
 
 class _ValueCounts:
@@ -242,7 +249,7 @@ class _Domain:
         self.options = options
         self.schemas: dict[str, tuple[Order, ToolSchema]] = {}
         self.values: dict[tuple[str, str], _ValueCounts] = {}
-        self.refusals: dict[tuple[str, str, str], dict[str, tuple[Order, str]]] = {}
+        self.refusals: dict[tuple[str, str, str], dict[str, tuple[Order, str, Trajectory]]] = {}
         self.families: dict[tuple[str, ...], _FamilyTally] = {}
         self.unexplained = UnexplainedTally()
         self.trajectories = 0
@@ -258,7 +265,7 @@ class _Domain:
             held = self.schemas.get(schema.name)
             if held is None or order < held[0]:
                 self.schemas[schema.name] = (order, schema)
-        self._count_fields(field_stats([trace]), order)
+        self._count_fields(field_stats([trace]), order, given)
         found = units_of(trace)
         if not found:
             failed = len(trace.dropped)
@@ -296,7 +303,7 @@ class _Domain:
             family = self.families[unit.key] = _FamilyTally()
         family.add(member, max(SAMPLE_SIZE, self.options.min_family_size))
 
-    def _count_fields(self, stats: FieldStats, order: Order) -> None:
+    def _count_fields(self, stats: FieldStats, order: Order, given: Trajectory) -> None:
         for key, counts in stats.counts.items():
             kept = self.values.get(key)
             if kept is None:
@@ -308,9 +315,9 @@ class _Domain:
             for value, error in errors.items():
                 held = known.get(value)
                 if held is None or order < held[0]:
-                    known[value] = (order, error)
-            if len(known) > FIELD_VALUES:  # only the smallest values ever answer ``refused``
-                for value in sorted(known)[FIELD_VALUES:]:
+                    known[value] = (order, error, given)
+            if len(known) > LESSONS:  # only the smallest values ever answer ``refused``
+                for value in sorted(known)[LESSONS:]:
                     del known[value]
 
     def finish(self) -> Collected:
@@ -318,7 +325,7 @@ class _Domain:
         stats = FieldStats(
             {key: dict(kept.counts) for key, kept in self.values.items()},
             {
-                key: {v: error for v, (_, error) in known.items()}
+                key: {v: error for v, (_, error, _) in known.items()}
                 for key, known in self.refusals.items()
             },
         )
@@ -359,6 +366,9 @@ class _Domain:
             "dropped_calls": self.dropped,
             **{f"units_{outcome}": self.outcomes[outcome] for outcome in sorted(self.outcomes)},
         }
+        lessons = {
+            taught.id: taught for known in self.refusals.values() for _, _, taught in known.values()
+        }
         return Collected(
             families=tuple(families),
             effects=self.effects,
@@ -370,6 +380,7 @@ class _Domain:
             sizes=sizes,
             members=members,
             originals=originals,
+            lessons=tuple(lessons[tid] for tid in sorted(lessons)),
         )
 
     def _digest(

@@ -210,3 +210,39 @@ def test_domains_are_collected_apart_in_a_stable_order() -> None:
         ["cancel_order", "get_order"],
         ["ping"],
     ]
+
+
+def _refused(k: int, status: str) -> Trajectory:
+    order = f"O-{k:05d}"
+    return Trajectory(
+        id=f"refused-{k:04d}",
+        calls=(
+            _call("get_order", {"id": order, "status": status, "owner": "x"}, order_id=order),
+            _call(
+                "cancel_order",
+                f"Error: order is {status}; only pending orders can be cancelled",
+                order_id=order,
+            ),
+        ),
+        tool_schemas=(ToolSchema(name="cancel_order", description="Cancel an order."),),
+    )
+
+
+def test_the_runs_that_teach_a_lesson_are_kept_so_the_kept_runs_give_the_same_family(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(collecting, "SAMPLE_SIZE", 8)
+    trajectories = [
+        *(_cancel(k) for k in range(20)),
+        *(_refused(k, status) for k, status in enumerate(["shipped", "delivered", "lost"] * 3)),
+    ]
+
+    (full,) = collect(trajectories)
+    kept = [*full.originals.values(), *full.lessons]
+    (again,) = collect(kept)
+
+    assert {t.id for t in full.lessons} == {"refused-0000", "refused-0001", "refused-0002"}
+    assert again.stats.refusals == full.stats.refusals
+    assert [size.digest for size in again.sizes.values()] == [
+        size.digest for size in full.sizes.values()
+    ]

@@ -47,7 +47,7 @@ def run() -> dict[str, Any]:
             "train": len(train),
             "test": len(test),
             "skills": len(learned.skills),
-            "unexplained_train": len(learned.unexplained),
+            "unexplained_train": learned.stats["unexplained"],
             "synthesis_seconds": round(seconds, 3),
             **{k: report[k] for k in ("covered", "passed", "coverage", "pass_rate")},
             "pass_rate_covered": report["pass_rate_covered"],

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
 
 from sandbox.errors import SkillPrecondition, ToolError
-from sandbox.restricted import CompiledSkill, Rejection, compile_skill
+from sandbox.restricted import CompiledSkill, LimitWatch, Rejection, compile_skill
 from skills_runtime.replay import RecordedTools, ReplayCase
 from skills_runtime.trajectory.model import canonical_json
 from skills_runtime.verify.execution import SKILL_FILENAME, Dispatch, Execution, execute
@@ -29,7 +29,7 @@ from skills_runtime.verify.strategies import arguments_strategy
 __all__ = ["TARGET", "compare_session"]
 
 TARGET = "skills_runtime.verify.differential:compare_session"
-_EXPECTED = (SkillPrecondition, ToolError)
+_GUARDS = (SkillPrecondition,)
 
 
 class _Different(AssertionError):
@@ -53,10 +53,17 @@ def compare_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, 
     )
     writes = set(payload.get("write_tools") or ())
     cases = [ReplayCase.from_json(case) for case in payload.get("cases") or ()]
+    reads = frozenset(call.name for case in cases for call in case.calls) - writes
 
     def observe(skill: Any, arguments: Mapping[str, Any], dispatch: Dispatch) -> str:
         execution = execute(
-            skill, arguments, dispatch, expected=_EXPECTED, call_seconds=1.0, max_tool_calls=200
+            skill,
+            arguments,
+            dispatch,
+            guards=_GUARDS,
+            call_seconds=1.0,
+            max_tool_calls=200,
+            reads=reads,
         )
         return _observable(execution, writes)
 
@@ -117,7 +124,9 @@ def _observable(execution: Execution, writes: set[str]) -> str:
 
 
 def _runner(compiled: CompiledSkill, entry: str) -> Any:
-    def run(arguments: Mapping[str, Any], dispatch: Dispatch) -> Any:
-        return compiled.call(entry, arguments, dispatch=dispatch, on_print=lambda _text: None)
+    def run(arguments: Mapping[str, Any], dispatch: Dispatch, watch: LimitWatch) -> Any:
+        return compiled.call(
+            entry, arguments, dispatch=dispatch, on_print=lambda _text: None, watch=watch
+        )
 
     return run

@@ -4,8 +4,10 @@ Each example draws arguments (from the parameters' JSON Schema, mixed with obser
 recorded world for the fake tools, calls the skill, and checks, in this order:
 
 - ``within_limits``: the call ended within its time and tool-call budget;
-- ``no_unexpected_exception``: it returned, or raised ``SkillPrecondition``/``ToolError`` (a guard
-  or a tool said no); anything else (``KeyError``, ``TypeError``, ...) is a bug;
+- ``no_unexpected_exception``: it returned, or a guard said no (``SkillPrecondition``, before any
+  tool that may write), or a tool did (the very ``ToolError`` a tool raised); anything else
+  (``KeyError``, ``TypeError``, a ``ToolError`` the skill raised itself, a guard after a write)
+  is a bug;
 - ``tool_calls_match_schemas``: every tool call is of a declared tool, with arguments valid against
   that tool's JSON Schema;
 - ``returns_match_schema``: the returned value is valid against the return annotation's schema;
@@ -30,9 +32,11 @@ from hypothesis.errors import HypothesisException
 from hypothesis.reporting import with_reporter
 
 from skills_runtime.replay import ReplayCase
+from skills_runtime.verify.coverage import StatementCoverage
 from skills_runtime.verify.execution import Execution, SkillRunner, execute
-from skills_runtime.verify.fakes import FakeTools, reverse_keys
-from skills_runtime.verify.report import PROPERTY_NAMES, PropertyResult, VerifySettings
+from skills_runtime.verify.fakes import Chooser, FakeTools, Scripted, from_hypothesis, reverse_keys
+from skills_runtime.verify.hints import AnswerHints
+from skills_runtime.verify.report import SEARCHED, PropertyResult, VerifySettings
 from skills_runtime.verify.strategies import arguments_strategy
 
 __all__ = ["PropertyFailure", "run_properties"]
@@ -69,8 +73,11 @@ def run_properties(
     cases: Sequence[ReplayCase],
     observed: Mapping[str, Sequence[Any]],
     error_type: Callable[[str], BaseException],
-    expected: tuple[type[BaseException], ...],
+    guards: tuple[type[BaseException], ...],
     verify_settings: VerifySettings,
+    reads: frozenset[str] = frozenset(),
+    hints: AnswerHints | None = None,
+    coverage: StatementCoverage | None = None,
 ) -> list[PropertyResult]:
     """Search for inputs that break a property; one result per property, in a fixed order."""
     searcher = _Searcher(
@@ -81,13 +88,14 @@ def run_properties(
         cases=cases,
         observed=observed,
         error_type=error_type,
-        expected=expected,
+        guards=guards,
         verify_settings=verify_settings,
+        reads=reads,
+        hints=hints or AnswerHints(),
+        coverage=coverage,
     )
     is_open = [
-        name
-        for name in PROPERTY_NAMES
-        if name != "deterministic" or verify_settings.check_determinism
+        name for name in SEARCHED if name != "deterministic" or verify_settings.check_determinism
     ]
     results: dict[str, PropertyResult] = {}
     while is_open:
@@ -131,7 +139,15 @@ def run_properties(
         for name in is_open:
             results[name] = PropertyResult(name=name, passed=True, examples=search.examples)
         break
-    return [results[name] for name in PROPERTY_NAMES if name in results]
+    if coverage is not None and results.get("within_limits", _HELD).passed:
+        searcher.explore(results)
+    return [results[name] for name in SEARCHED if name in results]
+
+
+_HELD = PropertyResult(name="within_limits", passed=True)
+_EXPLORATION_RUNS = 80
+"""Scripted runs at most, after the search, to reach statements it did not (cheap: no shrinking,
+no hypothesis; stopped as soon as every statement ran)."""
 
 
 class _Searcher:
@@ -147,14 +163,22 @@ class _Searcher:
         cases: Sequence[ReplayCase],
         observed: Mapping[str, Sequence[Any]],
         error_type: Callable[[str], BaseException],
-        expected: tuple[type[BaseException], ...],
+        guards: tuple[type[BaseException], ...],
         verify_settings: VerifySettings,
+        reads: frozenset[str],
+        hints: AnswerHints,
+        coverage: StatementCoverage | None,
     ) -> None:
         self.skill = skill
         self.cases = list(cases)
         self.error_type = error_type
-        self.expected = expected
+        self.guards = guards
         self.settings = verify_settings
+        self.reads = reads
+        self.hints = hints
+        self.coverage = coverage
+        self.tool_schemas = {name: dict(schema) for name, schema in tool_schemas.items()}
+        self.last_inputs: dict[str, Any] | None = None
         self.arguments = arguments_strategy(parameters_schema, observed=observed)
         self.parameters_validator = jsonschema.Draft202012Validator(dict(parameters_schema))
         self.tool_validators = {
@@ -166,22 +190,99 @@ class _Searcher:
         )
         self.worlds = st.integers(0, max(1, len(self.cases)) - 1)
 
-    def run(self, inputs: dict[str, Any], world: int, *, reversed_keys: bool) -> Execution:
+    def run(
+        self,
+        inputs: dict[str, Any],
+        world: int,
+        *,
+        reversed_keys: bool,
+        choose: Chooser,
+        memo: dict[str, Any],
+    ) -> tuple[Execution, FakeTools]:
         fakes = FakeTools(
             self.cases,
             world=world,
             inputs=inputs,
             error_type=self.error_type,
             reversed_keys=reversed_keys,
+            tool_schemas=self.tool_schemas,
+            choose=choose,
+            hints=self.hints,
+            memo=memo,
         )
-        return execute(
+        execution = execute(
             self.skill,
             reverse_keys(inputs) if reversed_keys else inputs,
             fakes,
-            expected=self.expected,
+            guards=self.guards,
             call_seconds=self.settings.call_seconds,
             max_tool_calls=self.settings.max_tool_calls,
+            reads=self.reads,
+            coverage=self.coverage,
         )
+        return execution, fakes
+
+    def explore(self, results: dict[str, PropertyResult]) -> None:
+        """Reach the statements the search did not, by scripted answers; check what runs.
+
+        For each recorded world (with its recorded inputs, the most realistic ones), one field
+        the skill branches on at a time holds another value, then one call at a time fails,
+        then a tool never recorded answers with the keys the skill reads. Every run is checked
+        against the properties that held, so code reached only here is tested too.
+        """
+        coverage = self.coverage
+        if coverage is None:
+            return
+        worlds: list[tuple[int, dict[str, Any]]] = [
+            (index, dict(case.arguments))
+            for index, case in enumerate(self.cases)
+            if not any(True for _ in self.parameters_validator.iter_errors(dict(case.arguments)))
+        ]
+        if not worlds and self.last_inputs is not None:
+            worlds = [(0, self.last_inputs)]
+        checks = tuple(name for name, result in results.items() if result.passed)
+        runs = 0
+        for kind in ("varies", "fails", "invented"):
+            for world, inputs in worlds:
+                index = 0
+                while not coverage.complete and runs < _EXPLORATION_RUNS:
+                    script = Scripted(kind, index)
+                    execution, fakes = self.run(
+                        inputs, world, reversed_keys=False, choose=script, memo={}
+                    )
+                    runs += 1
+                    if not script.reached:
+                        break
+                    index += 1
+                    example = {
+                        "arguments": inputs,
+                        "world": fakes.world_id,
+                        "tool_calls": [
+                            {"name": name, "arguments": json.loads(args)}
+                            for name, args in execution.calls
+                        ],
+                        "outcome": execution.outcome,
+                        "explored": f"{kind} #{index}",
+                    }
+                    try:
+                        _check(
+                            execution,
+                            checks,
+                            self.tool_validators,
+                            self.returns_validator,
+                            fakes.invented,
+                        )
+                    except PropertyFailure as failure:
+                        results[failure.name] = PropertyResult(
+                            name=failure.name,
+                            passed=False,
+                            examples=results[failure.name].examples,
+                            falsifying_example=example,
+                            error=failure.message,
+                        )
+                        checks = tuple(name for name in checks if name != failure.name)
+                    if execution.outcome == "limit":
+                        return
 
     def search(self, checks: tuple[str, ...], search: _Search) -> None:
         """Run hypothesis over ``checks``; raises the first (shrunk) failure."""
@@ -203,20 +304,26 @@ class _Searcher:
             if any(True for _ in self.parameters_validator.iter_errors(inputs)):
                 return  # a keyword outside the strategy subset: not a valid input, skip it
             search.examples += 1
-            first = self.run(inputs, world, reversed_keys=False)
+            memo: dict[str, Any] = {}
+            self.last_inputs = inputs
+            choose = from_hypothesis(data.draw)
+            first, fakes = self.run(inputs, world, reversed_keys=False, choose=choose, memo=memo)
             search.example = {
                 "arguments": inputs,
-                "world": FakeTools(self.cases, world=world, inputs=inputs).world_id,
+                "world": fakes.world_id,
                 "tool_calls": [
                     {"name": name, "arguments": json.loads(args)} for name, args in first.calls
                 ],
                 "outcome": first.outcome,
             }
+            if fakes.invented:
+                # Said with the failure: no recording shaped these answers.
+                search.example["invented_answers"] = sorted(set(fakes.invented))
             if first.outcome == "limit" and "within_limits" in checks:
                 raise _LimitHit(first.error)
-            _check(first, checks, self.tool_validators, self.returns_validator)
+            _check(first, checks, self.tool_validators, self.returns_validator, fakes.invented)
             if "deterministic" in checks:
-                second = self.run(inputs, world, reversed_keys=True)
+                second, _ = self.run(inputs, world, reversed_keys=True, choose=choose, memo=memo)
                 if second.fingerprint() != first.fingerprint():
                     raise PropertyFailure("deterministic", _difference(first, second))
 
@@ -228,11 +335,19 @@ def _check(
     checks: Sequence[str],
     tool_validators: Mapping[str, jsonschema.Draft202012Validator],
     returns_validator: jsonschema.Draft202012Validator | None,
+    invented: Sequence[str] = (),
 ) -> None:
     if "within_limits" in checks and execution.outcome == "limit":
         raise PropertyFailure("within_limits", str(execution.error))
     if "no_unexpected_exception" in checks and execution.outcome == "unexpected_error":
-        raise PropertyFailure("no_unexpected_exception", str(execution.error))
+        note = ""
+        if invented:
+            note = (
+                f" (no recording shows what {', '.join(sorted(set(invented)))} answers: the "
+                "answers were shaped from the keys the skill reads; add a trajectory that calls "
+                "it to verify against real answers)"
+            )
+        raise PropertyFailure("no_unexpected_exception", str(execution.error) + note)
     if "tool_calls_match_schemas" in checks:
         for name, arguments_json in execution.calls:
             problem = _call_problem(name, arguments_json, tool_validators)

@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from skills_runtime.replay import RecordedTools, ReplayCase, ReplayOutcome
+from skills_runtime.verify.coverage import StatementCoverage
 from skills_runtime.verify.execution import SkillRunner, execute
 
 __all__ = ["argument_problems", "run_replays"]
@@ -41,9 +42,11 @@ def run_replays(
     *,
     parameters_schema: Mapping[str, Any],
     error_type: Callable[[str], BaseException],
-    expected: tuple[type[BaseException], ...],
+    guards: tuple[type[BaseException], ...],
     call_seconds: float,
     max_tool_calls: int,
+    reads: frozenset[str] = frozenset(),
+    coverage: StatementCoverage | None = None,
 ) -> list[ReplayOutcome]:
     """The outcome of every case, in order, each with every reason it failed."""
     outcomes = []
@@ -66,9 +69,11 @@ def run_replays(
             skill,
             case.arguments,
             tools,
-            expected=expected,
+            guards=guards,
             call_seconds=call_seconds,
             max_tool_calls=max_tool_calls,
+            reads=reads,
+            coverage=coverage,
         )
         failure = None
         if execution.outcome != "returned":

@@ -14,7 +14,7 @@ from skills_runtime.replay import ReplayOutcome
 
 __all__ = ["PropertyResult", "VerificationReport", "VerifySettings", "replay_outcome_from_json"]
 
-PROPERTY_NAMES = (
+SEARCHED = (
     "within_limits",
     "no_unexpected_exception",
     "tool_calls_match_schemas",
@@ -22,6 +22,13 @@ PROPERTY_NAMES = (
     "deterministic",
 )
 """The properties checked over generated inputs, in the order a failure is attributed."""
+
+COVERAGE = "reaches_every_statement"
+"""Checked over every call of the session (replays and generated examples): each statement of
+the skill ran at least once."""
+
+PROPERTY_NAMES = (*SEARCHED, COVERAGE)
+"""Every property of a report, in the order they are listed."""
 
 
 @dataclass(frozen=True)

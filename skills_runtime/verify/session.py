@@ -13,17 +13,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.errors import SkillPrecondition, ToolError
-from sandbox.restricted import CompiledSkill, Rejection, compile_skill
+from sandbox.restricted import CompiledSkill, LimitWatch, Rejection, compile_skill
 from skills_runtime.replay import ReplayCase
+from skills_runtime.verify.coverage import StatementCoverage
 from skills_runtime.verify.execution import SKILL_FILENAME, Dispatch, SkillRunner
+from skills_runtime.verify.hints import answer_hints
 from skills_runtime.verify.properties import run_properties
 from skills_runtime.verify.replaying import run_replays
-from skills_runtime.verify.report import VerifySettings
+from skills_runtime.verify.report import COVERAGE, PropertyResult, VerifySettings
 
-__all__ = ["EXPECTED_ERRORS", "run_session", "session_payload"]
+__all__ = ["GUARDS", "run_session", "session_payload"]
 
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (SkillPrecondition, ToolError)
-"""What a skill may raise as an outcome: a guard said no, or a tool did."""
+GUARDS: tuple[type[BaseException], ...] = (SkillPrecondition,)
+"""What a skill raises to refuse (a guard said no). A tool saying no is the ``ToolError`` the
+tools raised, told apart by identity (see ``verify.execution``)."""
 
 TARGET = "skills_runtime.verify.session:run_session"
 
@@ -38,8 +41,13 @@ def session_payload(
     cases: list[ReplayCase],
     observed: Mapping[str, list[Any]],
     settings: VerifySettings,
+    tool_effects: Mapping[str, bool | None] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document :func:`run_session` reads."""
+    """The JSON document :func:`run_session` reads.
+
+    ``tool_effects`` says which tools write (``True``), only read (``False``) or are unknown
+    (``None``); a guard may refuse only before any tool that may write.
+    """
     return {
         "source": source,
         "entry": entry,
@@ -49,6 +57,7 @@ def session_payload(
         "cases": [case.to_json() for case in cases],
         "observed": {name: list(values) for name, values in observed.items()},
         "settings": settings.to_json(),
+        "tool_effects": dict(tool_effects or {}),
     }
 
 
@@ -76,17 +85,22 @@ def run_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, Any]
             "properties": [],
         }
     skill = _runner(compiled, entry)
+    source = str(payload["source"])
     settings = VerifySettings.from_json(payload.get("settings") or {})
     cases = [ReplayCase.from_json(case) for case in payload.get("cases") or ()]
     parameters_schema = payload.get("parameters_schema") or {"type": "object"}
+    reads = _reads(cases, payload.get("tool_effects") or {})
+    coverage = StatementCoverage(source, SKILL_FILENAME)
     replays = run_replays(
         skill,
         cases,
         parameters_schema=parameters_schema,
         error_type=ToolError,
-        expected=EXPECTED_ERRORS,
+        guards=GUARDS,
         call_seconds=settings.call_seconds,
         max_tool_calls=settings.max_tool_calls,
+        reads=reads,
+        coverage=coverage,
     )
     properties = run_properties(
         skill,
@@ -96,9 +110,13 @@ def run_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, Any]
         cases=cases,
         observed=payload.get("observed") or {},
         error_type=ToolError,
-        expected=EXPECTED_ERRORS,
+        guards=GUARDS,
         verify_settings=settings,
+        reads=reads,
+        hints=answer_hints(source),
+        coverage=coverage,
     )
+    properties.append(_coverage_result(coverage, properties))
     return {
         "rejected": None,
         "replays": [outcome.to_json() for outcome in replays],
@@ -108,8 +126,48 @@ def run_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, Any]
 
 
 def _runner(compiled: CompiledSkill, entry: str) -> SkillRunner:
-    def run(arguments: Mapping[str, Any], dispatch: Dispatch) -> Any:
+    def run(arguments: Mapping[str, Any], dispatch: Dispatch, watch: LimitWatch) -> Any:
         # Printed text is dropped: the worker's stdout is not the skill's to write on.
-        return compiled.call(entry, arguments, dispatch=dispatch, on_print=lambda _text: None)
+        return compiled.call(
+            entry, arguments, dispatch=dispatch, on_print=lambda _text: None, watch=watch
+        )
 
     return run
+
+
+def _reads(cases: list[ReplayCase], effects: Mapping[str, Any]) -> frozenset[str]:
+    """Tools known to only read: declared so, or recorded only as reads and never declared."""
+    recorded: dict[str, bool] = {}
+    for case in cases:
+        for call in case.calls:
+            recorded[call.name] = recorded.get(call.name, False) or call.mutates
+    known = {name: not writes for name, writes in recorded.items()}
+    known.update({name: effect is False for name, effect in effects.items() if effect is not None})
+    return frozenset(name for name, read_only in known.items() if read_only)
+
+
+def _coverage_result(
+    coverage: StatementCoverage, properties: list[PropertyResult]
+) -> PropertyResult:
+    """Whether every statement ran in some replay or generated example."""
+    examples = max((result.examples for result in properties), default=0)
+    if any(result.name == "within_limits" and not result.passed for result in properties):
+        return PropertyResult(
+            name=COVERAGE,
+            passed=False,
+            examples=examples,
+            error="not checked: the search stopped when the skill exceeded a limit",
+        )
+    missing = coverage.missing()
+    if not missing:
+        return PropertyResult(name=COVERAGE, passed=True, examples=examples)
+    return PropertyResult(
+        name=COVERAGE,
+        passed=False,
+        examples=examples,
+        error=(
+            f"{len(missing)} statement(s) never ran in any replay or generated example: "
+            f"{coverage.describe_missing()}; a gate cannot vouch for code it never ran — add a "
+            "recorded trajectory that takes this path, or remove the code if no input reaches it"
+        ),
+    )

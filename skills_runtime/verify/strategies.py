@@ -11,7 +11,10 @@ examples, never correctness.
 
 Observed values make generated inputs realistic: an order id seen in a trajectory reaches the skill
 far more often than a random string would, so guards and data flow are exercised, not just the
-"not found" path.
+"not found" path. Inputs *near* the observed ones come third: an observed value with one small
+edit (a character changed, added or dropped, a number off by a little, a list missing or
+repeating an element, an object missing a key), so the skill also meets the almost-right values
+real callers send.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def strategy_for_schema(
     seen = _distinct(observed)
     if not seen:
         return base
-    return st.one_of(st.sampled_from(seen), base)
+    return st.one_of(st.sampled_from(seen), st.sampled_from(seen).flatmap(_near), base)
 
 
 def arguments_strategy(
@@ -104,6 +107,43 @@ def arguments_strategy(
         strategy = strategy_for_schema(sub, observed=observed.get(name, ()), root=parameters_schema)
         (fixed if name in required else optional)[name] = strategy
     return st.fixed_dictionaries(fixed, optional=optional)
+
+
+def _near(value: Any) -> st.SearchStrategy[Any]:
+    """Values one small edit away from an observed ``value`` (same type)."""
+    if isinstance(value, bool):
+        return st.just(not value)
+    if isinstance(value, int):
+        return st.integers(-3, 3).map(lambda delta: value + delta)
+    if isinstance(value, float):
+        return st.floats(-0.5, 0.5, allow_nan=False).map(lambda delta: value * (1 + delta))
+    if isinstance(value, str):
+        return _edited_text(value)
+    if isinstance(value, list) and value:
+        indices = st.integers(0, len(value) - 1)
+        return st.one_of(
+            indices.map(lambda i: value[:i] + value[i + 1 :]),  # one element fewer
+            indices.map(lambda i: [*value[: i + 1], value[i], *value[i + 1 :]]),  # repeated
+            st.just(list(reversed(value))),
+        )
+    if isinstance(value, dict) and value:
+        keys = sorted(value)
+        return st.sampled_from(keys).map(lambda k: {key: v for key, v in value.items() if key != k})
+    return st.just(value)
+
+
+def _edited_text(value: str) -> st.SearchStrategy[str]:
+    characters = st.sampled_from(ALPHABET)
+    if not value:
+        return characters
+    positions = st.integers(0, len(value) - 1)
+    return st.one_of(
+        st.tuples(positions, characters).map(lambda p: value[: p[0]] + p[1] + value[p[0] + 1 :]),
+        st.tuples(positions, characters).map(lambda p: value[: p[0]] + p[1] + value[p[0] :]),
+        positions.map(lambda i: value[:i] + value[i + 1 :]),
+        st.just(value.upper() if value != value.upper() else value.lower()),
+        st.just(value.strip() if value != value.strip() else f" {value} "),
+    )
 
 
 def _distinct(values: Sequence[Any]) -> list[Any]:

@@ -36,6 +36,7 @@ def verify(
     observed: Mapping[str, Sequence[Any]] | None = None,
     settings: VerifySettings = VerifySettings(),  # noqa: B008 - frozen value, safe as a default
     executor: sandbox.Executor | None = None,
+    tool_effects: Mapping[str, bool | None] | None = None,
 ) -> VerificationReport:
     """Verify a skill: replay every case, then search for inputs that break a property.
 
@@ -48,6 +49,9 @@ def verify(
         observed: Values seen for each parameter; by default taken from the cases' arguments.
         settings: Search effort and limits (fixed, so reports are reproducible).
         executor: A sandbox executor (e.g. a warm pool); by default the sandbox's own.
+        tool_effects: Tool name → writes (``True``), only reads (``False``) or unknown
+            (``None``). A guard may refuse only before any tool that may write; by default a
+            tool counts as read-only when every recording of it is a read.
 
     Returns:
         The report; ``passed`` only if the worker finished, every replay passed and every
@@ -74,6 +78,7 @@ def verify(
         cases=list(cases),
         observed={k: list(v) for k, v in (observed or observed_arguments(cases)).items()},
         settings=settings,
+        tool_effects=tool_effects,
     )
     limits = sandbox.Limits(
         wall_seconds=settings.wall_seconds,

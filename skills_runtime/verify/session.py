@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from sandbox.caps import keep_text
 from sandbox.errors import SkillPrecondition, ToolError
 from sandbox.restricted import CompiledSkill, LimitWatch, Rejection, compile_skill
 from skills_runtime.replay import ReplayCase
@@ -22,7 +23,7 @@ from skills_runtime.verify.properties import run_properties
 from skills_runtime.verify.replaying import run_replays
 from skills_runtime.verify.report import COVERAGE, PropertyResult, VerifySettings
 
-__all__ = ["GUARDS", "run_session", "session_payload"]
+__all__ = ["GUARDS", "bounded", "run_session", "session_payload"]
 
 GUARDS: tuple[type[BaseException], ...] = (SkillPrecondition,)
 """What a skill raises to refuse (a guard said no). A tool saying no is the ``ToolError`` the
@@ -119,10 +120,31 @@ def run_session(payload: Mapping[str, Any], tools: Any = None) -> dict[str, Any]
     properties.append(_coverage_result(coverage, properties))
     return {
         "rejected": None,
-        "replays": [outcome.to_json() for outcome in replays],
-        "properties": [result.to_json() for result in properties],
+        # What the skill sent (tool arguments, error messages) is kept bounded: the report is
+        # stored in the registry with every version.
+        "replays": [bounded(outcome.to_json()) for outcome in replays],
+        "properties": [bounded(result.to_json()) for result in properties],
         "seconds": time.perf_counter() - started,
     }
+
+
+_TEXT_BYTES = 2_000
+_ITEMS = 100
+
+
+def bounded(value: Any) -> Any:
+    """A copy of a JSON value with every string cut to 2,000 bytes and every list to 100 items
+    (a cut list of strings, such as reasons, ends with one saying how many were left out)."""
+    if isinstance(value, str):
+        return keep_text(value, _TEXT_BYTES)
+    if isinstance(value, dict):
+        return {keep_text(str(key), _TEXT_BYTES): bounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        kept = [bounded(item) for item in value[:_ITEMS]]
+        if len(value) > _ITEMS and all(isinstance(item, str) for item in kept):
+            kept.append(f"… [truncated: {len(value) - _ITEMS} more items]")
+        return kept
+    return value
 
 
 def _runner(compiled: CompiledSkill, entry: str) -> SkillRunner:

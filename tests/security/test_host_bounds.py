@@ -7,7 +7,9 @@ returns), never on timing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,3 +154,32 @@ def test_a_tool_name_of_any_length_is_kept_short() -> None:
 def test_the_caps_are_positive_whole_numbers(field: str, value: Any) -> None:
     with pytest.raises(ConfigurationError, match=field):
         Limits(**{field: value})
+
+
+def test_a_skill_s_huge_error_and_tool_arguments_do_not_bloat_the_registry(
+    tmp_path: Path,
+) -> None:
+    """``skillbank add`` of a skill raising a 4 MB message (and sending 4 MB to a tool) stores
+    a verification report of bounded size: the registry file stays small."""
+    from typer.testing import CliRunner
+
+    from skills_runtime.cli.app import app
+
+    source = tmp_path / "loud.py"
+    source.write_text(
+        "def loud(tools, order_id: str) -> str:\n"
+        '    """Fail loudly.\n\n    Args:\n        order_id: An order.\n\n'
+        '    Returns:\n        Nothing.\n    """\n'
+        "    if order_id:\n"
+        "        tools.get_order(order_id=order_id * 4000000)\n"
+        "        raise ValueError(order_id * 4000000)\n"
+        "    return 'quiet'\n"
+    )
+    db = tmp_path / "skills.db"
+    done = CliRunner().invoke(app, ["add", str(source), "--db", str(db), "--json"])
+    assert done.exit_code == 1, done.output
+    report = json.loads(done.output)["gates"]["verify"]
+    failed = {p["name"]: p for p in report["properties"] if not p["passed"]}
+    assert failed["no_unexpected_exception"]["error"].startswith("ValueError: ")
+    assert len(done.output) < 200_000
+    assert db.stat().st_size < 1_000_000

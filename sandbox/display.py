@@ -14,10 +14,44 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["inert_text"]
+__all__ = ["inert_text", "is_default_ignorable"]
 
 _KEPT_CATEGORIES = frozenset({"Zs", "Co", "Cn"})
 """Not printable by Python's definition, yet harmless: spaces, private use, unassigned."""
+
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+"""Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt, stable since 2012).
+
+Characters a renderer shows as nothing. Most are format characters (category Cf), which Python
+already calls unprintable; the rest are "printable" letters and marks that draw nothing: the
+Hangul fillers (U+115F, U+1160, U+3164, U+FFA0: valid in Python identifiers, so ``adminㅤ`` is a
+name that reads as ``admin``), variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF: text can be
+hidden in them, one byte per selector), the combining grapheme joiner and Khmer inherent vowels.
+"""
+
+
+def is_default_ignorable(char: str) -> bool:
+    """Whether ``char`` is a default-ignorable code point: one that displays as nothing."""
+    code = ord(char)
+    return any(first <= code <= last for first, last in _DEFAULT_IGNORABLE)
 
 
 def _escape(char: str) -> str:
@@ -41,17 +75,22 @@ def inert_text(text: str, *, newlines: bool = True) -> str:
         Text whose every character prints as itself: C0 and C1 controls, DEL, ``\\r``, the
         bidirectional controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), other
         invisible format characters (category Cf: zero-width spaces, U+FEFF...), the line and
-        paragraph separators and lone surrogates become ``\\xNN``/``\\uNNNN`` escapes. One pass,
-        linear in the length.
+        paragraph separators, lone surrogates and every other character that displays as nothing
+        (Unicode's default-ignorable code points: Hangul fillers, variation selectors, tag
+        characters) become ``\\xNN``/``\\uNNNN`` escapes. One pass, linear in the length.
     """
     if not isinstance(text, str):
         text = str(text)
-    if text.isprintable():  # the common case: nothing to do
+    if text.isascii() and text.isprintable():  # the common case: nothing to do
         return text
     kept = "\n\t" if newlines else ""
     return "".join(
         char
-        if char in kept or char.isprintable() or unicodedata.category(char) in _KEPT_CATEGORIES
+        if char in kept
+        or (
+            (char.isprintable() or unicodedata.category(char) in _KEPT_CATEGORIES)
+            and (char.isascii() or not is_default_ignorable(char))
+        )
         else _escape(char)
         for char in text
     )

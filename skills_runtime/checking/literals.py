@@ -16,6 +16,8 @@ from typing import Any
 
 import libcst as cst
 
+from sandbox.display import is_default_ignorable
+
 __all__ = ["NOT_A_LITERAL", "json_problem", "literal_value", "text_problem"]
 
 _INT_BITS = 63
@@ -87,19 +89,23 @@ def json_problem(value: Any) -> str | None:
 def text_problem(text: str) -> str | None:
     """Why ``text`` (a docstring) is not clean prose for a person or a model, or ``None``.
 
-    Refused: lone surrogates, control characters other than newline and tab, and invisible
-    format characters (bidirectional controls, zero-width characters): written as escapes in a
-    string they are invisible in the source yet reach every terminal and prompt.
+    Refused: lone surrogates, control characters other than newline and tab, invisible format
+    characters (bidirectional controls, zero-width characters) and every other character that
+    displays as nothing (Hangul fillers, variation selectors: text can be hidden in a run of
+    them): written as escapes in a string they are invisible in the source yet reach every
+    terminal and prompt.
     """
     surrogate = _surrogate(text)
     if surrogate is not None:
         return surrogate
-    if text.isprintable():
+    if text.isascii() and text.isprintable():
         return None
     for index, char in enumerate(text):
-        if char in "\n\t" or char.isprintable():
+        if char in "\n\t" or (char.isascii() and char.isprintable()):
             continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+        if is_default_ignorable(char) or (
+            not char.isprintable() and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+        ):
             return f"the character U+{ord(char):04X} at position {index}"
     return None
 

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sandbox.display import is_default_ignorable
 from skills_runtime.checking.policy import CheckPolicy
 from skills_runtime.checking.report import Finding
 
@@ -113,7 +114,11 @@ def _invisible(source: str) -> Finding | None:
     if source.isascii():
         return None
     for index, char in enumerate(source):
-        if char.isprintable() or unicodedata.category(char) not in _INVISIBLE_CATEGORIES:
+        if char.isascii():
+            continue
+        if not is_default_ignorable(char) and (
+            char.isprintable() or unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        ):
             continue
         line, column = position_of(source, index)
         kind = "bidirectional control" if char in _BIDI else "invisible character"
@@ -178,18 +183,30 @@ class _Scanner:
         self.tokens += 1
         self.total_tokens += 1
         if self.total_tokens > self.policy.max_tokens:
-            raise _TooDeep(
-                index,
-                f"the source has more than {self.policy.max_tokens} tokens",
-                "a skill is one small function; split the procedure or raise max_tokens",
-                code="SK002",
-            )
+            raise self._too_many_tokens(index)
         if self.tokens > self.policy.max_line_tokens:
             raise _TooDeep(
                 self.line_start,
                 f"a logical line has more than {self.policy.max_line_tokens} tokens",
                 "split the statement into several shorter ones",
             )
+
+    def _count_layout(self, index: int) -> None:
+        # A line break or a comment is a node of the concrete tree too (``EmptyLine``,
+        # ``Newline``, ``Comment``): 60,000 blank lines cost the parser and the metadata passes
+        # as much as 60,000 names. They count towards the source's tokens, not a line's.
+        self.total_tokens += 1
+        if self.total_tokens > self.policy.max_tokens:
+            raise self._too_many_tokens(index)
+
+    def _too_many_tokens(self, index: int) -> _TooDeep:
+        return _TooDeep(
+            index,
+            f"the source has more than {self.policy.max_tokens} tokens (line breaks and "
+            "comments count)",
+            "a skill is one small function; split the procedure or raise max_tokens",
+            code="SK002",
+        )
 
     def _count_elif(self, index: int) -> None:
         self.elifs += 1
@@ -206,15 +223,18 @@ class _Scanner:
         if char in " \t\f":
             return i + 1
         if char == "#":
+            self._count_layout(i)
             newline = _NEWLINE.search(source, i)
             return len(source) if newline is None else newline.start()
         if char in "\r\n":
+            self._count_layout(i)
             end = i + 2 if source.startswith("\r\n", i) else i + 1
             if top is None:
                 self._end_logical_line(i)
                 return self._indentation(end)
             return end
         if char == "\\" and i + 1 < len(source) and source[i + 1] in "\r\n":
+            self._count_layout(i)
             return i + (3 if source.startswith("\r\n", i + 1) else 2)
         if char in "'\"":
             return self._string(i, "")

@@ -165,6 +165,26 @@ def test_the_token_cap_keeps_the_parse_small() -> None:
     assert check(source).codes == ("SK002",)
 
 
+@pytest.mark.parametrize(
+    "filler",
+    ["\n" * 30_000, "#\n" * 15_000, "    n = n\r" * 3_000, "\n    # note\n" * 4_000],
+    ids=["blank lines", "comment lines", "carriage returns", "comments and blank lines"],
+)
+def test_line_breaks_and_comments_count_as_tokens_so_they_cannot_slow_the_parse(
+    filler: str,
+) -> None:
+    # Each line break and comment is a node of libcst's tree: 90,000 blank lines took the
+    # parser and its metadata passes over a minute. The prescan refuses them before parsing.
+    source = skill(doc=DOC + filler)
+    (finding,) = check(source).findings
+    assert finding.code == "SK002"
+    assert (
+        finding.message == "the source has more than 2000 tokens (line breaks and comments count)"
+    )
+    with pytest.raises(InvalidInput, match="SK002"):
+        signature_of(source)  # allows larger sources, not more tokens
+
+
 # -- values from a source survive JSON, or are refused with a code --------------------------------
 
 HUGE_HEX = "0x" + "f" * 20_000
@@ -189,6 +209,8 @@ HUGE_HEX = "0x" + "f" * 20_000
         (skill(doc=DOC.replace("Add one.", "Add \\ud800 one.")), "SK122"),
         (skill(doc=DOC.replace("A number.", "A \\x9b2J number.")), "SK122"),
         (skill(doc=DOC.replace("The sum.", "The \\u2066sum.")), "SK122"),
+        (skill(doc=DOC.replace("The sum.", "The sum\\ufe01\\ufe02\\ufe03.")), "SK122"),
+        (skill(doc=DOC.replace("A number.", "A \\u3164 number.")), "SK122"),
     ],
 )
 def test_a_value_json_cannot_carry_is_refused_with_a_code(source: str, code: str) -> None:
@@ -216,6 +238,9 @@ def test_the_largest_safe_values_still_pass() -> None:
         ("\u200b", "ZERO WIDTH SPACE"),
         ("\ufeff", "ZERO WIDTH NO-BREAK SPACE"),
         ("\u2028", "LINE SEPARATOR"),
+        ("\u3164", "HANGUL FILLER"),
+        ("\ufe0f", "VARIATION SELECTOR-16"),
+        ("\u034f", "COMBINING GRAPHEME JOINER"),
     ],
 )
 def test_bidirectional_and_invisible_characters_in_source_are_refused_with_sk005(

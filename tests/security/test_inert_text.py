@@ -36,6 +36,18 @@ ROOT = Path(__file__).resolve().parents[2]
         ("x\ry", "x\\x0dy"),
         ("\ud800", "\\ud800"),
         ("\U000e0041", "\\U000e0041"),  # a TAG character: invisible
+        # Characters that display as nothing though Python calls them printable: Hangul
+        # fillers, variation selectors (text can be hidden in a run of them), the combining
+        # grapheme joiner; OSC 8 hyperlinks and DCS strings lose their ESC like every sequence.
+        ("admin\u3164", "admin\\u3164"),
+        ("\u115f\u1160\uffa0", "\\u115f\\u1160\\uffa0"),
+        ("hi\ufe00\ufe0f\U000e0100", "hi\\ufe00\\ufe0f\\U000e0100"),
+        ("a\u034fb\u180bc\u17b4", "a\\u034fb\\u180bc\\u17b4"),
+        (
+            "\x1b]8;;https://x.test\x1b\\ok\x1b]8;;\x1b\\",
+            "\\x1b]8;;https://x.test\\x1b\\ok\\x1b]8;;\\x1b\\",
+        ),
+        ("\x1bP1$r\x1b\\\x90q\x9c", "\\x1bP1$r\\x1b\\\\x90q\\x9c"),
         ("line\nnext\tcell", "line\nnext\tcell"),
         ("café 中文 😀 a\u00a0b", "café 中文 😀 a\u00a0b"),
     ],

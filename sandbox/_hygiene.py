@@ -5,12 +5,20 @@ behind the helper namespaces are shared: ``re`` keeps a cache of compiled patter
 replacement templates), so a skill that compiled a pattern from its secret argument would leave
 the pattern behind, and the next skill could find it by timing ``re.search`` on guesses. Every
 cache a helper can fill is emptied here, before the worker answers and so before it takes the
-next request. What is not cleared (allocator state, garbage awaiting collection) is listed in
-docs/sandbox.md as a remaining side channel.
+next request.
+
+The garbage collector is shared state too: how many objects a call allocated moves the moment of
+the next collection, which a later skill could find by timing its own allocations, and cyclic
+garbage holding a call's values stays in memory until collected. The two young generations are
+collected after every call (about 0.05 ms; a full collection would cost milliseconds), which
+frees the call's young cycles and starts every call from the same young-generation counts. What
+is not cleared (the oldest generation, the allocator's free lists) is listed in docs/sandbox.md
+as a remaining side channel.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 
@@ -34,7 +42,8 @@ _CLEARERS = _cache_clearers()
 
 
 def reset_shared_state() -> None:
-    """Empty every cache the helper namespaces can fill (``re``'s, and any memoised helper)."""
+    """Empty every cache the helper namespaces can fill, and collect the young garbage."""
     re.purge()  # the pattern cache and the lru_cache of replacement templates
     for cache_clear in _CLEARERS:
         cache_clear()
+    gc.collect(1)  # the young generations: their counts, and the call's cyclic garbage

@@ -43,7 +43,12 @@ class SkillTools:
                 )
             try:
                 payload = json.loads(json.dumps(kwargs, allow_nan=False))
-            except (TypeError, ValueError, RecursionError) as exc:
+            except RecursionError as exc:
+                # The interpreter's stack limit fired while encoding: chained as the cause, so
+                # the skill's handlers report the limit (a skill catching this TypeError does
+                # not get to carry on as if the limit had not fired).
+                raise TypeError(f"arguments of tool {name!r} are nested too deeply") from exc
+            except (TypeError, ValueError) as exc:
                 raise TypeError(f"arguments of tool {name!r} must be JSON values: {exc}") from None
             return dispatch(name, payload)
 

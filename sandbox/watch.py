@@ -60,9 +60,9 @@ def limit_of(exc: BaseException | None) -> tuple[str, str] | None:
             return "memory", "the interpreter ran out of memory (MemoryError)"
         if type(exc) is RecursionError:
             return "memory", "the stack limit was reached (maximum recursion depth exceeded)"
-        # ``raise ... from None`` in trusted code (the tools object turns a value too deep to
-        # encode into a TypeError) says the context is not the cause; a skill cannot use it to
-        # hide a limit, because its handler already reported the limit before raising.
+        # ``raise ... from None`` says the context is not the cause; a skill cannot use it to
+        # hide a limit, because its handler already reported the limit before raising. Trusted
+        # code that turns a limit into another error chains it as the cause (``from exc``).
         exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     return None
 

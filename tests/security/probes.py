@@ -53,3 +53,10 @@ def helper_caches(payload: Any, tools: Any) -> dict[str, Any]:
         "re_templates": re._compile_repl.cache_info().currsize,  # type: ignore[attr-defined]
         "memoised": memoised,
     }
+
+
+def collector_state(payload: Any, tools: Any) -> dict[str, Any]:
+    """The garbage collector's generation counts in this worker, right after a skill ran."""
+    import gc
+
+    return {"pid": os.getpid(), "counts": list(gc.get_count())}

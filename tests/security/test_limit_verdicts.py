@@ -76,6 +76,20 @@ SWALLOWED = {
         "def g(n):\n    try:\n        return g(n + 1)\n    finally:\n        return n\n\ndef f():\n    return g(0)",
         MEMORY,
     ),
+    # The stack limit firing inside trusted code: the tools object encoding a value too deep,
+    # the json helper, the text of a deep list. Each turns into an error the skill can catch.
+    "stack_limit_while_the_tools_object_encodes_arguments": (
+        "def f(tools):\n    x = []\n    for i in range(200000):\n        x = [x]\n    try:\n        tools.get_order(order_id=x)\n    except Exception as e:\n        return 'fine: ' + str(e)",
+        MEMORY,
+    ),
+    "stack_limit_in_the_json_helper": (
+        "def f():\n    x = []\n    for i in range(200000):\n        x = [x]\n    try:\n        return json.dumps(x)\n    except Exception:\n        return 'fine'",
+        MEMORY,
+    ),
+    "stack_limit_in_str_of_a_deep_list": (
+        "def f():\n    x = []\n    for i in range(200000):\n        x = [x]\n    try:\n        return len(str(x))\n    except Exception:\n        return 'fine'",
+        MEMORY,
+    ),
 }
 
 NOT_LIMITS = {

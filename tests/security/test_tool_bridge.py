@@ -55,9 +55,11 @@ ATTACKS = {
         "        except:\n            pass",
         ("limit", "tool_calls"),
     ),
+    # Encoding arguments this deep reaches the interpreter's stack limit: that is the verdict
+    # (as for json.dumps), whether or not the skill catches the TypeError the tools object raises.
     "deep_arguments": (
         "def f(tools):\n    x = []\n    for i in range(100000):\n        x = [x]\n    return tools.get_order(order_id=x)",
-        ("error", "TypeError"),
+        ("limit", "memory"),
     ),
 }
 

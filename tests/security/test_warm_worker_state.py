@@ -83,3 +83,29 @@ def test_what_a_second_skill_can_observe_does_not_depend_on_the_first_skill_s_ar
             del state["pid"]
             seen.append((probe.value, state))
     assert seen[0] == seen[1]
+
+
+ALLOCATES_BY_SECRET = (
+    "def f(secret):\n"
+    "    for i in range(secret):\n"
+    "        cycle = []\n"
+    "        cycle.append(cycle)\n"
+    "    return 'done'\n"
+)
+
+
+def test_the_collector_s_counts_after_a_call_do_not_depend_on_what_it_allocated() -> None:
+    """How many objects a call allocated would move the next collection, which a later skill
+    could find by timing its own allocations; the worker collects the young generations after
+    every call, so the next call starts from the same counts whatever the secret was."""
+    seen = []
+    for secret in (3, 4_321):
+        with ProcessPool(size=1, limits=Limits(wall_seconds=30.0)) as pool:
+            first = pool.run(ALLOCATES_BY_SECRET, entry="f", args={"secret": secret})
+            assert (first.status, first.value) == ("ok", "done")
+            probe = pool.run_trusted("security.probes:collector_state", {})
+            assert probe.status == "ok", probe
+            assert isinstance(probe.value, dict)
+            assert probe.stats["worker_calls"] == 2  # the same warm worker as the skill
+            seen.append(probe.value["counts"][:2])
+    assert seen[0] == seen[1]

@@ -181,14 +181,18 @@ def _coverage_result(
             error="not checked: the search stopped when the skill exceeded a limit",
         )
     missing = coverage.missing()
-    if not missing:
+    branches = coverage.missing_branches()
+    if not missing and not branches:
         return PropertyResult(name=COVERAGE, passed=True, examples=examples)
+    what = [f"{len(missing)} statement(s)"] if missing else []
+    if branches:
+        what.append(f"{len(branches)} branch expression(s)")
     return PropertyResult(
         name=COVERAGE,
         passed=False,
         examples=examples,
         error=(
-            f"{len(missing)} statement(s) never ran in any replay or generated example: "
+            f"{' and '.join(what)} never ran in any replay or generated example: "
             f"{coverage.describe_missing()}; a gate cannot vouch for code it never ran — add a "
             "recorded trajectory that takes this path, or remove the code if no input reaches it"
         ),

@@ -157,6 +157,52 @@ def test_a_statement_no_example_reaches_fails_naming_its_line(pool: ProcessPool)
     assert "line 15 (`return {'backdoor': True}`)" in message
 
 
+@pytest.mark.parametrize(
+    ("line", "never_ran"),
+    [
+        # The other arm of a conditional expression, on a line that did run.
+        ("    x = {'backdoor': 1} if len(order_id) > 40 else order\n", "{'backdoor': 1}"),
+        # An operand after the first of ``or``.
+        ("    x = len(order_id) < 40 or order['nope']\n", "order['nope']"),
+        # A lambda's body, given to a sort of a list that is always empty.
+        ("    x = sorted(order_id[:0], key=lambda k: order['nope'])\n", "order['nope']"),
+        # The element of a comprehension whose condition never holds.
+        ("    x = [order['nope'] for k in order if k == 'gift_wrap']\n", "order['nope']"),
+        # The body of a one-line ``if``, and a statement after ``;``.
+        ("    if len(order_id) > 40: return {'backdoor': 1}\n", "{'backdoor': 1}"),
+        ("    x = 1; y = order['nope'] if len(order_id) > 40 else 2\n", "order['nope']"),
+    ],
+    ids=["conditional expression", "or", "lambda", "comprehension", "one-line if", "semicolon"],
+)
+def test_a_part_of_a_line_no_example_reaches_fails_naming_line_and_column(
+    pool: ProcessPool, line: str, never_ran: str
+) -> None:
+    # Line events cannot tell these parts from the rest of their line: the positions of the
+    # instructions that ran can.
+    source = skill(
+        "    order = tools.get_order(order_id=order_id)\n"
+        + line
+        + "    return tools.cancel_order(order_id=order_id)\n"
+    )
+    report = _verify(source, pool)
+    message = _failed(report)["reaches_every_statement"]
+    assert message.startswith("1 branch expression(s) never ran")
+    column = line.index(never_ran) + 1
+    assert f"line 14, column {column} (`{never_ran}`)" in message
+
+
+def test_honest_one_line_branches_that_run_both_ways_pass(pool: ProcessPool) -> None:
+    source = skill(
+        "    order = tools.get_order(order_id=order_id)\n"
+        "    if order['status'] != 'pending': raise SkillPrecondition('not pending')\n"
+        "    note = 'long' if len(order_id) > 8 else 'short'\n"
+        "    ok = order['status'] == 'pending' and order['total'] >= 0\n"
+        "    return tools.cancel_order(order_id=order_id)\n"
+    )
+    report = _verify(source, pool)
+    assert report.passed, report.reasons
+
+
 def test_a_guard_branch_that_crashes_is_reached_by_varying_the_answer(pool: ProcessPool) -> None:
     # Every recording is a pending order: only a varied answer takes the other branch.
     source = skill(

@@ -60,7 +60,9 @@ if TYPE_CHECKING:
 
 __all__ = ["evaluate_command", "learn_command"]
 
-_PathsArgument = typer.Argument(..., help="Trajectory files (native JSONL, OpenAI, Anthropic).")
+_PathsArgument = typer.Argument(
+    ..., help="Trajectory files: native JSONL, OpenAI, Anthropic, MCP logs (--format)."
+)
 _SplitOption = typer.Option(None, "--split", help="Only trajectories of this split, e.g. train.")
 _FormatOption = typer.Option(
     "auto", "--format", help=f"Record format: {' | '.join(FORMATS)} (auto detects per record)."
@@ -72,7 +74,7 @@ _SHOWN_REASONS = 8
 @app.command("learn")
 def learn_command(
     paths: list[Path] = typer.Argument(  # noqa: B008 -- typer declares parameters by default value
-        None, help="Trajectory files (native JSONL, OpenAI, Anthropic)."
+        None, help="Trajectory files: native JSONL, OpenAI, Anthropic, MCP logs (--format)."
     ),
     split: str | None = _SplitOption,
     format: str = _FormatOption,

@@ -19,7 +19,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from skill_registry import RegistryError
+from skill_registry import InvalidRecord, RegistryError
 from skills_runtime.cli._interrupt import reporting_interrupts
 from skills_runtime.cli._output import (
     EXIT_FAILED,
@@ -150,7 +150,10 @@ def add(
         fail(f"--db {describe_registry(db)!r}: {error}", as_json=as_json)
     try:
         with reporting_interrupts(registry, as_json=as_json):
-            record = add_edited_version(registry, name, source, author=who)
+            try:
+                record = add_edited_version(registry, name, source, author=who)
+            except InvalidRecord as error:  # a name or author the registry cannot store
+                fail(f"{error}; nothing was stored", as_json=as_json)
             result = None
             if not no_verify:
                 with progress("verifying", quiet=as_json) as advance:

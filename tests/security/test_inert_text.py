@@ -296,3 +296,19 @@ def test_verify_and_add_print_gate_results_inert(tmp_path: Path) -> None:
     code, output = _skillbank(db, "add", str(path), "--name", "echoer")
     assert code == 1, output
     assert dangerous(output) == []
+
+
+def test_add_under_a_name_carrying_markup_and_escapes_is_refused_inert_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "echoer.py"
+    path.write_text(ECHO_SOURCE)
+    db = tmp_path / "skills.db"
+    code, output = _skillbank(
+        db, "add", str(path), "--name", "[link=https://evil.example]ok\x1b[2J"
+    )
+    assert code == 2, output
+    assert "Traceback" not in output
+    assert dangerous(output) == []
+    assert "is not valid" in output
+    assert "nothing was stored" in " ".join(output.split())

@@ -190,6 +190,11 @@ def render(results: dict[str, Any]) -> str:
         f"p50 {timing['p50']:.2f} s, p90 {timing['p90']:.2f} s, max {timing['max']:.2f} s "
         f"over {timing['runs']} verifications (goal: p50 ≤ 2 s; a mutant the static check "
         "rejects is not verified).",
+        "- The gates measured (docs/verification.md): the static check; replays of the recorded "
+        "cases; properties on inputs near the recorded ones and at random, against fake tools "
+        "that answer, fail and refuse as the sandbox's bridge does; and coverage — every "
+        "statement and every branch expression (both arms of a conditional expression, `and`/"
+        "`or` operands, lambda and comprehension bodies) must run in some replay or example.",
         "",
         "| operator | rejected | equivalent | survived |",
         "|---|---:|---:|---:|",

@@ -153,8 +153,14 @@ def _today() -> str:
 
 
 def _now() -> str:
-    """The current UTC time as an ISO 8601 string."""
-    return _dt.datetime.now(_dt.UTC).isoformat()
+    """The current UTC time, to the second, as an ISO 8601 string.
+
+    Whole seconds only: a finer clock would let a skill time what it cannot see — a tool call
+    answered by the sandbox's bridge or by the verifier's fakes (telling tests from production),
+    or a helper that an earlier call in the same worker left warm. Business rules need dates and
+    seconds, not microseconds.
+    """
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _add_days(date: str, days: int) -> str:

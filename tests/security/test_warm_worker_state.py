@@ -109,3 +109,25 @@ def test_the_collector_s_counts_after_a_call_do_not_depend_on_what_it_allocated(
             assert probe.stats["worker_calls"] == 2  # the same warm worker as the skill
             seen.append(probe.value["counts"][:2])
     assert seen[0] == seen[1]
+
+
+TIMES_A_TOOL_CALL = (
+    "def f(tools):\n"
+    "    before = dates.now()\n"
+    "    tools.get_order(order_id='A1')\n"
+    "    after = dates.now()\n"
+    "    return [before, dates.timestamp(after) - dates.timestamp(before)]\n"
+)
+
+
+def test_the_only_clock_a_skill_has_tells_whole_seconds(one_worker: ProcessPool) -> None:
+    """Timing needs a clock: with whole seconds only, a skill cannot time a warm cache, nor tell
+    the verifier's fake tools from the bridge by how fast a call is answered."""
+    from .helpers import grant
+
+    result = one_worker.run(TIMES_A_TOOL_CALL, entry="f", args={}, tools=grant())
+    assert result.status == "ok", result
+    now, elapsed = result.value
+    assert now.endswith("+00:00")
+    assert "." not in now
+    assert elapsed == int(elapsed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -183,7 +184,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="checks per source (best kept)")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     options = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = measure(options.repeat)
+    load = max(load_before, os.getloadavg()[0])
     worst = max(rows, key=lambda row: row[2])
     worst_wall = max(rows, key=lambda row: row[3])
     worst_signature = max(rows, key=lambda row: row[4])
@@ -205,7 +208,8 @@ cost as far as the default `CheckPolicy` caps allow (`max_source_bytes` {POLICY.
 `max_tokens` {POLICY.max_tokens:,} — line breaks and comments count —, `max_line_tokens`
 {POLICY.max_line_tokens}, brackets {POLICY.max_bracket_depth}, `elif` {POLICY.max_elif}); each
 time is the best of {options.repeat}. `check` is timed in CPU seconds (its own cost) and in wall
-seconds (what a caller waited on this shared machine, whose other work it includes);
+seconds (what a caller waited on this shared machine, whose other work it includes: the load
+average was up to {load:.1f} on its {os.cpu_count()} cores during the run);
 `signature_of`, which `skillbank add` runs after `check` on the same source, in CPU seconds.
 
 **Worst case: `check` {worst[2]:.3f} s of CPU** ({worst[0]}), {worst_wall[3]:.3f} s of wall time

@@ -1,7 +1,7 @@
 """``check``: the static checker's entry point. Bad source is a report, never an exception.
 
 The checker runs in the host on untrusted text, so it is bounded twice: the pre-parse caps
-(``prescan``) keep every step linear in a small input, and a time budget
+(``prescan``) keep every step linear in a small input, and a budget of CPU time
 (``CheckPolicy.max_seconds``) is looked at between the parse, the metadata passes and each
 rule; past it the report fails with SK006 instead of the host waiting on.
 """
@@ -29,7 +29,7 @@ PRE_PARSE_CODES: dict[str, str] = {
     "SK003": "the source nests too deeply or has too long a line to parse safely",
     "SK004": "the source is not clean text (control characters, undecodable bytes)",
     "SK005": "the source holds a bidirectional control or an invisible character (Trojan Source)",
-    "SK006": "the check took longer than its time budget (max_seconds)",
+    "SK006": "the check used more CPU time than its budget (max_seconds)",
 }
 
 _DEFAULT_POLICY = CheckPolicy()
@@ -37,13 +37,13 @@ _DEFAULT_POLICY = CheckPolicy()
 
 def parse_for_check(source: str, *, policy: CheckPolicy) -> RuleContext | Finding:
     """Prescan, parse and resolve metadata; a finding instead when that is unsafe or fails."""
-    deadline = time.monotonic() + policy.max_seconds
+    deadline = time.thread_time() + policy.max_seconds
     early = prescan(source, policy=policy)
     if early is not None:
         return early
     try:
         context = build_context(source, policy=policy)
-        return _over_budget(policy, "parsing") if time.monotonic() > deadline else context
+        return _over_budget(policy, "parsing") if time.thread_time() > deadline else context
     except cst.ParserSyntaxError as error:
         return Finding(
             "SK001",
@@ -83,13 +83,13 @@ def check(source: str, *, policy: CheckPolicy = _DEFAULT_POLICY) -> CheckReport:
     """
     if not isinstance(source, str):
         raise TypeError(f"check() takes the source as str, got {type(source).__name__}")
-    deadline = time.monotonic() + policy.max_seconds
+    deadline = time.thread_time() + policy.max_seconds
     parsed = parse_for_check(source, policy=policy)
     if isinstance(parsed, Finding):
         return CheckReport.from_findings([parsed])
     findings: list[Finding] = []
     for rule in RULES:
-        if time.monotonic() > deadline:
+        if time.thread_time() > deadline:
             findings.append(_over_budget(policy, f"rule {rule.code}"))
             break
         try:
@@ -116,7 +116,7 @@ def check(source: str, *, policy: CheckPolicy = _DEFAULT_POLICY) -> CheckReport:
 def _over_budget(policy: CheckPolicy, where: str) -> Finding:
     return Finding(
         "SK006",
-        f"the check took longer than its budget of {policy.max_seconds:g} s (at {where})",
+        f"the check used more than its budget of {policy.max_seconds:g} s of CPU (at {where})",
         1,
         1,
         hint="a skill is one small function: make the source smaller, or raise "

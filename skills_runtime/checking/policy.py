@@ -40,8 +40,11 @@ class CheckPolicy:
         max_nesting_depth: Budget of nested blocks (``if``/``for``/``while``/``try``) (SK116).
         max_complexity: Budget of cyclomatic complexity of a function (SK117).
         max_loops: Budget of loops, comprehensions included, in a function (SK118).
-        max_seconds: Time budget of one check (SK006). The caps above keep every check of an
-            accepted source far below it (see ``bench/checker.py``); the budget is the backstop
+        max_seconds: Time budget of one check (SK006), in CPU seconds of the thread that
+            checks (what the source costs the host; wall time would also count the other
+            work of a loaded machine and refuse honest sources there). The caps above keep
+            every check of an accepted source far below it (see ``bench/checker.py``); the
+            budget is the backstop
             that turns anything slower into a finding instead of a host that hangs. It is
             looked at between the parse, the metadata passes and each rule.
     """

@@ -9,16 +9,16 @@ next request.
 
 The garbage collector is shared state too: how many objects a call allocated moves the moment of
 the next collection, which a later skill could find by timing its own allocations, and cyclic
-garbage holding a call's values stays in memory until collected. The two young generations are
-collected after every call (about 0.05 ms; a full collection would cost milliseconds), which
-frees the call's young cycles and starts every call from the same young-generation counts. What
+garbage holding a call's values stays in memory until collected. The worker collects the two
+young generations after it has sent each answer (about 0.05 ms; a full collection would cost
+milliseconds), which frees the call's young cycles and starts every call from the same
+young-generation counts. What
 is not cleared (the oldest generation, the allocator's free lists) is listed in docs/sandbox.md
 as a remaining side channel.
 """
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable
 
@@ -42,8 +42,7 @@ _CLEARERS = _cache_clearers()
 
 
 def reset_shared_state() -> None:
-    """Empty every cache the helper namespaces can fill, and collect the young garbage."""
+    """Empty every cache the helper namespaces can fill (``re``'s, and any memoised helper)."""
     re.purge()  # the pattern cache and the lru_cache of replacement templates
     for cache_clear in _CLEARERS:
         cache_clear()
-    gc.collect(1)  # the young generations: their counts, and the call's cyclic garbage

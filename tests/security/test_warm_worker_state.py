@@ -108,7 +108,11 @@ def test_the_collector_s_counts_after_a_call_do_not_depend_on_what_it_allocated(
             assert isinstance(probe.value, dict)
             assert probe.stats["worker_calls"] == 2  # the same warm worker as the skill
             seen.append(probe.value["counts"][:2])
-    assert seen[0] == seen[1]
+    # Uncollected, the young count would carry the first call's 4,321 allocations modulo the
+    # collection threshold (700): about 120 apart. What is left is a handful of objects of the
+    # earlier call freed during the next one (a free lowers the count).
+    assert abs(seen[0][0] - seen[1][0]) <= 16, seen
+    assert seen[0][1] == seen[1][1]
 
 
 TIMES_A_TOOL_CALL = (

@@ -1,4 +1,8 @@
-"""Synthesis benchmark: learn on train, replay test, on τ² retail and τ retail.
+"""Synthesis benchmark: learn on train, replay test, on τ² retail and τ retail, labels removed.
+
+Every ``mutates_db`` and ``x_mutates_db`` label is stripped first: effects are inferred, as from
+real logs. Besides pass rates it reports what makes a library usable: skills per write tool,
+reads whose answer a skill never uses, and whether names and summaries tell every skill apart.
 
 Run: ``.venv/bin/python bench/synthesis.py [--write-docs]``. Prints one JSON document; with
 ``--write-docs`` it also replaces the ``## Synthesis`` section of ``docs/benchmarks.md``.
@@ -7,9 +11,11 @@ Run: ``.venv/bin/python bench/synthesis.py [--write-docs]``. Prints one JSON doc
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -18,26 +24,63 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 import sandbox  # noqa: E402
 from bench._report import machine, replace_part  # noqa: E402
+from examples.render import strip_labels  # noqa: E402
 from skills_runtime.evaluate import SandboxRunner, evaluate, exec_runner  # noqa: E402
-from skills_runtime.synthesis import synthesize  # noqa: E402
-from skills_runtime.trajectory import load_trajectories  # noqa: E402
+from skills_runtime.synthesis import SynthesizedSkill, synthesize  # noqa: E402
+from skills_runtime.trajectory import Trajectory, load_trajectories  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 SETS = {"τ² retail": DATA / "tau2_retail.jsonl", "τ retail": DATA / "taubench_retail.jsonl"}
+
+
+def _without_labels(path: Path) -> list[Trajectory]:
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    with tempfile.TemporaryDirectory() as folder:
+        stripped = Path(folder) / path.name
+        stripped.write_text(
+            "".join(json.dumps(strip_labels(r)) + "\n" for r in lines), encoding="utf-8"
+        )
+        return list(load_trajectories([stripped]).trajectories)
+
+
+def unused_reads(skill: SynthesizedSkill) -> int:
+    """Reads in the skill's body whose answer is discarded or assigned and never read."""
+    function = ast.parse(skill.source).body[-1]
+    loads = [n.id for n in ast.walk(function) if isinstance(n, ast.Name)]
+    count = 0
+    for node in ast.walk(function):
+        call = getattr(node, "value", None)
+        if not (
+            isinstance(node, ast.Assign | ast.Expr)
+            and isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "tools"
+            and call.func.attr not in skill.write_tools
+        ):
+            continue
+        targets = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if not targets or all(loads.count(t) <= 1 for t in targets):
+            count += 1
+    return count
 
 
 def run() -> dict[str, Any]:
     out: dict[str, Any] = {"benchmarks": {}}
     everything = []
     for label, path in SETS.items():
-        trajectories = list(load_trajectories([path]).trajectories)
+        trajectories = _without_labels(path)
         everything += trajectories
         train = [t for t in trajectories if t.split == "train"]
         test = [t for t in trajectories if t.split == "test"]
         started = time.perf_counter()
         learned = synthesize(train)
         seconds = time.perf_counter() - started
-        report = evaluate(learned.skills, test, runner=exec_runner).to_json()
+        report = evaluate(
+            learned.skills, test, runner=exec_runner, effects=learned.effects
+        ).to_json()
+        skills = learned.skills
+        write_tools = {tool for skill in skills for tool in skill.write_tools}
         failing = [
             {"id": row["id"], "reason": row["reason"]}
             for row in report["per_trajectory"]
@@ -46,7 +89,15 @@ def run() -> dict[str, Any]:
         out["benchmarks"][label] = {
             "train": len(train),
             "test": len(test),
-            "skills": len(learned.skills),
+            "skills": len(skills),
+            "write_tools": len(write_tools),
+            "skills_per_write_tool": round(len(skills) / max(len(write_tools), 1), 2),
+            "merged": sum(1 for s in skills if " | " in s.family_key),
+            "procedures_merged": sum(s.family_key.count(" | ") + 1 for s in skills),
+            "unused_reads": sum(unused_reads(s) for s in skills),
+            "distinct_names": len({s.name for s in skills}) == len(skills),
+            "distinct_summaries": len({s.summary for s in skills}) == len(skills),
+            "calls_after_needed": report["calls_after_needed"],
             "unexplained_train": learned.stats["unexplained"],
             "synthesis_seconds": round(seconds, 3),
             **{k: report[k] for k in ("covered", "passed", "coverage", "pass_rate")},
@@ -75,13 +126,15 @@ def _sandboxed(everything: list[Any]) -> dict[str, Any]:
     tau2 = [t for t in everything if t.id.startswith("tau2-")]
     learned = synthesize(t for t in tau2 if t.split == "train")
     test = [t for t in tau2 if t.split == "test"]
+    effects = learned.effects
     started = time.perf_counter()
     with sandbox.ProcessPool(size=2) as pool:
         ready = time.perf_counter()
-        report = evaluate(learned.skills, test, runner=SandboxRunner(executor=pool))
+        runner = SandboxRunner(executor=pool)
+        report = evaluate(learned.skills, test, runner=runner, effects=effects)
         done = time.perf_counter()
     runs = sum(row["used"] for row in report.per_skill)
-    trusted = evaluate(learned.skills, test, runner=exec_runner)
+    trusted = evaluate(learned.skills, test, runner=exec_runner, effects=effects)
     return {
         "passed": report.passed,
         "calls_before": report.calls_before,
@@ -101,40 +154,47 @@ def _section(data: dict[str, Any]) -> str:
         "## Synthesis",
         "",
         f"Measured {data['date']} on {data['machine']} with `bench/synthesis.py`",
-        "(learn on `train`, replay `test` through `skills_runtime.evaluate`, trusted runner).",
-        "Calls after = skill calls + the trajectory's calls no skill made (passed ones only).",
-        "A unit is one write with the reads it needs; the minimum family size is 2 units.",
+        "(labels removed; learn on `train`, replay `test` through `skills_runtime.evaluate`,",
+        "trusted runner). Calls after = skill calls + the trajectory's calls no skill made",
+        "(passed ones only); *needed* counts only the calls a procedure needs (the skill calls",
+        "and the writes no skill made), not the reads an agent made to choose what to ask for.",
+        "A unit is the dependent writes of one request with the reads they need, or the reads",
+        "that answered it; the minimum family size is 2 units.",
         "",
-        f"τ² compression is {t2['calls_before_passed'] / t2['calls_after_passed']:.2f}× "
-        f"({t2['calls_before_passed']} → {t2['calls_after_passed']} calls on the passed test",
-        "trajectories). Loops carry it: reads repeated once per element of a list become `for`",
-        "loops — the product lookups of the items being exchanged or returned",
-        '(`for item in order["items"]: if item["item_id"] in item_ids: ...`) and a look at',
-        'every order of the customer (`for order_id in user["orders"]: ...`). A loop is formed',
-        "only when the reads it makes equal, as a set, the reads the trace recorded, so a replay",
-        "never asks for a read the recording lacks. Families whose loops hold in only some units",
-        "also get a *loop variant* (the same procedure plus the loops; 24 τ² skills instead of",
-        "18); evaluation tries the variant first and falls back to the plain skill.",
-        "Caveat: the orders loop absorbs reads the agent made to *choose* the order; the skill",
-        "takes `order_id` as an argument, so the count assumes the agent knows it already.",
+        f"τ² retail: {t2['skills']} skills for {t2['write_tools']} write tools "
+        f"({t2['skills_per_write_tool']} per write tool); {t2['merged']} of them stand for "
+        f"{t2['procedures_merged'] - (t2['skills'] - t2['merged'])} procedures that differ only "
+        "in how they find the customer (no lookup, by email, by name and zip), merged into one",
+        "skill with optional parameters that choose the branch (`if email is not None: ...",
+        "elif first_name is not None and ...:`); a merge is kept only when it replays every unit",
+        f"of every procedure it absorbs. Reads whose answer nothing uses: {t2['unused_reads']}",
+        "in the whole library (repeated reads over the elements of a list — every product of",
+        "the order, every order of the customer — and lookups made only to choose are named in",
+        "the docstring as reads the caller is expected to have made). Names distinct:",
+        f"{t2['distinct_names']}; summaries distinct: {t2['distinct_summaries']}.",
+        f"Calls on the passed test tasks: {t2['calls_before_passed']} recorded, "
+        f"{t2['calls_after_passed']} with the skills, of which {t2['calls_after_needed']} "
+        f"needed ({t2['calls_before_passed'] / max(t2['calls_after_needed'], 1):.2f}× fewer).",
         "",
         "Coincidence guard: with fewer than 3 distinct trajectories in a family, only identifiers",
         "(a lookup's whole answer, fields or arguments named `id`/`*_id`) are linked; other equal",
         "values (a zip code, a second address line) stay parameters. Paths through a key that is a",
         "data value are never links.",
         "",
-        "τ train traces list only the final write, so its skills wrap one write and save nothing",
-        "(1.0×), as the per-skill rows show.",
+        "τ train traces mostly hold lookups whose answers the write does not use (the agent",
+        "choosing), so its skills wrap one write each; the calls they save are those reads.",
         "",
-        "| benchmark | train | skills | test | covered | passed | pass rate | of covered |"
-        " calls before → after | synth s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| benchmark | train | skills | per write tool | test | covered | passed | pass rate |"
+        " of covered | calls before → after (needed) | unused reads | synth s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, b in data["benchmarks"].items():
         lines.append(
-            f"| {label} | {b['train']} | {b['skills']} | {b['test']} | {b['covered']} |"
-            f" {b['passed']} | {b['pass_rate']:.1%} | {b['pass_rate_covered']:.1%} |"
-            f" {b['calls_before_passed']} → {b['calls_after_passed']} | {b['synthesis_seconds']} |"
+            f"| {label} | {b['train']} | {b['skills']} | {b['skills_per_write_tool']} |"
+            f" {b['test']} | {b['covered']} | {b['passed']} | {b['pass_rate']:.1%} |"
+            f" {b['pass_rate_covered']:.1%} | {b['calls_before_passed']} →"
+            f" {b['calls_after_passed']} ({b['calls_after_needed']}) | {b['unused_reads']} |"
+            f" {b['synthesis_seconds']} |"
         )
     a = data["all_749"]
     lines += [

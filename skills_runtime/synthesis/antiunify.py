@@ -507,32 +507,28 @@ class _Unifier:
         self, role_args: list[list[tuple[str, Expr]]], role_guards: list[list[Guard]]
     ) -> AntiUnified | str:
         last = len(self.roles) - 1
-        loops = self.loop_parts()
-        looped = {spec.tool for spec, _, _ in loops}
+        # Reads repeated once per element of a list answer the agent's choices (which items,
+        # which orders); nothing the procedure does uses them: they are left to the caller.
+        loops: list[tuple[LoopSpec, Expr, tuple[Path, Expr] | None]] = []
+        unused = [describe(spec) for spec in self.loops]
         from_loops: set[Expr] = set()
-        for _, source, where in loops:
-            from_loops.add(source)
-            if where is not None:
-                from_loops.add(where[1])
-        # Every write is the procedure; reads are kept only when something needs them.
+        # Every write is the procedure; a read is kept only when its answer is used: by a later
+        # step's argument, by a guard, or as what the procedure returns.
         kept = {last} | {r for r in range(last) if self.step(0, r).is_write}
         for role in range(last - 1, -1, -1):
             if role in self.broken or role in kept:
                 continue
-            used: set[Expr] = set(from_loops)
+            used: set[Expr] = set()
             for later in kept:
                 used.update(expr for _, expr in role_args[later])
                 for guard in role_guards[later]:
                     used.update((guard.subject, guard.expected))
             var = _role_var(role)
             referenced = any(isinstance(e, ResultRef) and e.var == var for e in used)
-            explained = all(
-                isinstance(e, ResultRef | Const) or e in used for _, e in role_args[role]
-            )
-            # A read that a loop repeats is left to the loop, unless its result is used.
-            loop_only = self.step(0, role).name in looped and not role_guards[role]
-            if referenced or (explained and not loop_only):
+            if referenced or role_guards[role]:
                 kept.add(role)
+            else:
+                unused.insert(0, self.step(0, role).name)
         used_vars = {e.var for e in from_loops if isinstance(e, ResultRef)}
         for role in kept:
             for _, expr in role_args[role]:
@@ -618,7 +614,8 @@ class _Unifier:
             "result",
             of_values(expected),
             "" if answer else self.returned_noun(last),
-            answer,
+            expected_reads=tuple(dict.fromkeys(unused)),
+            answer=answer,
         )
         arguments = tuple({p.name: p.values[u] for p in params} for u in range(len(self.units)))
         return AntiUnified(plan, self.units, arguments, expected)

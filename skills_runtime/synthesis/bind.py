@@ -48,6 +48,9 @@ class CallSite:
     keywords: frozenset[str] = frozenset()
     """Every keyword the call passes."""
     group: int = 0
+    branch: int = 0
+    """Which branch of an ``if a is not None: ... elif b is not None: ... else: ...`` choice
+    (alternative ways of finding what the skill acts on) holds the call; 0 for none."""
 
 
 def _is_none_test(node: cst.BaseExpression) -> bool:
@@ -55,7 +58,21 @@ def _is_none_test(node: cst.BaseExpression) -> bool:
         isinstance(node, cst.Comparison)
         and isinstance(node.left, cst.Name)
         and len(node.comparisons) == 1
-        and isinstance(node.comparisons[0].operator, cst.Is | cst.IsNot)
+        and isinstance(node.comparisons[0].operator, cst.Is)
+        and isinstance(node.comparisons[0].comparator, cst.Name)
+        and node.comparisons[0].comparator.value == "None"
+    )
+
+
+def _is_given_test(node: cst.BaseExpression) -> bool:
+    """``a is not None and b is not None``: the test of a branch of a choice."""
+    if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+        return _is_given_test(node.left) and _is_given_test(node.right)
+    return (
+        isinstance(node, cst.Comparison)
+        and isinstance(node.left, cst.Name)
+        and len(node.comparisons) == 1
+        and isinstance(node.comparisons[0].operator, cst.IsNot)
         and isinstance(node.comparisons[0].comparator, cst.Name)
         and node.comparisons[0].comparator.value == "None"
     )
@@ -67,6 +84,9 @@ class _Collector(cst.CSTVisitor):
         self.sites: list[CallSite] = []
         self.group = 0
         self.branching = 0
+        self.branches = 0
+        self.inside: list[int] = []
+        self.otherwise: set[int] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not self.params:
@@ -82,6 +102,26 @@ class _Collector(cst.CSTVisitor):
     def leave_If(self, original_node: cst.If) -> None:
         if _is_none_test(original_node.test) and isinstance(original_node.orelse, cst.Else):
             self.branching -= 1
+
+    def visit_If_body(self, node: cst.If) -> None:
+        if _is_given_test(node.test):
+            self.branches += 1
+            self.inside.append(self.branches)
+            if isinstance(node.orelse, cst.Else):
+                self.otherwise.add(id(node.orelse))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        if _is_given_test(node.test):
+            self.inside.pop()
+
+    def visit_Else(self, node: cst.Else) -> None:
+        if id(node) in self.otherwise:
+            self.branches += 1
+            self.inside.append(self.branches)
+
+    def leave_Else(self, original_node: cst.Else) -> None:
+        if id(original_node) in self.otherwise:
+            self.inside.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -100,7 +140,8 @@ class _Collector(cst.CSTVisitor):
             keywords = frozenset(arg.keyword.value for arg in node.args if arg.keyword)
             if not self.branching:
                 self.group += 1
-            self.sites.append(CallSite(func.attr.value, pairs, keywords, self.group))
+            branch = self.inside[-1] if self.inside else 0
+            self.sites.append(CallSite(func.attr.value, pairs, keywords, self.group, branch))
 
 
 def call_sites(source: str) -> tuple[tuple[str, ...], tuple[CallSite, ...]]:
@@ -195,25 +236,47 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
     def evidence(call: ToolCall) -> int:
         return sum(1 for _, v in walk(call.result) if canonical_json(v) in written)
 
-    for group in (g for g in groups if g[0].tool not in writes):
-        site = group[0]
-        if not any(alternative.params for alternative in group):
+    def bind_reads(read_groups: list[tuple[CallSite, ...]]) -> str | None:
+        for group in read_groups:
+            site = group[0]
+            if not any(alternative.params for alternative in group):
+                continue
+            candidates = [
+                call
+                for call in horizon
+                if call.name == site.tool
+                and not trajectory.is_write(call)
+                and all(
+                    param not in bound
+                    or canonical_json(bound[param]) == canonical_json(call.arguments.get(keyword))
+                    for keyword, param in site.params
+                )
+            ]
+            candidates.sort(key=lambda call: -evidence(call))
+            if not candidates or take(group, candidates[0]) is not None:
+                shown = ", ".join(f"{k}={bound.get(p, '?')!r}" for k, p in site.params)
+                return f"the trajectory has no read {site.tool}({shown}) to bind from"
+        return None
+
+    reads = [g for g in groups if g[0].tool not in writes]
+    problem = bind_reads([g for g in reads if not g[0].branch])
+    if problem:
+        return fail(problem)
+    # Alternative ways in: the first branch whose reads the trajectory made all of is the way
+    # it took; every other branch's parameters are left out (None), so the skill skips them.
+    taken_way = False
+    for branch in sorted({g[0].branch for g in reads if g[0].branch}):
+        own = [g for g in reads if g[0].branch == branch]
+        before = dict(bound)
+        if taken_way or bind_reads(own) is not None:
+            bound.clear()
+            bound.update(before)
+            for group in own:
+                for site in group:
+                    for _, param in site.params:
+                        bound.setdefault(param, None)
             continue
-        candidates = [
-            call
-            for call in horizon
-            if call.name == site.tool
-            and not trajectory.is_write(call)
-            and all(
-                param not in bound
-                or canonical_json(bound[param]) == canonical_json(call.arguments.get(keyword))
-                for keyword, param in site.params
-            )
-        ]
-        candidates.sort(key=lambda call: -evidence(call))
-        if not candidates or take(group, candidates[0]) is not None:
-            shown = ", ".join(f"{k}={bound.get(p, '?')!r}" for k, p in site.params)
-            return fail(f"the trajectory has no read {site.tool}({shown}) to bind from")
+        taken_way = True
     missing = [p for p in params if p not in bound]
     if missing:
         return fail(f"no call of the trajectory gives a value for {', '.join(missing)}")

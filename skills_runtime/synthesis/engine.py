@@ -8,9 +8,9 @@ skill, and attach one replay case per unit. Runs of unknown outcome never outvot
 to have succeeded: when they would weaken a family's plan (a guard or a constant lost), the plan
 of the successful runs is kept and the others are reported.
 
-A family's skill carries the loops that hold in all its units; when a set of loops holds in only
-some of them (at least ``min_family_size``), those units also give a *loop variant*: the same
-procedure with the loops, tried first by evaluation because it absorbs more of the trajectory.
+Plans of one intent — the same changes, found in different ways — merge into one skill whose
+optional parameters choose the way in (see :mod:`~skills_runtime.synthesis.merge`); reads whose
+answers nothing uses, loops over lists included, are left to the caller and named in the docstring.
 Everything before the families (effects, lifting, units, samples, counts) is ``collect``'s: it
 streams the trajectories, so memory is bounded by the families. Input order does not matter: a
 family's sample is the same set whatever the order, units are ordered by id and digest, and every
@@ -19,13 +19,17 @@ later step iterates in a stable order, so the same trajectories give byte-identi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from skills_runtime.replay import RecordedCall, ReplayCase
+from skills_runtime.replay import RecordedCall, RecordedTools, ReplayCase
 from skills_runtime.synthesis.antiunify import AntiUnified, FieldStats, antiunify
 from skills_runtime.synthesis.collect import Collected, collect
 from skills_runtime.synthesis.group import Family, Unit, family_key_text
-from skills_runtime.synthesis.loops import LoopSpec, describe, loops_of, preferred
+from skills_runtime.synthesis.interpret import run_plan
+from skills_runtime.synthesis.loops import LoopSpec, loops_of, preferred
+from skills_runtime.synthesis.merge import Merged, Procedure, merge_procedures
 from skills_runtime.synthesis.model import (
     SynthesisOptions,
     SynthesisResult,
@@ -34,12 +38,12 @@ from skills_runtime.synthesis.model import (
 )
 from skills_runtime.synthesis.naming import skill_name
 from skills_runtime.synthesis.plan import CallStep, Const, Guard, Loop, Plan
-from skills_runtime.synthesis.prose import Summary, summarize
+from skills_runtime.synthesis.prose import Summary, distinguish, summarize, summarize_steps
 from skills_runtime.synthesis.render import render
 from skills_runtime.trajectory.failures import failure_of
 from skills_runtime.trajectory.model import ToolSchema, Trajectory
 
-__all__ = ["synthesize", "synthesize_collected", "unit_recording", "variants"]
+__all__ = ["synthesize", "synthesize_collected", "unit_recording"]
 
 
 def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
@@ -60,6 +64,10 @@ def unit_recording(unit: Unit) -> tuple[RecordedCall, ...]:
 
 
 def _summary(plan: Plan, schemas: dict[str, ToolSchema], reads: tuple[str, ...]) -> Summary:
+    steps = list(plan.changes)
+    if len(steps) > 1:  # several changes: a folder made, then a file moved into it
+        described = [(t, schemas[t].description if t in schemas else "") for t in steps]
+        return summarize_steps(described)
     write = next((c for c in plan.calls if c.tool == plan.final_tool), plan.calls[-1])
     schema = schemas.get(write.tool)
     ids = [name for name, _ in write.args if name.endswith("_id") and len(name) > 3]
@@ -71,36 +79,32 @@ def _summary(plan: Plan, schemas: dict[str, ToolSchema], reads: tuple[str, ...])
     )
 
 
-def variants(family: Family, *, min_size: int) -> list[tuple[Family, tuple[LoopSpec, ...]]]:
-    """The family with the loops all its units share, then each loop variant big enough.
-
-    A variant's loops are closed: every loop that holds in all of the variant's units is in it.
-    """
-    found = [frozenset(loops_of(unit)) for unit in family.units]
-    common = frozenset.intersection(*found)
-    out = [(family, preferred(common))]
-    seen = {preferred(common)}
-    closures = []
-    for loops in sorted(set(found), key=lambda specs: sorted(s.order for s in specs)):
-        members = [u for u, have in zip(family.units, found, strict=True) if loops <= have]
-        closed = frozenset.intersection(*(have for have in found if loops <= have))
-        closures.append((preferred(closed), members))
-    for loops_chosen, members in closures:
-        if loops_chosen in seen or len(members) < min_size:
-            continue
-        seen.add(loops_chosen)
-        key = (*family.key, *(f"[{describe(spec)}]" for spec in loops_chosen))
-        out.append((Family(key, tuple(members)), loops_chosen))
-    return out
+def _loops(family: Family) -> tuple[LoopSpec, ...]:
+    """The loops every unit of the family shows (each becomes a read left to the caller)."""
+    return preferred(frozenset.intersection(*(frozenset(loops_of(u)) for u in family.units)))
 
 
-def _skill(
-    family: Family,
-    unified: AntiUnified,
-    schemas: dict[str, ToolSchema],
-    taken: set[str],
-    effects: Mapping[str, object],
-) -> SynthesizedSkill:
+def _reproduces(plan: Plan, unit: Unit, arguments: dict[str, Any], expected: Any) -> bool:
+    """Whether ``plan`` run with ``arguments`` makes exactly the unit's recorded writes and
+    returns what the unit's last call returned."""
+    case = ReplayCase(unit.unit_id, arguments, unit_recording(unit), expected)
+    tools = RecordedTools(case.calls)
+    try:
+        returned = run_plan(plan, arguments, tools)
+    except Exception as error:
+        return tools.outcome(case, failure=f"{type(error).__name__}: {error}").passed
+    return tools.outcome(case, returned=returned).passed
+
+
+def _way(reads: tuple[str, ...]) -> str:
+    """How a branch finds what the skill acts on: the criteria of its first ``*_by_*`` lookup."""
+    return next((tool.split("_by_", 1)[1] for tool in reads if "_by_" in tool), "")
+
+
+def _described(
+    unified: Merged, schemas: dict[str, ToolSchema], taken: set[str]
+) -> tuple[str, str, str]:
+    """A skill's name (never a taken one), its summary line and the sentence that line cut."""
     plan = unified.plan
     reads = tuple(s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write)
     changes = plan.changes
@@ -112,9 +116,42 @@ def _skill(
     after = tuple(
         c.tool for c in plan.calls if c.context and c.var is None and c.tool not in changes
     )
-    name = skill_name(changes, reads, taken=taken, each=each, after=after)
+    ways = tuple(way for way in map(_way, unified.ways) if way)
+    name = skill_name(changes, reads, taken=taken, each=each, after=after, ways=ways)
     taken.add(name)
-    summary, detail = _summary(plan, schemas, tuple(dict.fromkeys(reads)))
+    alternatives = tuple(tool for branch in unified.ways for tool in branch)
+    summary, detail = _summary(plan, schemas, tuple(dict.fromkeys((*alternatives, *reads))))
+    return name, summary, detail
+
+
+def _told_apart(
+    described: list[tuple[str, str, str]], merged: Sequence[Merged]
+) -> list[tuple[str, str, str]]:
+    """Skills whose summaries are the same line get what their names add to it in brackets
+    (``Copy a file (checked).`` and ``Copy a file (without lookups).``): an agent reading only
+    summaries must still tell every skill apart."""
+    lines = Counter(summary for _, summary, _ in described)
+    out = []
+    for (name, summary, detail), skill in zip(described, merged, strict=True):
+        if lines[summary] > 1:
+            words = [w for w in name.split("_") if w]
+            own = {w for tool in skill.plan.changes for w in tool.split("_")}
+            tail = [w for w in words if w not in own] or words
+            qualifier = " ".join(tail).replace("only", "without lookups")
+            detail = detail or summary
+            summary = distinguish(summary, qualifier)
+        out.append((name, summary, detail))
+    return out
+
+
+def _skill(
+    unified: Merged,
+    described: tuple[str, str, str],
+    schemas: dict[str, ToolSchema],
+    effects: Mapping[str, object],
+) -> SynthesizedSkill:
+    plan = unified.plan
+    name, summary, detail = described
     sources = [unit.unit_id for unit in unified.units]
     source = render(name, plan, summary=summary, sources=sources, detail=detail)
     cases = tuple(
@@ -143,7 +180,7 @@ def _skill(
         tool_schemas={
             tool: dict(schemas[tool].parameters) for tool in plan.tools if tool in schemas
         },
-        family_key=family_key_text(family.key),
+        family_key=" | ".join(family_key_text(key) for key in unified.keys),
         effects={tool: effects[tool] for tool in plan.tools if tool in effects},
     )
 
@@ -214,43 +251,16 @@ def synthesize_collected(
     schemas = dict(collected.schemas)
     effects = collected.effects
     unexplained: list[Unexplained] = []
-    taken = set(options.taken_names)
-    skills: list[SynthesizedSkill] = []
-    decided = effects.to_json()
-    for family in families:
-        key = family_key_text(family.key)
-        if len(family.units) < options.min_family_size:
-            for unit in family.units:
-                reason = (
-                    f"its procedure ({key}) was seen {len(family.units)} time(s); "
-                    f"a skill needs at least {options.min_family_size}"
-                )
-                unexplained.append(Unexplained(unit.unit_id, reason))
-            continue
-        for variant, loops in variants(family, min_size=options.min_family_size):
-            chosen, unified, left_out = _unify(
-                variant,
-                loops,
-                trusted=trusted,
-                min_size=options.min_family_size,
-                stats=stats,
-                schemas=schemas,
-            )
-            if isinstance(unified, str):
-                if variant is family:
-                    unexplained.extend(
-                        Unexplained(u.unit_id, f"{key}: {unified}") for u in family.units
-                    )
-                continue
-            unexplained.extend(
-                Unexplained(
-                    u.unit_id,
-                    f"{key}: left out: it disagrees with the runs known to have succeeded "
-                    "(its outcome is unknown)",
-                )
-                for u in left_out
-            )
-            skills.append(_skill(chosen, unified, schemas, taken, decided))
+    skills, left = _library(
+        families,
+        min_size=options.min_family_size,
+        trusted=trusted,
+        stats=stats,
+        schemas=schemas,
+        taken=set(options.taken_names),
+        decided=effects.to_json(),
+    )
+    unexplained += left
     tally = collected.unexplained.copy()
     tally.extend(unexplained)
     counts = {
@@ -268,3 +278,57 @@ def synthesize_collected(
     return SynthesisResult(
         tuple(skills), tally.examples, counts, effects, unexplained_counts=dict(tally.counts)
     )
+
+
+def _library(
+    families: Sequence[Family],
+    *,
+    min_size: int,
+    trusted: set[str],
+    stats: FieldStats,
+    schemas: dict[str, ToolSchema],
+    taken: set[str],
+    decided: Mapping[str, object],
+) -> tuple[list[SynthesizedSkill], list[Unexplained]]:
+    """The skills of the families large enough: one plan per family, then one skill per intent
+    where the plans merge (see :mod:`~skills_runtime.synthesis.merge`)."""
+    unexplained: list[Unexplained] = []
+    procedures: list[Procedure] = []
+    for family in families:
+        key = family_key_text(family.key)
+        if len(family.units) < min_size:
+            for unit in family.units:
+                reason = (
+                    f"its procedure ({key}) was seen {len(family.units)} time(s); "
+                    f"a skill needs at least {min_size}"
+                )
+                unexplained.append(Unexplained(unit.unit_id, reason))
+            continue
+        chosen, unified, left_out = _unify(
+            family, _loops(family), trusted=trusted, min_size=min_size, stats=stats, schemas=schemas
+        )
+        if isinstance(unified, str):
+            unexplained.extend(Unexplained(u.unit_id, f"{key}: {unified}") for u in family.units)
+            continue
+        unexplained.extend(
+            Unexplained(
+                u.unit_id,
+                f"{key}: left out: it disagrees with the runs known to have succeeded "
+                "(its outcome is unknown)",
+            )
+            for u in left_out
+        )
+        procedures.append(
+            Procedure(
+                chosen.key,
+                unified.plan,
+                unified.units,
+                unified.arguments,
+                unified.expected,
+                _strength(unified.plan),
+            )
+        )
+    merged = merge_procedures(procedures, reproduces=_reproduces)
+    described = _told_apart([_described(m, schemas, taken) for m in merged], merged)
+    skills = [_skill(m, d, schemas, decided) for m, d in zip(merged, described, strict=True)]
+    return skills, unexplained

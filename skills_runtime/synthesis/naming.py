@@ -69,6 +69,7 @@ def skill_name(
     taken: Iterable[str],
     each: tuple[str, ...] = (),
     after: tuple[str, ...] = (),
+    ways: tuple[str, ...] = (),
 ) -> str:
     """A name for a skill: its writes, then how it finds its entity, never a taken name.
 
@@ -77,7 +78,9 @@ def skill_name(
     reads before writing, ``_only`` when it is the bare write; tools it calls in loops (``each``)
     add ``_each_<noun>`` (``..._each_product``); a call made first only to set where the skill
     acts (``after``: a ``cd`` nothing reads) adds ``_after_cd``. A procedure that writes nothing is
-    named after what it looks up last: ``look_up_user_by_name_zip``.
+    named after what it looks up last: ``look_up_user_by_name_zip``. A skill with alternative ways
+    to find its entity (``ways``: the ``*_by_*`` lookups of its branches) says them all:
+    ``cancel_pending_order_by_email_or_name_zip``.
     """
     answers = not write_tools
     if answers:  # a procedure that only answers: named after what it looks up last
@@ -87,7 +90,9 @@ def skill_name(
         base = "_then_".join(dict.fromkeys(write_tools))
         earlier = read_tools
     lookups = [tool.split("_by_", 1)[1] for tool in earlier if "_by_" in tool]
-    if lookups:
+    if ways:
+        base = f"{base}_by_{'_or_'.join(dict.fromkeys(ways))}"
+    elif lookups:
         base = f"{base}_by_{lookups[0]}"
     elif answers:
         pass

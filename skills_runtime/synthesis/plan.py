@@ -17,7 +17,9 @@ from skills_runtime.synthesis.lift import Path
 from skills_runtime.synthesis.types import JsonType
 
 __all__ = [
+    "Branch",
     "CallStep",
+    "Choice",
     "Const",
     "ElementRef",
     "Expr",
@@ -114,7 +116,27 @@ class Loop:
     description: str
 
 
-Statement = CallStep | Guard | Loop
+@dataclass(frozen=True)
+class Branch:
+    """Steps that run when every parameter in ``when`` was given (is not None)."""
+
+    when: tuple[str, ...]
+    body: tuple[CallStep | Guard, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """``if ...: elif ...:`` — the first branch whose parameters were all given runs, or none.
+
+    One skill stands for procedures that differ only in how they find what they act on (a
+    customer by email, by name and zip, or not at all): each way is a branch, chosen by which
+    of its parameters the caller gave.
+    """
+
+    branches: tuple[Branch, ...]
+
+
+Statement = CallStep | Guard | Loop | Choice
 
 
 @dataclass(frozen=True)
@@ -139,6 +161,9 @@ class Plan:
     return_type: JsonType
     returned_noun: str = ""
     """What the write answers in words (``order``) when every trace shows it, else ``""``."""
+    expected_reads: tuple[str, ...] = ()
+    """Reads the recorded runs made whose answers the procedure never uses: the agent made them
+    to choose what to ask for, so the caller is expected to have made them."""
     answer: tuple[str, Path] | None = None
     """For a procedure that only answers: ``("value", path)`` returns the value at ``path`` of
     the last read's result, ``("count", path)`` the number of elements of the list there."""
@@ -150,10 +175,29 @@ class Plan:
 
     @property
     def calls(self) -> tuple[CallStep, ...]:
-        """Every call, loop bodies included, in source order."""
-        return tuple(
-            s.call if isinstance(s, Loop) else s for s in self.body if not isinstance(s, Guard)
-        )
+        """Every call, loop bodies and branches included, in source order."""
+        found: list[CallStep] = []
+        for statement in self.body:
+            if isinstance(statement, Loop):
+                found.append(statement.call)
+            elif isinstance(statement, CallStep):
+                found.append(statement)
+            elif isinstance(statement, Choice):
+                for branch in statement.branches:
+                    found += [s for s in branch.body if isinstance(s, CallStep)]
+        return tuple(found)
+
+    @property
+    def guards(self) -> tuple[Guard, ...]:
+        """Every guard, those of branches included, in source order."""
+        found: list[Guard] = []
+        for statement in self.body:
+            if isinstance(statement, Guard):
+                found.append(statement)
+            elif isinstance(statement, Choice):
+                for branch in statement.branches:
+                    found += [s for s in branch.body if isinstance(s, Guard)]
+        return tuple(found)
 
     @property
     def write_tools(self) -> tuple[str, ...]:

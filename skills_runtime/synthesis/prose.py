@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from skills_runtime.synthesis.naming import noun_of
 from skills_runtime.synthesis.plan import (
     CallStep,
+    Choice,
     Const,
     Expr,
     Guard,
@@ -30,11 +32,14 @@ from skills_runtime.synthesis.plan import (
 __all__ = [
     "SUMMARY_WIDTH",
     "Summary",
+    "distinguish",
     "does",
+    "expected_sentence",
     "guard_message",
     "guards_sentence",
     "returns",
     "summarize",
+    "summarize_steps",
 ]
 
 SUMMARY_WIDTH = 80
@@ -85,7 +90,12 @@ def _from_name(write: str, object_noun: str) -> str:
 
 
 def _lookup(reads: Sequence[str]) -> tuple[str, str] | None:
-    """``find_user_id_by_name_zip`` → (``user``, ``name and zip``): who is found, and by what."""
+    """``find_user_id_by_name_zip`` → (``user``, ``name and zip``): who is found, and by what.
+
+    Lookups of the same entity in other ways (alternative branches of one skill) join the
+    criteria: ``email or name and zip``.
+    """
+    found: dict[str, list[str]] = {}
     for tool in reads:
         if "_by_" not in tool:
             continue
@@ -95,8 +105,11 @@ def _lookup(reads: Sequence[str]) -> tuple[str, str] | None:
         words = [w for w in by.split("_") if w]
         criteria = " and ".join(words) if len(words) == 2 else " ".join(words)
         if entity and criteria:
-            return entity.replace("_", " "), criteria
-    return None
+            found.setdefault(entity.replace("_", " "), []).append(criteria)
+    if not found:
+        return None
+    entity, ways = next(iter(found.items()))
+    return entity, " or ".join(dict.fromkeys(ways))
 
 
 def _qualified(sentence: str, entity: str, criteria: str) -> str:
@@ -149,6 +162,60 @@ def summarize(
     return _capital(line) + ".", whole
 
 
+def summarize_steps(steps: Sequence[tuple[str, str]]) -> Summary:
+    """The summary line of a procedure of several writes: ``Create a directory, then move ...``.
+
+    Args:
+        steps: Each write in order, as ``(tool name, tool description)``.
+
+    Returns:
+        The line (at most ``SUMMARY_WIDTH`` characters, each step cut to its first clause or
+        named from its tool when the whole sentences do not fit) and the whole sentences joined
+        when the line shortened them, else ``""``.
+    """
+    sentences = [_first_sentence(description) for _, description in steps]
+    options = []
+    for (tool, _), sentence in zip(steps, sentences, strict=True):
+        cuts = sorted(_cuts(sentence), key=len, reverse=True) if sentence else []
+        options.append([*([sentence] if sentence else []), *cuts, _from_name(tool, "")])
+    chosen = [0] * len(options)
+
+    def joined() -> str:
+        parts = [options[k][c] for k, c in enumerate(chosen)]
+        return ", then ".join(_lower_first(p) if k else p for k, p in enumerate(parts))
+
+    # Shorten the longest step first, one step at a time, until the line fits.
+    while len(joined()) + 1 > SUMMARY_WIDTH:
+        shorter = [k for k, c in enumerate(chosen) if c + 1 < len(options[k])]
+        if not shorter:
+            break
+        longest = max(shorter, key=lambda k: (len(options[k][chosen[k]]), -k))
+        chosen[longest] += 1
+    line = joined()[: SUMMARY_WIDTH - 1]
+    whole = ", then ".join(_lower_first(p) if k else p for k, p in enumerate(sentences) if p)
+    return _capital(line) + ".", (_capital(whole) + "." if whole and line != whole else "")
+
+
+def _lower_first(text: str) -> str:
+    """``Move a file`` → ``move a file``; an acronym or a name (``MCP``, ``cd``) stays."""
+    head = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if head[1:].islower() or len(head) == 1 else text
+
+
+def distinguish(summary: str, qualifier: str) -> str:
+    """``Copy a file.`` told apart from another skill's identical line: ``Copy a file (checked).``
+    — the line cut back to its first clause first when the qualifier would not fit."""
+    body = summary.rstrip(".")
+    shorter = [body[: m.start()] for m in re.finditer(r" \(|, |; |: ", body)]
+    for base in [body, *sorted(shorter, key=len, reverse=True), *_cuts(body)]:
+        line = f"{base} ({qualifier})."
+        if len(line) <= SUMMARY_WIDTH and len(base.split()) >= 2:
+            return line
+    room = SUMMARY_WIDTH - len(f" ({qualifier}).")
+    words = body[:room].rsplit(" ", 1)[0] if room > 10 else body[:10]
+    return f"{words} ({qualifier})."[: SUMMARY_WIDTH - 1].rstrip(".") + "."
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -176,6 +243,11 @@ def _loop(loop: Loop) -> str:
 
 def does(plan: Plan) -> str:
     """What the skill calls, in words: ``Looks up A and B, then calls W.``"""
+    ways = [s for s in plan.body if isinstance(s, Choice)]
+    if ways:
+        rest = replace(plan, body=tuple(s for s in plan.body if not isinstance(s, Choice)))
+        then = does(rest).replace(" directly, with no lookups.", ".")
+        return f"{_ways(ways[0])} Then {then[:1].lower()}{then[1:]}"
     reads = list(
         dict.fromkeys(s.tool for s in plan.body if isinstance(s, CallStep) and not s.is_write)
     )
@@ -190,6 +262,21 @@ def does(plan: Plan) -> str:
     if not steps:
         return f"Calls {_and(writes)} directly, with no lookups."
     text = ", ".join(steps) + f", then calls {_and(writes)}."
+    return text[:1].upper() + text[1:]
+
+
+def _ways(choice: Choice) -> str:
+    """``With email, it first calls A; with first_name, last_name and zip, B; else nothing.``"""
+    parts = []
+    for branch in choice.branches:
+        tools = _and(list(dict.fromkeys(s.tool for s in branch.body if isinstance(s, CallStep))))
+        if branch.when:
+            parts.append(f"with {_and(list(branch.when))} given, it first calls {tools}")
+        else:
+            parts.append(f"otherwise it first calls {tools}")
+    if choice.branches[-1].when:
+        parts.append("with none of them, it looks nothing up first")
+    text = "; ".join(parts) + "."
     return text[:1].upper() + text[1:]
 
 
@@ -212,6 +299,7 @@ def _clause(guard: Guard, *, same_noun: bool) -> str:
 
 def guards_sentence(guards: Sequence[Guard]) -> str:
     """``Before writing, stops with SkillPrecondition if the order ..., or its status ...``."""
+    guards = [g for k, g in enumerate(guards) if g not in guards[:k]]  # branches repeat checks
     clauses = [
         _clause(guard, same_noun=k > 0 and guards[k - 1].noun == guard.noun)
         for k, guard in enumerate(guards)
@@ -235,6 +323,16 @@ def guard_message(guard: Guard) -> tuple[Part, ...]:
     )
     head: tuple[Part, ...] = (f"{guard.noun} {_field(guard)} is ", guard.subject, shown)
     return head if isinstance(guard.expected, Const) else (*head, guard.expected)
+
+
+def expected_sentence(plan: Plan) -> str:
+    """Which reads the recorded runs made that the skill leaves to its caller."""
+    if not plan.expected_reads:
+        return ""
+    return (
+        f"It does not call {_and(list(plan.expected_reads))}: the recorded runs did so only to "
+        "choose what to ask for, so the caller is expected to have done it."
+    )
 
 
 def returns(plan: Plan) -> str:

@@ -19,7 +19,9 @@ from typing import Any
 import libcst as cst
 
 from skills_runtime.synthesis.plan import (
+    Branch,
     CallStep,
+    Choice,
     Const,
     ElementRef,
     Expr,
@@ -29,7 +31,14 @@ from skills_runtime.synthesis.plan import (
     Plan,
     Statement,
 )
-from skills_runtime.synthesis.prose import Part, does, guard_message, guards_sentence, returns
+from skills_runtime.synthesis.prose import (
+    Part,
+    does,
+    expected_sentence,
+    guard_message,
+    guards_sentence,
+    returns,
+)
 
 __all__ = ["literal_source", "render"]
 
@@ -148,18 +157,62 @@ def _call_statement(
     return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(target))], call)])
 
 
+def _given(names: tuple[str, ...], *, depth: int) -> cst.BaseExpression:
+    """``a is not None and b is not None``; one test per line, in parentheses, when too long."""
+    tests = [
+        cst.Comparison(cst.Name(name), [cst.ComparisonTarget(cst.IsNot(), cst.Name("None"))])
+        for name in names
+    ]
+    test: cst.BaseExpression = tests[0]
+    for more in tests[1:]:
+        test = cst.BooleanOperation(test, cst.And(), more)
+    if depth * len(_INDENT) + len("elif ") + len(_code(test)) + 1 <= _WIDTH:
+        return test
+    test = tests[0]
+    for more in tests[1:]:
+        newline = cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            indent=True,
+            last_line=cst.SimpleWhitespace(_INDENT),
+        )
+        test = cst.BooleanOperation(test, cst.And(whitespace_before=newline), more)
+    return test.with_changes(
+        lpar=[cst.LeftParen(whitespace_after=_broken(0, last=False))],
+        rpar=[cst.RightParen(whitespace_before=_broken(0, last=True))],
+    )
+
+
+def _choice(branches: tuple[Branch, ...], *, depth: int) -> cst.If:
+    """``if a is not None: ... elif b is not None: ... else: ...`` (a branch needing nothing
+    given comes last and is the ``else``)."""
+    first, rest = branches[0], branches[1:]
+    inner = [_statement(part, depth=depth + 1) for part in first.body]
+    orelse: cst.If | cst.Else | None = None
+    if len(rest) == 1 and not rest[0].when:
+        body = [_statement(part, depth=depth + 1) for part in rest[0].body]
+        orelse = cst.Else(cst.IndentedBlock(body))
+    elif rest:
+        orelse = _choice(rest, depth=depth)
+    return cst.If(_given(first.when, depth=depth), cst.IndentedBlock(inner), orelse=orelse)
+
+
 def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
-    indent = depth * len(_INDENT)
     if isinstance(step, Loop):
         return _loop(step)
     if isinstance(step, CallStep):
         return _call_statement(step, tuple(step.args), list(step.optional), depth=depth)
+    if isinstance(step, Choice):
+        return _choice(step.branches, depth=depth)
+    return _guard(step, depth=depth)
+
+
+def _guard(step: Guard, *, depth: int) -> cst.BaseStatement:
     message = _message(guard_message(step))
     test = cst.Comparison(
         _expr(step.subject), [cst.ComparisonTarget(cst.NotEqual(), _expr(step.expected))]
     )
     call = cst.Call(cst.Name("SkillPrecondition"), [cst.Arg(message)])
-    if 2 * indent + len("raise ") + len(_code(call)) > _WIDTH:
+    if (depth + 1) * len(_INDENT) + len("raise ") + len(_code(call)) > _WIDTH:
         closing = _broken(0, last=True)
         call = cst.Call(
             cst.Name("SkillPrecondition"),
@@ -205,8 +258,12 @@ def _wrap(text: str, *, initial: str = "", subsequent: str = "") -> list[str]:
 
 def _docstring(plan: Plan, summary: str, detail: str, sources: Sequence[str]) -> str:
     lines = _wrap(summary)
-    guards = [s for s in plan.body if isinstance(s, Guard)]
-    about = " ".join(part for part in (detail, does(plan), guards_sentence(guards)) if part)
+    guards = list(plan.guards)
+    about = " ".join(
+        part
+        for part in (detail, does(plan), guards_sentence(guards), expected_sentence(plan))
+        if part
+    )
     lines += ["", *_wrap(about)]
     if plan.params:
         lines += ["", "Args:"]

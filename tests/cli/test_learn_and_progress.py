@@ -92,7 +92,7 @@ def test_learn_shows_every_name_whole_and_a_progress_bar_on_a_terminal(
     tmp_path: Path, terminal: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     narrow = io.StringIO()
-    monkeypatch.setattr(commands_learn, "stdout", Console(file=narrow, width=30))
+    monkeypatch.setattr(commands_learn, "stdout", Console(file=narrow, width=20))
 
     result = runner.invoke(
         app, ["learn", str(_family(tmp_path, "exchange")), "--db", str(tmp_path / "s.db")]
@@ -102,7 +102,7 @@ def test_learn_shows_every_name_whole_and_a_progress_bar_on_a_terminal(
     (skill,) = json.loads(
         runner.invoke(app, ["list", "--db", str(tmp_path / "s.db"), "--json"]).stdout
     )["skills"]
-    assert len(skill["name"]) > 30
+    assert len(skill["name"]) > 20
     assert any(line.startswith(skill["name"]) for line in narrow.getvalue().splitlines())
     assert "…" not in narrow.getvalue()
     assert "gating" in terminal.getvalue()

@@ -1,8 +1,13 @@
-"""Loops: repeated reads over the elements of a list become ``for`` loops, and only then."""
+"""Reads repeated once per element of a list are the agent choosing, not the procedure.
+
+A loop of reads whose answers nothing uses (every product of an order looked at, every order of a
+customer) is left to the caller: the skill's docstring names it, its body does not make it, and
+units with and without it are one procedure.
+"""
 
 from __future__ import annotations
 
-import re
+import ast
 from typing import Any
 
 from skills_runtime.evaluate import exec_runner
@@ -37,79 +42,97 @@ def _shipment(number: int, items: list[str], *, read: list[str] | None = None) -
     return Trajectory(id=f"ship-{number}", calls=tuple(calls))
 
 
-def test_reads_once_per_element_of_a_list_parameter_become_a_for_loop() -> None:
+def _body(skill: SynthesizedSkill) -> str:
+    return skill.source.split('"""', 2)[2]
+
+
+def test_reads_once_per_element_of_a_list_are_left_to_the_caller_and_named_in_the_docstring() -> (
+    None
+):
     trajectories = [
         _shipment(1, ["item-1001", "item-1002"]),
         _shipment(2, ["item-2001", "item-2002", "item-2003"]),
     ]
     (skill,) = synthesize(trajectories).skills
-    assert "for item_id in item_ids:" in skill.source
-    assert "tools.get_item(item_id=item_id)" in skill.source
+    assert "get_item" not in _body(skill)
+    assert "for " not in _body(skill)
+    docstring = " ".join(skill.source.split('"""')[1].split())
+    assert "It does not call get_item for each element of write argument item_ids" in docstring
     assert "item_ids: list[str]" in skill.source
     assert _replays_its_sources(skill)
 
 
-def test_reads_that_cover_only_part_of_the_list_do_not_become_a_loop() -> None:
+def test_reads_that_cover_only_part_of_the_list_are_not_made_either() -> None:
     trajectories = [
         _shipment(1, ["item-1001", "item-1002"], read=["item-1001"]),
         _shipment(2, ["item-2001", "item-2002", "item-2003"], read=["item-2003"]),
     ]
     (skill,) = synthesize(trajectories).skills
     assert "\n    for " not in skill.source
+    assert "get_item" not in _body(skill)
     assert _replays_its_sources(skill)
 
 
-def test_a_loop_seen_in_some_units_gives_a_variant_and_the_plain_skill_stays() -> None:
+def test_units_with_and_without_the_loop_are_one_skill_with_all_their_cases() -> None:
     trajectories = [
         _shipment(1, ["item-1001", "item-1002"]),
         _shipment(2, ["item-2001", "item-2002", "item-2003"]),
         _shipment(3, ["item-3001"], read=[]),
         _shipment(4, ["item-4001", "item-4002"], read=[]),
     ]
-    skills = synthesize(trajectories).skills
-    looped = [s for s in skills if "for item_id in item_ids:" in s.source]
-    plain = [s for s in skills if "\n    for " not in s.source]
-    assert len(looped) == 1
-    assert len(plain) == 1
-    assert set(looped[0].source_trajectories) == {"ship-1", "ship-2"}
-    assert len(plain[0].source_trajectories) == 4
-    assert all(_replays_its_sources(skill) for skill in skills)
+    (skill,) = synthesize(trajectories).skills
+    assert set(skill.source_trajectories) == {"ship-1", "ship-2", "ship-3", "ship-4"}
+    assert _replays_its_sources(skill)
 
 
-def _train(tau2: list[Trajectory]) -> tuple[SynthesizedSkill, ...]:
-    return synthesize(t for t in tau2 if t.split == "train").skills
-
-
-def test_product_lookups_of_the_exchanged_items_become_a_filtered_loop(
-    tau2: list[Trajectory],
-) -> None:
-    sources = [
-        s.source for s in _train(tau2) if s.write_tools == ("exchange_delivered_order_items",)
-    ]
-    looped = [src for src in sources if 'for item in order["items"]:' in src]
-    assert looped
-    assert 'if item["item_id"] in item_ids:' in looped[0]
-    assert 'tools.get_product_details(product_id=item["product_id"])' in looped[0]
-
-
-def test_reading_every_order_of_the_customer_becomes_a_loop_over_the_users_orders(
-    tau2: list[Trajectory],
-) -> None:
-    looped = [s for s in _train(tau2) if 'in user["orders"]:' in s.source]
-    assert looped
-    for skill in looped:
-        found = re.search(
-            r'for (\w+) in user\["orders"\]:\n +tools\.get_order_details\(', skill.source
+def _unused_reads(skill: SynthesizedSkill) -> list[str]:
+    """Reads whose answer the skill never uses: discarded, or assigned and never read again."""
+    function = ast.parse(skill.source).body[-1]
+    assert isinstance(function, ast.FunctionDef)
+    loaded = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+    loaded_after: list[str] = []
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Assign | ast.Expr):
+            continue
+        call = node.value
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "tools"
+        ):
+            continue
+        tool = call.func.attr
+        if tool in skill.write_tools:
+            continue
+        if isinstance(node, ast.Expr):
+            loaded_after.append(tool)
+            continue
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        uses = sum(
+            1
+            for n in ast.walk(function)
+            if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
         )
-        assert found is not None
-        assert f"tools.get_order_details(order_id={found.group(1)})" in skill.source
-        assert _replays_its_sources(skill)
+        if not uses and names and names[0] in loaded | {""}:
+            continue
+        if not uses:
+            loaded_after.append(tool)
+    return loaded_after
 
 
-def test_every_loop_reads_only_what_its_source_trajectories_recorded(
+def test_no_learned_skill_makes_a_read_whose_answer_it_never_uses(
+    tau2: list[Trajectory], tau: list[Trajectory]
+) -> None:
+    for trajectories in (tau2, tau):
+        for skill in synthesize(t for t in trajectories if t.split == "train").skills:
+            assert _unused_reads(skill) == [], skill.name
+
+
+def test_every_skill_reads_only_what_its_source_trajectories_recorded(
     tau2: list[Trajectory],
 ) -> None:
-    for skill in _train(tau2):
+    for skill in synthesize(t for t in tau2 if t.split == "train").skills:
         for case in skill.replay_cases:
             tools = RecordedTools(case.calls)
             exec_runner(skill.source, skill.name, case.arguments, tools)

@@ -13,9 +13,11 @@ from skills_runtime.synthesis import SynthesisResult, SynthesizedSkill, synthesi
 from skills_runtime.synthesis.plan import Const, Guard, ParamRef, ResultRef
 from skills_runtime.synthesis.prose import (
     SUMMARY_WIDTH,
+    distinguish,
     guard_message,
     guards_sentence,
     summarize,
+    summarize_steps,
 )
 from skills_runtime.trajectory.model import Trajectory
 from tests.synthesis.conftest import load
@@ -56,7 +58,7 @@ def _skill(result: SynthesisResult, name: str) -> SynthesizedSkill:
 
 
 def test_every_summary_is_one_short_imperative_line(every_skill: list[SynthesizedSkill]) -> None:
-    assert len(every_skill) > 20
+    assert len(every_skill) >= 15
     for skill in every_skill:
         first, _, rest = _docstring(skill).partition("\n")
         assert first == skill.summary, skill.name
@@ -166,3 +168,23 @@ def test_any_summary_is_one_capitalized_sentence_within_the_width(
     assert len(line) <= SUMMARY_WIDTH
     assert "\n" not in line
     assert line.endswith(".")
+
+
+def test_a_procedure_of_several_changes_is_summarised_step_by_step() -> None:
+    line, whole = summarize_steps(
+        [
+            ("mkdir", "Create a directory. Fails if it exists."),
+            ("mv", "Move or rename a file or directory, keeping its contents and times."),
+        ]
+    )
+    assert line.startswith("Create a directory, then move or rename a file or directory")
+    assert len(line) <= SUMMARY_WIDTH
+    assert whole.startswith("Create a directory, then move or rename")
+
+
+def test_identical_summaries_are_told_apart_within_the_width() -> None:
+    long = "Add text to the end of a file (creating it if it does not exist)."
+    told = distinguish(long, "without lookups")
+    assert told.endswith("(without lookups).")
+    assert len(told) <= SUMMARY_WIDTH
+    assert told != distinguish(long, "after cd")

@@ -53,7 +53,10 @@ def test_a_guard_raises_skill_precondition_inside_the_sandbox(
     learned_from_train: SynthesisResult, pool: sandbox.ProcessPool
 ) -> None:
     guarded = next(s for s in learned_from_train.skills if "raise SkillPrecondition(" in s.source)
-    case = guarded.replay_cases[0]
+    # A case that took the way in which the guard checks (one that looked the order up).
+    case = next(
+        c for c in guarded.replay_cases if any(r.name == "get_order_details" for r in c.calls)
+    )
     # Answer the order lookup with someone else's order: the ownership guard must stop the write.
     calls = tuple(
         replace(call, result={**call.result, "user_id": "someone_else_0000"})

@@ -49,6 +49,36 @@ def test_tau2_without_labels_passes_as_many_test_tasks_as_with_them(render: Rend
         assert (effect.effect.value == "write") is labels[effect.tool], effect.tool
 
 
+def test_tau2_without_labels_gives_one_skill_per_intent_named_and_summarised_apart() -> None:
+    report = _held_out(_rendered(TAU2, strip_labels))
+    skills = report["skills"]
+    write_tools = {tool for skill in skills for tool in skill.write_tools}
+    assert len(skills) <= 1.5 * len(write_tools)
+    assert len({s.name for s in skills}) == len(skills)
+    assert len({s.summary for s in skills}) == len(skills)
+    assert report["calls_before"] >= 2 * report["calls_after_needed"]
+
+
+def test_a_copy_checked_first_and_one_not_stay_apart_as_no_argument_can_choose_between_them() -> (
+    None
+):
+    report = _domain("files", "trajectories.openai.jsonl")
+    copies = {s.name: s for s in report["skills"] if s.write_tools == ("cp",)}
+    assert set(copies) == {"cp_checked", "cp_only"}
+    assert 'if stat["type"] != "file":' in copies["cp_checked"].source
+    assert "tools.stat(" not in copies["cp_only"].source
+
+
+@pytest.mark.parametrize(
+    ("name", "file"),
+    [("files", "trajectories.openai.jsonl"), ("helpdesk", "trajectories.mcp.jsonl")],
+)
+def test_every_skill_of_a_domain_has_a_summary_no_other_skill_has(name: str, file: str) -> None:
+    skills = _domain(name, file)["skills"]
+    assert len({s.summary for s in skills}) == len(skills)
+    assert all(len(s.summary) <= 80 and s.summary.endswith(".") for s in skills)
+
+
 @pytest.mark.parametrize("render", [strip_labels, to_openai_chat])
 def test_tau_without_labels_passes_four_fifths_of_its_test_tasks(render: Render) -> None:
     report = _held_out(_rendered(TAU, render))

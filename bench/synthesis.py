@@ -14,6 +14,7 @@ import argparse
 import ast
 import datetime
 import json
+import os
 import sys
 import tempfile
 import time
@@ -117,6 +118,7 @@ def run() -> dict[str, Any]:
         "stats": dict(result.stats),
     }
     out["machine"] = machine()
+    out["load"] = round(os.getloadavg()[0], 1)
     out["date"] = datetime.date.today().isoformat()
     return out
 
@@ -153,7 +155,9 @@ def _section(data: dict[str, Any]) -> str:
     lines = [
         "## Synthesis",
         "",
-        f"Measured {data['date']} on {data['machine']} with `bench/synthesis.py`",
+        f"Measured {data['date']} on {data['machine']} with `bench/synthesis.py`, the machine "
+        f"shared (1-minute load average {data['load']} at the end of the run: read the seconds "
+        "as upper bounds)",
         "(labels removed; learn on `train`, replay `test` through `skills_runtime.evaluate`,",
         "trusted runner). Calls after = skill calls + the trajectory's calls no skill made",
         "(passed ones only); *needed* counts only the calls a procedure needs (the skill calls",

@@ -102,7 +102,14 @@ class _Evaluator:
             changes = [tool for tool in skill_writes if tool not in self.context]
             return not changes and last == unit.write.name
         wanted = tuple(unit.trace.steps[position].name for position in unit.writes)
-        return skill_writes == wanted
+        if skill_writes == wanted:
+            return True
+        # A skill that may set context first (a ``cd`` on one of its ways in) fits a unit made
+        # with or without it: the same changes, and no context the skill cannot set.
+        changes = [tool for tool in skill_writes if tool not in self.context]
+        return changes == [tool for tool in wanted if tool not in self.context] and set(
+            wanted
+        ) <= set(skill_writes)
 
     def trial(self, trajectory: Trajectory, unit: Unit) -> _Trial:
         calls = unit_recording(unit)

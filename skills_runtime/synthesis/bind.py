@@ -205,8 +205,21 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
         return None
 
     groups = site_groups(sites)
+    # A write inside a branch (a ``cd`` made only on one way in) is the way the trajectory took
+    # when its next write is that one; otherwise the branch is left out.
+    way_written: int | None = None
+    left_out: set[int] = set()
     for group in (g for g in groups if g[0].tool in writes):
         site = group[0]
+        if site.branch:
+            upcoming = next(
+                (k for k in range(cursor, len(calls)) if trajectory.is_write(calls[k])), None
+            )
+            if upcoming is None or calls[upcoming].name != site.tool or way_written is not None:
+                left_out.add(site.branch)
+                continue
+            cursor = upcoming
+            way_written = site.branch
         while cursor < len(calls) and not (
             calls[cursor].name == site.tool and trajectory.is_write(calls[cursor])
         ):
@@ -265,10 +278,20 @@ def explain_bind(skill: SkillLike, trajectory: Trajectory) -> Binding | BindFail
     # Alternative ways in: the first branch whose reads the trajectory made all of is the way
     # it took; every other branch's parameters are left out (None), so the skill skips them.
     taken_way = False
-    for branch in sorted({g[0].branch for g in reads if g[0].branch}):
-        own = [g for g in reads if g[0].branch == branch]
+    branches = sorted({g[0].branch for g in groups if g[0].branch})
+    if way_written is not None:  # the way whose write the trajectory made comes first
+        branches = [way_written, *(b for b in branches if b != way_written)]
+    for branch in branches:
+        own = [g for g in groups if g[0].branch == branch]
+        own_reads = [g for g in own if g[0].tool not in writes]
         before = dict(bound)
-        if taken_way or bind_reads(own) is not None:
+        if branch == way_written:
+            problem = bind_reads(own_reads)
+            if problem:
+                return fail(problem)
+            taken_way = True
+            continue
+        if taken_way or branch in left_out or bind_reads(own_reads) is not None:
             bound.clear()
             bound.update(before)
             for group in own:

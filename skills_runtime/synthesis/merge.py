@@ -77,7 +77,9 @@ Reproduces = Callable[[Plan, Unit, dict[str, Any], Any], bool]
 
 
 def _intent(plan: Plan) -> tuple[object, ...]:
-    return (plan.write_tools, plan.final_tool, plan.answer, plan.returns)
+    """What a procedure is for: its changes (a ``cd`` or a login before them is a way in, not
+    the intent), what it ends with and what it returns."""
+    return (plan.changes, plan.final_tool, plan.answer, plan.returns)
 
 
 def _param_keys(plan: Plan) -> dict[str, tuple[object, ...]]:
@@ -286,8 +288,8 @@ def _build(procedures: Sequence[Procedure], reproduces: Reproduces) -> Merged | 
     tail_params = _params_used(tail)
     for procedure, mapping, body in aligned:
         prefix = body[: len(body) - size]
-        if any(isinstance(s, CallStep) and s.is_write for s in prefix):
-            return None  # a write outside the shared tail: a different procedure
+        if any(isinstance(s, CallStep) and s.is_write and not s.context for s in prefix):
+            return None  # a change outside the shared tail: a different procedure
         if not prefix:
             bare = True
             continue

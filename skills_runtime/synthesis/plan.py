@@ -201,8 +201,9 @@ class Plan:
 
     @property
     def write_tools(self) -> tuple[str, ...]:
-        """Every write, in order, the ones that only set context included."""
-        return tuple(s.tool for s in self.body if isinstance(s, CallStep) and s.is_write)
+        """Every write, in order, the ones that only set context included (those of branches
+        too: a ``cd`` made on one way in)."""
+        return tuple(call.tool for call in self.calls if call.is_write)
 
     @property
     def changes(self) -> tuple[str, ...]:

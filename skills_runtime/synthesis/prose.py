@@ -206,7 +206,8 @@ def distinguish(summary: str, qualifier: str) -> str:
     """``Copy a file.`` told apart from another skill's identical line: ``Copy a file (checked).``
     — the line cut back to its first clause first when the qualifier would not fit."""
     body = summary.rstrip(".")
-    shorter = [body[: m.start()] for m in re.finditer(r" \(|, |; |: ", body)]
+    boundaries = (" (", ", ", "; ", ": ")
+    shorter = [body[:k] for k in range(len(body)) if body.startswith(boundaries, k)]
     for base in [body, *sorted(shorter, key=len, reverse=True), *_cuts(body)]:
         line = f"{base} ({qualifier})."
         if len(line) <= SUMMARY_WIDTH and len(base.split()) >= 2:
@@ -275,7 +276,7 @@ def _ways(choice: Choice) -> str:
         else:
             parts.append(f"otherwise it first calls {tools}")
     if choice.branches[-1].when:
-        parts.append("with none of them, it looks nothing up first")
+        parts.append("with none of them given, it calls nothing first")
     text = "; ".join(parts) + "."
     return text[:1].upper() + text[1:]
 

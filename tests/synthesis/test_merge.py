@@ -123,7 +123,7 @@ def test_the_docstring_says_which_arguments_choose_which_lookup() -> None:
     skill = _cancel_skill(synthesize(TRAIN).skills)
     docstring = " ".join(skill.source.split('"""')[1].split())
     assert "with phone given, it first calls find_patient_by_phone and get_appointment" in docstring
-    assert "with none of them, it looks nothing up first" in docstring
+    assert "with none of them given, it calls nothing first" in docstring
 
 
 def test_a_call_with_only_the_required_arguments_makes_no_lookup() -> None:

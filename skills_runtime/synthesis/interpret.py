@@ -21,6 +21,7 @@ from skills_runtime.synthesis.plan import (
     Loop,
     ParamRef,
     Plan,
+    Required,
 )
 
 __all__ = ["PlanStopped", "run_plan"]
@@ -65,6 +66,9 @@ def _run(statements: tuple[Any, ...], env: dict[str, Any], tools: Dispatch) -> N
             _call(statement, env, tools)
         elif isinstance(statement, Guard):
             _guard(statement, env)
+        elif isinstance(statement, Required):
+            if env[statement.param] is None:
+                raise PlanStopped(f"{statement.param} is needed")
         elif isinstance(statement, Choice):
             for branch in statement.branches:
                 if all(env[name] is not None for name in branch.when):

@@ -40,6 +40,7 @@ from skills_runtime.synthesis.plan import (
     Param,
     ParamRef,
     Plan,
+    Required,
     ResultRef,
     Statement,
 )
@@ -203,6 +204,22 @@ def _adopt_names(
     return adopted
 
 
+def _params_in_calls(statements: Sequence[Statement]) -> list[str]:
+    """The parameters the statements' calls pass as required arguments, in order."""
+    found: list[str] = []
+    for statement in statements:
+        if isinstance(statement, CallStep):
+            for _, expr in statement.args:
+                if isinstance(expr, ParamRef) and expr.name not in found:
+                    found.append(expr.name)
+    return found
+
+
+def _sets(branch: Branch) -> set[str]:
+    """The names a branch assigns (a lookup's result taking a parameter's name)."""
+    return {s.var for s in branch.body if isinstance(s, CallStep) and s.var is not None}
+
+
 def _params_used(statements: Sequence[Statement]) -> set[str]:
     used: set[str] = set()
     for statement in statements:
@@ -327,7 +344,17 @@ def _build(procedures: Sequence[Procedure], reproduces: Reproduces) -> Merged | 
         )
         for name in sorted(table, key=lambda n: (n not in required, _order(table, n)))
     )
-    merged_body = (Choice(tuple(branches)), *tail) if branches else tail
+    # A value the tail passes that the caller may leave out and only some branches set: the
+    # skill refuses to go on without it, before any write, saying how to give it.
+    optional_in_tail = [
+        name for name in _params_in_calls(tail) if name in table and name not in required
+    ]
+    needed = tuple(
+        Required(name, tuple(b.when for b in branches if name in _sets(b)))
+        for name in optional_in_tail
+        if any(name in _sets(b) for b in branches)
+    )
+    merged_body = (Choice(tuple(branches)), *needed, *tail) if branches else tail
     plan = replace(
         first,
         params=params,

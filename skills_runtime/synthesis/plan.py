@@ -29,6 +29,7 @@ __all__ = [
     "Param",
     "ParamRef",
     "Plan",
+    "Required",
     "ResultRef",
     "Statement",
 ]
@@ -136,7 +137,18 @@ class Choice:
     branches: tuple[Branch, ...]
 
 
-Statement = CallStep | Guard | Loop | Choice
+@dataclass(frozen=True)
+class Required:
+    """``if p is None: raise SkillPrecondition(...)``: a value the steps after a choice need,
+    which the caller gives or one of the branches finds (``user_id``, or a name and zip to
+    look it up). Without it the skill stops before any write and says how to give it."""
+
+    param: str
+    ways: tuple[tuple[str, ...], ...]
+    """The parameters of each branch that would have found it."""
+
+
+Statement = CallStep | Guard | Loop | Choice | Required
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from skills_runtime.synthesis.plan import (
     Loop,
     ParamRef,
     Plan,
+    Required,
     ResultRef,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "expected_sentence",
     "guard_message",
     "guards_sentence",
+    "required_message",
     "returns",
     "summarize",
     "summarize_steps",
@@ -279,6 +281,12 @@ def _ways(choice: Choice) -> str:
         parts.append("with none of them given, it calls nothing first")
     text = "; ".join(parts) + "."
     return text[:1].upper() + text[1:]
+
+
+def required_message(step: Required) -> str:
+    """``give user_id, or first_name, last_name and zip to find it``."""
+    ways = " or ".join(_and(list(way)) for way in step.ways if way)
+    return f"give {step.param}" + (f", or {ways} to find it" if ways else "")
 
 
 def _field(guard: Guard) -> str:

@@ -29,6 +29,7 @@ from skills_runtime.synthesis.plan import (
     Loop,
     ParamRef,
     Plan,
+    Required,
     Statement,
 )
 from skills_runtime.synthesis.prose import (
@@ -37,6 +38,7 @@ from skills_runtime.synthesis.prose import (
     expected_sentence,
     guard_message,
     guards_sentence,
+    required_message,
     returns,
 )
 
@@ -203,7 +205,24 @@ def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
         return _call_statement(step, tuple(step.args), list(step.optional), depth=depth)
     if isinstance(step, Choice):
         return _choice(step.branches, depth=depth)
+    if isinstance(step, Required):
+        return _required(step, depth=depth)
     return _guard(step, depth=depth)
+
+
+def _required(step: Required, *, depth: int) -> cst.If:
+    """``if user_id is None: raise SkillPrecondition("give user_id, or ... to find it")``."""
+    message = _message((required_message(step),))
+    call: cst.BaseExpression = cst.Call(cst.Name("SkillPrecondition"), [cst.Arg(message)])
+    if (depth + 1) * len(_INDENT) + len("raise ") + len(_code(call)) > _WIDTH:
+        call = cst.Call(
+            cst.Name("SkillPrecondition"),
+            [cst.Arg(message, comma=cst.Comma(whitespace_after=_broken(0, last=True)))],
+            whitespace_before_args=_broken(0, last=False),
+        )
+    test = cst.Comparison(cst.Name(step.param), [cst.ComparisonTarget(cst.Is(), cst.Name("None"))])
+    raised = cst.SimpleStatementLine([cst.Raise(call)])
+    return cst.If(test, cst.IndentedBlock([raised]))
 
 
 def _guard(step: Guard, *, depth: int) -> cst.BaseStatement:

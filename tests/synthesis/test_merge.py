@@ -204,3 +204,20 @@ def test_recorded_call_of_a_lookup_is_never_needed_when_its_parameters_are_missi
     arguments = {"appointment_id": "apt-000777", "reason": "r", "phone": None, "name": None}
     case = ReplayCase("by-hand", {**arguments, "dob": None}, calls, {"ok": True})
     assert _replays(skill, case)[0]
+
+
+def test_without_the_value_or_a_way_to_find_it_the_skill_stops_before_writing_and_says_how() -> (
+    None
+):
+    (skill,) = synthesize(
+        [_move(n, way) for way in ("direct", "phone") for n in range(1, 4)]
+    ).skills
+    assert "    if patient_id is None:\n" in skill.source
+    case = ReplayCase(
+        "nothing-given", {"slot": "2027-03-01T10:00", "phone": None, "patient_id": None}, ()
+    )
+    _, tools, run = _replays(skill, case)
+    assert tools.made == []
+    assert run.failure is not None
+    assert "SkillPrecondition" in run.failure
+    assert "give patient_id, or phone to find it" in run.failure

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import statistics
 import sys
 import tempfile
@@ -33,12 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._report import machine, replace_part  # noqa: E402
+from bench.unlabelled import _load  # noqa: E402
 from examples.render import strip_labels  # noqa: E402
 from skill_registry import Provenance, Registry, SearchWeights  # noqa: E402
 from skills_runtime.checking import signature_of  # noqa: E402
 from skills_runtime.evaluate import evaluate, exec_runner  # noqa: E402
 from skills_runtime.synthesis import SynthesizedSkill, synthesize  # noqa: E402
-from skills_runtime.trajectory import Trajectory, load_trajectories  # noqa: E402
+from skills_runtime.trajectory import Trajectory  # noqa: E402
 from skills_runtime.trajectory.native import dump_native  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -100,20 +100,6 @@ def store(registry: Registry, skill: SynthesizedSkill, by_id: dict[str, Trajecto
     )
 
 
-def _without_labels(path: Path) -> list[Trajectory]:
-    """The benchmark's trajectories with every ``mutates_db`` and ``x_mutates_db`` removed."""
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    with tempfile.TemporaryDirectory() as folder:
-        stripped = Path(folder) / path.name
-        stripped.write_text(
-            "".join(json.dumps(strip_labels(r)) + "\n" for r in lines), encoding="utf-8"
-        )
-        report = load_trajectories([stripped])
-    if report.problems:
-        raise SystemExit(f"{path}: {report.problems[0]}")
-    return list(report.trajectories)
-
-
 def expected_skills(
     skills: Sequence[SynthesizedSkill], test: Sequence[Trajectory], effects: Any
 ) -> dict[str, tuple[frozenset[str], ...]]:
@@ -144,7 +130,7 @@ def measure(
         location: Where the registry goes: a new PostgreSQL registry's URL, or None for a
             temporary SQLite file.
     """
-    trajectories = _without_labels(path)
+    trajectories = _load(path, strip_labels)
     train = [t for t in trajectories if t.split == "train"]
     test = [t for t in trajectories if t.split == "test"]
     learned = synthesize(train)

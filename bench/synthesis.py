@@ -16,7 +16,6 @@ import datetime
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,23 +24,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 import sandbox  # noqa: E402
 from bench._report import machine, replace_part  # noqa: E402
+from bench.unlabelled import _load  # noqa: E402
 from examples.render import strip_labels  # noqa: E402
 from skills_runtime.evaluate import SandboxRunner, evaluate, exec_runner  # noqa: E402
 from skills_runtime.synthesis import SynthesizedSkill, synthesize  # noqa: E402
-from skills_runtime.trajectory import Trajectory, load_trajectories  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 SETS = {"τ² retail": DATA / "tau2_retail.jsonl", "τ retail": DATA / "taubench_retail.jsonl"}
-
-
-def _without_labels(path: Path) -> list[Trajectory]:
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    with tempfile.TemporaryDirectory() as folder:
-        stripped = Path(folder) / path.name
-        stripped.write_text(
-            "".join(json.dumps(strip_labels(r)) + "\n" for r in lines), encoding="utf-8"
-        )
-        return list(load_trajectories([stripped]).trajectories)
 
 
 def unused_reads(skill: SynthesizedSkill) -> int:
@@ -70,7 +59,7 @@ def run() -> dict[str, Any]:
     out: dict[str, Any] = {"benchmarks": {}}
     everything = []
     for label, path in SETS.items():
-        trajectories = _without_labels(path)
+        trajectories = _load(path, strip_labels)
         everything += trajectories
         train = [t for t in trajectories if t.split == "train"]
         test = [t for t in trajectories if t.split == "test"]

@@ -74,6 +74,9 @@ def _run(statements: tuple[Any, ...], env: dict[str, Any], tools: Dispatch) -> N
                 if all(env[name] is not None for name in branch.when):
                     _run(branch.body, env, tools)
                     break
+            else:
+                if statement.stop:
+                    raise PlanStopped(statement.stop)
         elif isinstance(statement, Loop):
             for element in _value(statement.source, env):
                 env[statement.var] = element

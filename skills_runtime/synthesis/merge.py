@@ -215,6 +215,28 @@ def _params_in_calls(statements: Sequence[Statement]) -> list[str]:
     return found
 
 
+def _reads_only(statements: Sequence[Statement], defined: set[str]) -> bool:
+    """Whether every result the statements read was set before: in ``defined`` or by an
+    earlier statement among them."""
+    known = set(defined)
+    for statement in statements:
+        exprs: list[Expr] = []
+        if isinstance(statement, CallStep):
+            exprs = [e for _, e in statement.args]
+        elif isinstance(statement, Guard):
+            exprs = [statement.subject, statement.expected]
+        elif isinstance(statement, Loop):
+            exprs = [statement.source, *(e for _, e in statement.call.args)]
+        for expr in exprs:
+            if isinstance(expr, ResultRef) and expr.var not in known:
+                return False
+        if isinstance(statement, CallStep) and statement.var is not None:
+            known.add(statement.var)
+        if isinstance(statement, Loop):
+            known.add(statement.var)
+    return True
+
+
 def _sets(branch: Branch) -> set[str]:
     """The names a branch assigns (a lookup's result taking a parameter's name)."""
     return {s.var for s in branch.body if isinstance(s, CallStep) and s.var is not None}
@@ -325,6 +347,19 @@ def _build(procedures: Sequence[Procedure], reproduces: Reproduces) -> Merged | 
     otherwise = [b for b in branches if not b.when]
     if len(otherwise) > 1 or (otherwise and bare):
         return None
+    # What the tail reads must exist on every path: set by the tail itself before, or by every
+    # branch when one of them always runs. Otherwise a caller taking no way in would reach an
+    # unset name (the replays alone cannot show it: each took a way).
+    found_by_all = set.intersection(*(_sets(b) for b in branches)) if branches else set()
+    stop = ""
+    if not _reads_only(tail, (found_by_all if otherwise else set()) | set(table)):
+        if bare or otherwise or not _reads_only(tail, found_by_all | set(table)):
+            return None
+        # Every way finds what the tail reads: taking none of them stops, saying how to give one.
+        stop = "give " + ", or ".join(
+            ", ".join(b.when[:-1]) + (" and " if len(b.when) > 1 else "") + b.when[-1]
+            for b in branches
+        )
     order = sorted(range(len(branches)), key=lambda k: (-len(branches[k].when), k))
     branches = [branches[k] for k in order]
     ways = [ways[k] for k in order]
@@ -354,7 +389,7 @@ def _build(procedures: Sequence[Procedure], reproduces: Reproduces) -> Merged | 
         for name in optional_in_tail
         if any(name in _sets(b) for b in branches)
     )
-    merged_body = (Choice(tuple(branches)), *needed, *tail) if branches else tail
+    merged_body = (Choice(tuple(branches), stop), *needed, *tail) if branches else tail
     plan = replace(
         first,
         params=params,

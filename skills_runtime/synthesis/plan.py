@@ -135,6 +135,9 @@ class Choice:
     """
 
     branches: tuple[Branch, ...]
+    stop: str = ""
+    """When not empty, taking no branch stops the skill with this message (the steps after the
+    choice need what every branch finds): ``give email, or first_name, last_name and zip``."""
 
 
 @dataclass(frozen=True)

@@ -277,7 +277,9 @@ def _ways(choice: Choice) -> str:
             parts.append(f"with {_and(list(branch.when))} given, it first calls {tools}")
         else:
             parts.append(f"otherwise it first calls {tools}")
-    if choice.branches[-1].when:
+    if choice.stop:
+        parts.append("with none of them given, it stops with SkillPrecondition before any call")
+    elif choice.branches[-1].when:
         parts.append("with none of them given, it calls nothing first")
     text = "; ".join(parts) + "."
     return text[:1].upper() + text[1:]

@@ -184,7 +184,19 @@ def _given(names: tuple[str, ...], *, depth: int) -> cst.BaseExpression:
     )
 
 
-def _choice(branches: tuple[Branch, ...], *, depth: int) -> cst.If:
+def _raise_precondition(text: str, *, depth: int) -> cst.SimpleStatementLine:
+    message = _message((text,))
+    call: cst.BaseExpression = cst.Call(cst.Name("SkillPrecondition"), [cst.Arg(message)])
+    if (depth + 1) * len(_INDENT) + len("raise ") + len(_code(call)) > _WIDTH:
+        call = cst.Call(
+            cst.Name("SkillPrecondition"),
+            [cst.Arg(message, comma=cst.Comma(whitespace_after=_broken(0, last=True)))],
+            whitespace_before_args=_broken(0, last=False),
+        )
+    return cst.SimpleStatementLine([cst.Raise(call)])
+
+
+def _choice(branches: tuple[Branch, ...], *, depth: int, stop: str = "") -> cst.If:
     """``if a is not None: ... elif b is not None: ... else: ...`` (a branch needing nothing
     given comes last and is the ``else``)."""
     first, rest = branches[0], branches[1:]
@@ -194,7 +206,9 @@ def _choice(branches: tuple[Branch, ...], *, depth: int) -> cst.If:
         body = [_statement(part, depth=depth + 1) for part in rest[0].body]
         orelse = cst.Else(cst.IndentedBlock(body))
     elif rest:
-        orelse = _choice(rest, depth=depth)
+        orelse = _choice(rest, depth=depth, stop=stop)
+    elif stop:
+        orelse = cst.Else(cst.IndentedBlock([_raise_precondition(stop, depth=depth)]))
     return cst.If(_given(first.when, depth=depth), cst.IndentedBlock(inner), orelse=orelse)
 
 
@@ -204,7 +218,7 @@ def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
     if isinstance(step, CallStep):
         return _call_statement(step, tuple(step.args), list(step.optional), depth=depth)
     if isinstance(step, Choice):
-        return _choice(step.branches, depth=depth)
+        return _choice(step.branches, depth=depth, stop=step.stop)
     if isinstance(step, Required):
         return _required(step, depth=depth)
     return _guard(step, depth=depth)

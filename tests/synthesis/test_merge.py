@@ -221,3 +221,16 @@ def test_without_the_value_or_a_way_to_find_it_the_skill_stops_before_writing_an
     assert run.failure is not None
     assert "SkillPrecondition" in run.failure
     assert "give patient_id, or phone to find it" in run.failure
+
+
+def test_when_every_way_finds_what_the_write_needs_taking_none_stops_before_any_call() -> None:
+    trajectories = [_cancel(n, way) for way in ("phone", "name_dob") for n in range(1, 4)]
+    skill = _cancel_skill(synthesize(trajectories).skills)
+    assert "\n    else:\n        raise SkillPrecondition(" in skill.source
+    arguments = {"appointment_id": "apt-000009", "reason": "r", "phone": None}
+    case = ReplayCase("nothing-given", {**arguments, "name": None, "dob": None}, ())
+    _, tools, run = _replays(skill, case)
+    assert tools.made == []
+    assert run.failure is not None
+    assert "give " in run.failure
+    assert all(_replays(skill, c)[0] for c in skill.replay_cases)

@@ -44,6 +44,7 @@ from skills_runtime.synthesis.plan import (
     ResultRef,
     Statement,
 )
+from skills_runtime.synthesis.prose import give_message
 from skills_runtime.synthesis.types import JsonType
 
 __all__ = ["Merged", "Procedure", "merge_procedures"]
@@ -356,28 +357,38 @@ def _build(procedures: Sequence[Procedure], reproduces: Reproduces) -> Merged | 
         if bare or otherwise or not _reads_only(tail, found_by_all | set(table)):
             return None
         # Every way finds what the tail reads: taking none of them stops, saying how to give one.
-        stop = "give " + ", or ".join(
-            ", ".join(b.when[:-1]) + (" and " if len(b.when) > 1 else "") + b.when[-1]
-            for b in branches
-        )
+        stop = give_message([b.when for b in branches])
     order = sorted(range(len(branches)), key=lambda k: (-len(branches[k].when), k))
     branches = [branches[k] for k in order]
     ways = [ways[k] for k in order]
     first = procedures[0].plan
+    # Each plan's own name for every merged parameter it has, and whether it may leave it out.
+    own = [{merged: name for name, merged in m.items()} for _, m, _ in aligned]
+    left_out = [
+        {p.name for p in procedure.plan.params if p.optional} for procedure, _, _ in aligned
+    ]
     required = {
         name
         for name in table
-        if all(name in m.values() and not _optional(p.plan, m, name) for p, m, _ in aligned)
+        if all(
+            name in names and names[name] not in skipped
+            for names, skipped in zip(own, left_out, strict=True)
+        )
     }
+    position = {name: k for k, name in enumerate(table)}
     params = tuple(
         replace(
             table[name],
             name=name,
             type=_nullable(table[name].type, unless=name in required),
             optional=name not in required,
-            values=tuple(a.get(_source_name(m, name)) for p, m, _ in aligned for a in p.arguments),
+            values=tuple(
+                given.get(names.get(name, ""))
+                for (procedure, _, _), names in zip(aligned, own, strict=True)
+                for given in procedure.arguments
+            ),
         )
-        for name in sorted(table, key=lambda n: (n not in required, _order(table, n)))
+        for name in sorted(table, key=lambda n: (n not in required, position[n]))
     )
     # A value the tail passes that the caller may leave out and only some branches set: the
     # skill refuses to go on without it, before any write, saying how to give it.
@@ -418,22 +429,6 @@ def _build(procedures: Sequence[Procedure], reproduces: Reproduces) -> Merged | 
 
 def _nullable(kind: JsonType, *, unless: bool) -> JsonType:
     return kind if unless or kind.kind == "optional" else JsonType("optional", (kind,))
-
-
-def _optional(plan: Plan, mapping: dict[str, str], merged: str) -> bool:
-    own = _source_name(mapping, merged)
-    return any(p.optional for p in plan.params if p.name == own)
-
-
-def _source_name(mapping: dict[str, str], merged: str) -> str:
-    for own, name in mapping.items():
-        if name == merged:
-            return own
-    return ""
-
-
-def _order(table: dict[str, Param], name: str) -> int:
-    return list(table).index(name)
 
 
 def merge_procedures(

@@ -10,6 +10,7 @@ write call.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -188,31 +189,26 @@ class Plan:
         """Tools called, in first-call order, without repeats."""
         return tuple(dict.fromkeys(call.tool for call in self.calls))
 
+    def _flat(self) -> Iterator[CallStep | Guard]:
+        """Every call and guard, loop bodies and branches included, in source order."""
+        for statement in self.body:
+            if isinstance(statement, Loop):
+                yield statement.call
+            elif isinstance(statement, CallStep | Guard):
+                yield statement
+            elif isinstance(statement, Choice):
+                for branch in statement.branches:
+                    yield from branch.body
+
     @property
     def calls(self) -> tuple[CallStep, ...]:
         """Every call, loop bodies and branches included, in source order."""
-        found: list[CallStep] = []
-        for statement in self.body:
-            if isinstance(statement, Loop):
-                found.append(statement.call)
-            elif isinstance(statement, CallStep):
-                found.append(statement)
-            elif isinstance(statement, Choice):
-                for branch in statement.branches:
-                    found += [s for s in branch.body if isinstance(s, CallStep)]
-        return tuple(found)
+        return tuple(s for s in self._flat() if isinstance(s, CallStep))
 
     @property
     def guards(self) -> tuple[Guard, ...]:
         """Every guard, those of branches included, in source order."""
-        found: list[Guard] = []
-        for statement in self.body:
-            if isinstance(statement, Guard):
-                found.append(statement)
-            elif isinstance(statement, Choice):
-                for branch in statement.branches:
-                    found += [s for s in branch.body if isinstance(s, Guard)]
-        return tuple(found)
+        return tuple(s for s in self._flat() if isinstance(s, Guard))
 
     @property
     def write_tools(self) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ __all__ = [
     "distinguish",
     "does",
     "expected_sentence",
+    "give_message",
     "guard_message",
     "guards_sentence",
     "required_message",
@@ -285,10 +286,18 @@ def _ways(choice: Choice) -> str:
     return text[:1].upper() + text[1:]
 
 
+def give_message(ways: Sequence[Sequence[str]], *, value: str = "") -> str:
+    """How to call a skill so it can go on: ``give email, or first_name, last_name and zip``;
+    with ``value``, ``give user_id, or email to find it``."""
+    named = [_and(list(way)) for way in ways if way]
+    if not value:
+        return "give " + ", or ".join(named)
+    return f"give {value}" + (f", or {' or '.join(named)} to find it" if named else "")
+
+
 def required_message(step: Required) -> str:
     """``give user_id, or first_name, last_name and zip to find it``."""
-    ways = " or ".join(_and(list(way)) for way in step.ways if way)
-    return f"give {step.param}" + (f", or {ways} to find it" if ways else "")
+    return give_message(step.ways, value=step.param)
 
 
 def _field(guard: Guard) -> str:

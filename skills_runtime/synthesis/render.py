@@ -226,16 +226,8 @@ def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
 
 def _required(step: Required, *, depth: int) -> cst.If:
     """``if user_id is None: raise SkillPrecondition("give user_id, or ... to find it")``."""
-    message = _message((required_message(step),))
-    call: cst.BaseExpression = cst.Call(cst.Name("SkillPrecondition"), [cst.Arg(message)])
-    if (depth + 1) * len(_INDENT) + len("raise ") + len(_code(call)) > _WIDTH:
-        call = cst.Call(
-            cst.Name("SkillPrecondition"),
-            [cst.Arg(message, comma=cst.Comma(whitespace_after=_broken(0, last=True)))],
-            whitespace_before_args=_broken(0, last=False),
-        )
     test = cst.Comparison(cst.Name(step.param), [cst.ComparisonTarget(cst.Is(), cst.Name("None"))])
-    raised = cst.SimpleStatementLine([cst.Raise(call)])
+    raised = _raise_precondition(required_message(step), depth=depth)
     return cst.If(test, cst.IndentedBlock([raised]))
 
 

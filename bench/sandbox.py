@@ -386,8 +386,9 @@ def section(results: dict[str, Any]) -> str:
         "## Sandbox",
         "",
         f"Measured by `.venv/bin/python bench/sandbox.py` on {results['date']}: "
-        f"{results['machine']}. The machine is a shared 2-core virtual machine, busy with other "
-        f"work (load average over a minute {results['load'][0]} when the run started,"
+        f"{results['machine']}. The machine is a shared 2-core virtual machine, "
+        + ("quiet" if max(results["load"]) < 2 else "busy with other work")
+        + f" (load average over a minute {results['load'][0]} when the run started,"
         f" {results['load'][1]} when it ended; `uptime` at the end: `{results['uptime']}`): read"
         " absolute times as orders of magnitude, ratios within this run as the claims.",
         "",

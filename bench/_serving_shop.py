@@ -15,6 +15,7 @@ from typing import Any
 
 from skill_registry import Registry
 from skills_runtime.gates import add_edited_version, run_gates
+from skills_runtime.replay import RecordedCall, ReplayCase
 from skills_runtime.tools import Toolset
 
 __all__ = ["SKILLS", "Call", "mix", "store_skills", "toolset"]
@@ -145,6 +146,53 @@ SKILLS = {
 }
 
 
+# Calls whose real tool answers the gates replay, as recordings of an agent would give them: the
+# verifier's fakes answer from recordings (without any, a fake's answer is only a guess).
+_RECORDED = {
+    "order_status": ({"order_id": "O-1-0"}, {"order_id": "O-2-2"}),
+    "order_total": (
+        {"user_id": "U-1", "order_id": "O-1-1"},
+        {"user_id": "U-3", "order_id": "O-3-0"},
+    ),
+    "order_checksum": ({"order_id": "O-1-0", "rounds": 3},),
+}
+
+
+class _Recorder:
+    """The shop's real tools, each call kept as a :class:`RecordedCall`."""
+
+    def __init__(self) -> None:
+        self.calls: list[RecordedCall] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**arguments: Any) -> Any:
+            value = toolset.call(name, arguments)
+            self.calls.append(RecordedCall(name, dict(arguments), value))
+            return value
+
+        return call
+
+
+def recorded_cases(name: str) -> list[ReplayCase]:
+    """The skill ``name`` run as plain (trusted) Python on the real tools, once per recorded
+    call of ``_RECORDED``: what it called, what the tools answered, what it returned."""
+    namespace: dict[str, Any] = {"SkillPrecondition": ValueError}
+    exec(SKILLS[name], namespace)  # the benchmark's own skill source, trusted
+    cases = []
+    for number, arguments in enumerate(_RECORDED[name]):
+        recorder = _Recorder()
+        result = namespace[name](recorder, **arguments)
+        cases.append(
+            ReplayCase(
+                trajectory_id=f"bench-{name}-{number}",
+                arguments=arguments,
+                calls=tuple(recorder.calls),
+                expected_result=result,
+            )
+        )
+    return cases
+
+
 def store_skills(db: Path) -> dict[str, Any]:
     """Store the skills in a new registry at ``db`` and promote them through the real gates."""
     gates: dict[str, Any] = {}
@@ -152,7 +200,9 @@ def store_skills(db: Path) -> dict[str, Any]:
     with Registry.open(db, create=True) as registry:
         for name, source in SKILLS.items():
             add_edited_version(registry, name, source, author="human:bench")
-            result = run_gates(registry, name, actor="bench", tool_schemas=schemas)
+            result = run_gates(
+                registry, name, actor="bench", tool_schemas=schemas, cases=recorded_cases(name)
+            )
             if not result.passed:
                 raise SystemExit(f"skill {name} did not pass the gates: {result.reasons}")
             registry.promote(name, actor="bench", reason="passed check and verification")

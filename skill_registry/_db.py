@@ -136,6 +136,8 @@ class Database:
         self.path = path
         self._busy_seconds = busy_seconds
         self._lock = threading.RLock()
+        # Commits made on this connection: ``PRAGMA data_version`` counts only the others'.
+        self._commits = 0
         _inspect(path, create=create)
         try:
             self._connection = sqlite3.connect(
@@ -228,11 +230,25 @@ class Database:
             try:
                 result = work(self._session)
                 connection.execute("COMMIT")
+                self._commits += 1
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
             return result
+
+        with self._lock:
+            return self._retry(attempt)
+
+    def generation(self) -> tuple[int, int]:
+        """A value that changes whenever a transaction commits on this file, by this connection
+        or any other (another thread's, process's), and only then: one cheap statement that
+        tells a cache whether anything it loaded may have changed."""
+
+        def attempt() -> tuple[int, int]:
+            # data_version moves when another connection commits; our own commits are counted.
+            version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+            return int(version), self._commits
 
         with self._lock:
             return self._retry(attempt)

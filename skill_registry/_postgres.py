@@ -269,6 +269,9 @@ class PostgresDatabase:
         serialization failures."""
         return self._run(work, begin="BEGIN", writing=True)
 
+    def generation(self) -> None:
+        """None: PostgreSQL offers no cheap counter of commits, so callers always look."""
+
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one read-only REPEATABLE READ transaction (a consistent snapshot)."""
         return self._run(

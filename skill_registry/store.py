@@ -10,7 +10,7 @@ lock of that skill's row, and retries a transaction the server aborted to keep t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
@@ -59,6 +59,10 @@ class Backend(Protocol):
     def write(self, work: Callable[[Connection], T]) -> T: ...
 
     def read(self, work: Callable[[Connection], T]) -> T: ...
+
+    def generation(self) -> Hashable | None:
+        """A value that changes whenever anyone commits (None when there is no cheap one)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -287,6 +291,41 @@ class Registry(EvidenceMixin, SearchMixin, UsageMixin):
             UnknownVersionError: no such version.
         """
         return self._db.read(lambda c: q.record_of(c, q.version_row(c, name, version)))
+
+    def generation(self) -> Hashable | None:
+        """A value equal to an earlier one only when nothing was committed in between, by
+        this process or another; None when the database has no cheap way to tell (PostgreSQL).
+
+        A cache of what it read keeps the generation it read it under, taken *before* the
+        reads: while it is unchanged the cache is current, with no read at all.
+        """
+        return self._db.generation()
+
+    def head(self, name: str) -> tuple[int, State]:
+        """The current version number of ``name`` and its state, in one small read.
+
+        Versions never change once stored (only their state does), so a caller that keeps a
+        loaded :class:`VersionRecord` can tell from this whether it is still the current one,
+        whoever changed the registry (another thread, process or machine), without loading it
+        again.
+
+        Raises:
+            UnknownSkillError: no such skill (the message names close matches).
+        """
+
+        def work(connection: Connection) -> tuple[int, State]:
+            row = connection.execute(
+                "SELECT s.current_version, v.state FROM skills s JOIN versions v "
+                "ON v.skill = s.name AND v.version = s.current_version WHERE s.name = ?",
+                (name,),
+            ).fetchone()
+            if row is None:
+                # The long way raises the right error, naming close matches.
+                full = q.version_row(connection, name, None)
+                return int(full[2]), State(full[9])
+            return int(row[0]), State(row[1])
+
+        return self._db.read(work)
 
     def versions(self, name: str) -> list[VersionRecord]:
         """Every version of ``name``, oldest first."""

@@ -24,7 +24,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +131,10 @@ class Toolkit:
         self.require_tools = require_tools
         self.writer = writer
         self._signatures: dict[str, SkillSignature] = {}
+        # The loaded current version of each skill called so far, with the registry generation
+        # it was last found current under: while nothing was committed since, a call reads
+        # nothing; else one small read (Registry.head) says whether it is still current.
+        self._loaded: dict[str, tuple[SkillEntry, Hashable | None]] = {}
         self._lock = threading.Lock()
         self.names = NameMap()
 
@@ -280,15 +284,11 @@ class Toolkit:
             UnknownSkill: No such skill in the allowed states (the message lists the offered ones).
         """
         skill = self.names.skill(name)
-        try:
-            record = self.registry.get(skill)
-        except LookupError:
-            record = None
-        entry = self._entry(record) if record is not None else None
+        entry, state = self._current(skill)
         if entry is None:
             offered = sorted(self.names.exported(e.name) for e in self.skills())
             shown = ", ".join(offered[:20]) + (", …" if len(offered) > 20 else "")
-            where = "" if record is None else f" (its current version is {record.state.value!r})"
+            where = "" if state is None else f" (its current version is {state!r})"
             raise UnknownSkill(
                 f"no skill {name!r} is available{where}; available skills in states "
                 f"{', '.join(self.states)}: {shown or 'none'}"
@@ -326,6 +326,37 @@ class Toolkit:
         }
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _current(self, skill: str) -> tuple[SkillEntry | None, str | None]:
+        """The current version of ``skill`` if it is offered, and its state (None: unknown).
+
+        Versions never change once stored, so a loaded entry stays right while the skill's
+        current version and its state are those it was loaded with; whoever promotes, adds,
+        demotes or rolls back (this process or another) changes one of them.
+        """
+        # Taken before any read: a commit after this point changes it for the next call.
+        generation = self.registry.generation()
+        with self._lock:
+            cached, seen = self._loaded.get(skill, (None, None))
+        if cached is not None and generation is not None and generation == seen:
+            return cached, cached.state
+        try:
+            version, state = self.registry.head(skill)
+        except LookupError:
+            return None, None
+        if state.value not in self.states:
+            return None, state.value
+        if cached is None or (cached.version, cached.state) != (version, state.value):
+            try:
+                record = self.registry.get(skill, version=version)
+            except LookupError:  # removed between the two reads
+                return None, None
+            cached = self._entry(record)
+            if cached is None:
+                return None, record.state.value
+        with self._lock:
+            self._loaded[skill] = (cached, generation)
+        return cached, cached.state
 
     def _offered(self) -> list[SkillSummary]:
         """The current versions in the offered states (one listing, names and versions only)."""

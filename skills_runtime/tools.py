@@ -192,6 +192,8 @@ class Toolset:
         # Building a sandbox.Tool checks its schema against the JSON Schema meta-schema (about
         # as long as a whole sandboxed call): built once per tool, shared by every call.
         self._granted: dict[str, sandbox.Tool] = {}
+        # Every recorded skill call stores the declarations: built once, again after an add.
+        self._schemas: tuple[ToolSchema, ...] | None = None
         for function in functions:
             self.add(function)
 
@@ -236,6 +238,7 @@ class Toolset:
         if tool.name in self._tools:
             raise ConfigurationError(f"toolset {self.name!r} already has a tool {tool.name!r}")
         self._tools[tool.name] = tool
+        self._schemas = None
         return tool
 
     @overload
@@ -297,7 +300,10 @@ class Toolset:
 
     def schemas(self) -> list[ToolSchema]:
         """Every tool's declaration (name, description, parameters, mutates)."""
-        return [tool.schema() for tool in self]
+        schemas = self._schemas
+        if schemas is None:
+            schemas = self._schemas = tuple(tool.schema() for tool in self)
+        return list(schemas)
 
     def describe(self) -> list[dict[str, Any]]:
         """Every tool as an OpenAI function tool: ``{"type": "function", "function": ...}``."""

@@ -105,7 +105,9 @@ _FAIL = 9
 _VARY = 3
 """A branched-on field of an answer holds another value when its draw from 0..3 is 3."""
 _LEAVES = 64
-"""Leaves of an answer considered for variation (answers can be large)."""
+"""Fields of an answer considered for variation (answers can be large)."""
+_WALKED = 20_000
+"""Values of an answer looked at to find them (a bound on the work for a huge answer)."""
 
 
 def reverse_keys(value: Any) -> Any:
@@ -235,16 +237,17 @@ class FakeTools:
         Each such field gets its own draw (one in four varies), so every guard is taken in some
         examples and not in others, independently of the other guards.
         """
-        if self._choose is None or not self._hints.branch_keys:
+        if self._choose is None:
             return answer
-        for path, old in _nodes(answer):
-            if not path or path[-1] not in self._hints.branch_keys:
-                continue
+        found = _nodes(answer, self._hints.branch_keys) if self._hints.branch_keys else []
+        if name in self._hints.whole_answers and isinstance(answer, list | dict):
+            found.insert(0, ((), answer))  # a list answered at the top: its length decides
+        for path, old in found:
             where = f"{key}@{canonical_json(list(path))}"
             varies = Choice("varies", st.integers(0, _VARY), neutral=0, active=_VARY)
             if self._choice(where, varies) != _VARY:
                 continue
-            options, generated = self._alternatives(name, str(path[-1]), old)
+            options, generated = self._alternatives(name, str(path[-1]) if path else "", old)
             value = Choice(
                 "value",
                 st.sampled_from(options) | generated if options else generated,
@@ -334,14 +337,23 @@ def _shaped(hints: AnswerHints) -> st.SearchStrategy[Any]:
     return objects | st.lists(objects, min_size=1, max_size=3)
 
 
-def _nodes(value: Any) -> list[tuple[tuple[Any, ...], Any]]:
-    """Every value inside a JSON value with its path, containers before their contents (the
-    first few, in order); an emptied container's contents are skipped by ``_replaced``."""
+def _nodes(value: Any, keys: frozenset[str]) -> list[tuple[tuple[Any, ...], Any]]:
+    """The values inside a JSON value held under one of ``keys``, with their paths, containers
+    before their contents (the first few, in order); an emptied container's contents are
+    skipped by ``_replaced``.
+
+    Only the values kept count towards the cap: an answer whose first fields are large (an
+    order's items, each with its options) must not hide the fields after them (its status and
+    owner) from the variations, or the guards on them are never taken.
+    """
     found: list[tuple[tuple[Any, ...], Any]] = []
     stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
-    while stack and len(found) < _LEAVES:
+    walked = 0
+    while stack and len(found) < _LEAVES and walked < _WALKED:
         where, item = stack.pop()
-        found.append((where, item))
+        walked += 1
+        if where and where[-1] in keys:
+            found.append((where, item))
         if isinstance(item, dict):
             stack.extend(((*where, key), child) for key, child in reversed(list(item.items())))
         elif isinstance(item, list):

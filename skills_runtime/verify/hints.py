@@ -24,11 +24,15 @@ class AnswerHints:
         keys: String keys the skill reads from values (``x["status"]``, ``x.get("items")``).
         branch_keys: The keys read inside conditions (``if``, ``while``, comparisons, filters).
         constants: Scalar literals in those conditions (``"pending"``, ``0``, ``True``).
+        whole_answers: Tools whose whole answer a condition reads (``found =
+            tools.search(...)``, then ``if len(found) < 1``): a list answered at the top has no
+            key to vary, so the fake varies the answer itself.
     """
 
     keys: frozenset[str] = frozenset()
     branch_keys: frozenset[str] = frozenset()
     constants: tuple[Any, ...] = field(default=())
+    whole_answers: frozenset[str] = frozenset()
 
 
 def answer_hints(source: str) -> AnswerHints:
@@ -41,13 +45,23 @@ def answer_hints(source: str) -> AnswerHints:
     branch_keys: set[str] = set()
     constants: dict[str, Any] = {}
     flows = _flows(tree)
+    answers = _answered(tree)
+    whole: set[str] = set()
     for node in ast.walk(tree):
         keys.update(_keys_read(node))
         for test in _conditions(node):
+            # A name only read through (``order["status"]``) does not decide on the whole value.
+            through = {
+                id(inner.value)
+                for inner in ast.walk(test)
+                if isinstance(inner, ast.Subscript | ast.Attribute)
+            }
             for inner in ast.walk(test):
                 branch_keys.update(_keys_read(inner))
                 if isinstance(inner, ast.Name):
                     branch_keys.update(flows.get(inner.id, ()))
+                    if id(inner) not in through:
+                        whole.update(answers.get(inner.id, ()))
                 if isinstance(inner, ast.Constant) and isinstance(
                     inner.value, str | int | float | bool
                 ):
@@ -56,7 +70,26 @@ def answer_hints(source: str) -> AnswerHints:
         keys=frozenset(keys),
         branch_keys=frozenset(branch_keys),
         constants=tuple(constants[name] for name in sorted(constants)),
+        whole_answers=frozenset(whole),
     )
+
+
+def _answered(tree: ast.AST) -> dict[str, set[str]]:
+    """Variable → the tools whose answer it is, as a whole (``found = tools.search(...)``)."""
+    answered: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        func = node.value.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "tools"
+        ):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    answered.setdefault(target.id, set()).add(func.attr)
+    return answered
 
 
 def _flows(tree: ast.AST) -> dict[str, set[str]]:

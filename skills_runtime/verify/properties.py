@@ -240,6 +240,7 @@ class _Searcher:
         ]
         if not worlds and self.last_inputs is not None:
             worlds = [(0, self.last_inputs)]
+        worlds = _distinct_first(worlds, self.cases)
         checks = tuple(name for name, result in results.items() if result.passed)
         runs = 0
         for kind in ("varies", "fails", "invented"):
@@ -328,6 +329,39 @@ class _Searcher:
                     raise PropertyFailure("deterministic", _difference(first, second))
 
         property_search()
+
+
+def _distinct_first(
+    worlds: list[tuple[int, dict[str, Any]]], cases: Sequence[ReplayCase]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The worlds to explore, one of each kind first: the exploration's runs are few, and a
+    family learned from many recordings can list hundreds that take one path (a skill's
+    arguments leaving a way of finding the order out) before the first that takes another (the
+    way whose guards need varied answers). A kind is which arguments the world gives (they
+    choose the branches) and, second, which tools it recorded (they shape the answers).
+    """
+
+    def kind(world: tuple[int, dict[str, Any]]) -> tuple[str, str]:
+        index, inputs = world
+        given = sorted(name for name, value in inputs.items() if value is not None)
+        recorded = sorted({call.name for call in cases[index].calls}) if index < len(cases) else []
+        return json.dumps(given), json.dumps(recorded)
+
+    first_given: set[str] = set()
+    first_recorded: set[tuple[str, str]] = set()
+    ranked: list[tuple[int, int, tuple[int, dict[str, Any]]]] = []
+    for order, world in enumerate(worlds):
+        given, recorded = kind(world)
+        if given not in first_given:
+            rank = 0
+        elif (given, recorded) not in first_recorded:
+            rank = 1
+        else:
+            rank = 2
+        first_given.add(given)
+        first_recorded.add((given, recorded))
+        ranked.append((rank, order, world))
+    return [world for _, _, world in sorted(ranked, key=lambda item: item[:2])]
 
 
 def _check(

@@ -18,6 +18,14 @@ from typing import Any
 
 import libcst as cst
 
+from skills_runtime.synthesis.indexing import (
+    IndexNeed,
+    index_needs,
+    lengths_sentence,
+    need_message,
+    statement_exprs,
+)
+from skills_runtime.synthesis.lift import Path
 from skills_runtime.synthesis.plan import (
     Branch,
     CallStep,
@@ -30,6 +38,7 @@ from skills_runtime.synthesis.plan import (
     ParamRef,
     Plan,
     Required,
+    ResultRef,
     Statement,
 )
 from skills_runtime.synthesis.prose import (
@@ -196,29 +205,65 @@ def _raise_precondition(text: str, *, depth: int) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Raise(call)])
 
 
-def _choice(branches: tuple[Branch, ...], *, depth: int, stop: str = "") -> cst.If:
+def _choice(
+    branches: tuple[Branch, ...],
+    *,
+    depth: int,
+    stop: str = "",
+    checked: dict[tuple[str, Path], int],
+) -> cst.If:
     """``if a is not None: ... elif b is not None: ... else: ...`` (a branch needing nothing
     given comes last and is the ``else``)."""
     first, rest = branches[0], branches[1:]
-    inner = [_statement(part, depth=depth + 1) for part in first.body]
+    # Each branch is a block of its own: a length checked in one holds in no other.
+    inner = _block(first.body, depth=depth + 1, checked=dict(checked))
     orelse: cst.If | cst.Else | None = None
     if len(rest) == 1 and not rest[0].when:
-        body = [_statement(part, depth=depth + 1) for part in rest[0].body]
+        body = _block(rest[0].body, depth=depth + 1, checked=dict(checked))
         orelse = cst.Else(cst.IndentedBlock(body))
     elif rest:
-        orelse = _choice(rest, depth=depth, stop=stop)
+        orelse = _choice(rest, depth=depth, stop=stop, checked=checked)
     elif stop:
         orelse = cst.Else(cst.IndentedBlock([_raise_precondition(stop, depth=depth)]))
     return cst.If(_given(first.when, depth=depth), cst.IndentedBlock(inner), orelse=orelse)
 
 
-def _statement(step: Statement, *, depth: int = 1) -> cst.BaseStatement:
+def _block(
+    steps: Sequence[Statement], *, depth: int, checked: dict[tuple[str, Path], int]
+) -> list[cst.BaseStatement]:
+    """The statements of one block, each preceded by the length checks of the list elements
+    it reads (``checked``: the lists already checked in this block, updated)."""
+    body: list[cst.BaseStatement] = []
+    for step in steps:
+        body += [
+            _length_check(need, depth=depth) for need in index_needs(statement_exprs(step), checked)
+        ]
+        body.append(_statement(step, depth=depth, checked=checked))
+    return body
+
+
+def _length_check(need: IndexNeed, *, depth: int) -> cst.If:
+    """``if len(user["orders"]) < 1: raise SkillPrecondition("user has no orders")``."""
+    listed = _subscripts(cst.Name(need.var), need.path)
+    test = cst.Comparison(
+        cst.Call(cst.Name("len"), [cst.Arg(listed)]),
+        [cst.ComparisonTarget(cst.LessThan(), cst.Integer(str(need.index + 1)))],
+    )
+    raised = _raise_precondition(need_message(need), depth=depth)
+    return cst.If(test, cst.IndentedBlock([raised]))
+
+
+def _statement(
+    step: Statement, *, depth: int = 1, checked: dict[tuple[str, Path], int] | None = None
+) -> cst.BaseStatement:
     if isinstance(step, Loop):
         return _loop(step)
     if isinstance(step, CallStep):
         return _call_statement(step, tuple(step.args), list(step.optional), depth=depth)
     if isinstance(step, Choice):
-        return _choice(step.branches, depth=depth, stop=step.stop)
+        return _choice(
+            step.branches, depth=depth, stop=step.stop, checked={} if checked is None else checked
+        )
     if isinstance(step, Required):
         return _required(step, depth=depth)
     return _guard(step, depth=depth)
@@ -286,7 +331,13 @@ def _docstring(plan: Plan, summary: str, detail: str, sources: Sequence[str]) ->
     guards = list(plan.guards)
     about = " ".join(
         part
-        for part in (detail, does(plan), guards_sentence(guards), expected_sentence(plan))
+        for part in (
+            detail,
+            does(plan),
+            guards_sentence(guards),
+            lengths_sentence(plan),
+            expected_sentence(plan),
+        )
         if part
     )
     lines += ["", *_wrap(about)]
@@ -340,10 +391,13 @@ def render(name: str, plan: Plan, *, summary: str, sources: Sequence[str], detai
         [cst.Expr(cst.SimpleString(_docstring(plan, summary, detail, sources)))]
     )
     body: list[cst.BaseStatement] = [docstring]
-    body += [_statement(step) for step in plan.body]
+    checked: dict[tuple[str, Path], int] = {}
+    body += _block(plan.body, depth=1, checked=checked)
     returned: cst.BaseExpression = cst.Name(plan.returns)
     if plan.answer is not None:
         kind, path = plan.answer
+        answered = ResultRef(plan.returns, path)
+        body += [_length_check(need, depth=1) for need in index_needs((answered,), checked)]
         returned = _subscripts(returned, path)
         if kind == "count":
             returned = cst.Call(cst.Name("len"), [cst.Arg(returned)])

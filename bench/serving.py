@@ -334,13 +334,25 @@ def section(results: dict[str, Any]) -> str:
         f" **{goals['pool_over_server']}×** (goal within 2×:"
         f" {'met' if goals['pool_over_server'] <= 2 else 'missed'}).",
     ]
-    if floor:
+    if floor and goals["pool_over_floor"] > 2:
         lines.append(
             f"- The floor at 32 sessions, {floor['calls_per_second']} calls/s, is itself"
             f" **{goals['pool_over_floor']}×** below the pool: no MCP server through this SDK"
             " and HTTP stack, with its clients on the same two cores, can be within 2× of the"
             f" pool on this machine. `skillbank serve` reaches **{goals['server_of_floor']:.0%}**"
             " of the floor's throughput."
+        )
+    elif floor:
+        at32 = next(r for r in results["levels"] if r["sessions"] == floor["sessions"])
+        lines.append(
+            f"- The floor at 32 sessions, {floor['calls_per_second']} calls/s, is"
+            f" **{goals['pool_over_floor']}×** below the pool: within 2×, so in this run the"
+            " protocol stack alone does not rule the goal out. `skillbank serve` reaches"
+            f" **{goals['server_of_floor']:.0%}** of the floor's throughput; the rest of the gap"
+            " is what a skill call costs beyond the SDK's own handling: server CPU"
+            f" {at32['server_cpu_s_per_call_ms']} ms per call with its sandbox workers, against"
+            f" the floor's {floor['server_cpu_s_per_call_ms']} ms, on two cores shared with the"
+            " clients."
         )
     soak = results.get("soak")
     if soak:

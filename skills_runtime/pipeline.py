@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -36,7 +36,7 @@ from skills_runtime.synthesis import (
     SynthesizedSkill,
     Unexplained,
 )
-from skills_runtime.synthesis.collect import Collected, collect
+from skills_runtime.synthesis.collect import Collected, FamilyCount, collect
 from skills_runtime.synthesis.engine import synthesize_collected
 from skills_runtime.synthesis.group import family_key_text
 from skills_runtime.tool_drift import record_tool_schemas
@@ -369,8 +369,8 @@ def _synthesize_by_domain(
 ) -> tuple[SynthesisResult, tuple[str, ...]]:
     """Synthesize each domain on its own; names stay unique across domains and the registry.
 
-    A family whose digest equals the one a stored skill was learned from gained nothing: it is
-    left out, and its skills (returned second) stand as they are.
+    Families that gained nothing since a stored skill was learned from them are left out, and
+    those skills (returned second) stand as they are: see ``_unchanged_families``.
     """
     skills: list[SynthesizedSkill] = []
     unexplained: list[Unexplained] = []
@@ -381,13 +381,8 @@ def _synthesize_by_domain(
     learned_from = _stored_family_digests(registry)
     unchanged: set[str] = set()
     for domain in collected:
-        same = {
-            text: learned_from[size.digest]
-            for text, size in domain.sizes.items()
-            if size.digest in learned_from
-        }
-        for names in same.values():
-            unchanged.update(names)
+        standing, same = _unchanged_families(domain, learned_from)
+        unchanged |= standing
         if same:
             families = tuple(f for f in domain.families if family_key_text(f.key) not in same)
             domain = replace(domain, families=families)
@@ -411,19 +406,82 @@ def _synthesize_by_domain(
     return result, tuple(sorted(unchanged))
 
 
-def _stored_family_digests(registry: Registry) -> dict[str, set[str]]:
-    """Family digest → the skills whose current versions were learned from that family."""
-    found: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class _LearnedFrom:
+    """What a stored skill was synthesized from, by family digest (see ``collect``)."""
+
+    families: frozenset[str]
+    """Every family the skill was learned from (a merged skill has several)."""
+    neighbours: frozenset[str]
+    """Every family of its domain then whose writes met the skill's: those it could merge with."""
+
+
+def _stored_family_digests(registry: Registry) -> dict[str, _LearnedFrom]:
+    """Skill → the families its current version was learned from, and their neighbours.
+
+    Versions stored without both lists (earlier releases kept one digest per merged skill) are
+    left out: their skills are synthesized again, never trusted on half the evidence.
+    """
+    found: dict[str, _LearnedFrom] = {}
     for summary in registry.list_skills():
         record = current_version(registry, summary.name)
         if record is None or record.provenance.synthesizer != SYNTHESIZER:
             continue
         if record.provenance.synthesizer_version != SYNTHESIZER_VERSION:
             continue
-        digest = record.provenance.details.get("family_digest")
-        if isinstance(digest, str):
-            found.setdefault(digest, set()).add(summary.name)
+        details = record.provenance.details
+        families = _digest_list(details.get("family_digests"))
+        neighbours = _digest_list(details.get("family_neighbours"))
+        if families and neighbours is not None:
+            found[summary.name] = _LearnedFrom(families, neighbours)
     return found
+
+
+def _digest_list(value: object) -> frozenset[str] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return frozenset(value)
+    return None
+
+
+def _unchanged_families(
+    domain: Collected, learned_from: Mapping[str, _LearnedFrom]
+) -> tuple[set[str], set[str]]:
+    """The stored skills of ``domain`` that stand as they are, and the families they hold.
+
+    A skill stands when every family it was learned from (a merged skill has several) has the
+    digest it had then, and every family now meeting its writes met them then with the same
+    digest: merging joins plans with the same changes (or, without changes, the same last call),
+    so a new or changed family there could join the skill, and a new way in must not come out as
+    a skill of its own beside it. Families that gave no skill but were there before (too rare, or
+    not mergeable) leave it standing.
+    """
+    text_of = {size.digest: text for text, size in domain.sizes.items()}
+    writes_of = {
+        family_key_text(family.key): _writes_of(family.key, domain.effects)
+        for family in domain.families
+    }
+    standing: dict[str, set[str]] = {}
+    for name, learned in learned_from.items():
+        if not learned.families <= text_of.keys():
+            continue
+        texts = {text_of[digest] for digest in learned.families}
+        writes = set().union(*(writes_of[text] for text in texts))
+        meeting = {digest for digest, text in text_of.items() if writes_of[text] & writes}
+        if meeting <= learned.neighbours:
+            standing[name] = texts
+    return set(standing), set().union(*standing.values())
+
+
+def _writes_of(key: tuple[str, ...], effects: EffectTable) -> set[str]:
+    """What a family changes (its context writes are ways in), else its last call."""
+    tools = [part for part in key if not part.startswith("-> ")]
+    writes = {tool for tool in tools if effects.is_write(tool) and not _is_context(effects, tool)}
+    return writes or set(tools[-1:]) or set(key)
+
+
+def _is_context(effects: EffectTable, tool: str) -> bool:
+    effect = effects.get(tool)
+    return effect is not None and effect.context
 
 
 def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> set[str]:
@@ -492,21 +550,38 @@ def _store(
 
 
 def _family_details(skill: SynthesizedSkill, families: dict[str, Collected]) -> dict[str, Any]:
-    """The family a skill was learned from: its key, counts and digest."""
-    if not skill.replay_cases:
+    """The families a skill was learned from (several, when ways in were merged): their keys and
+    digests, their counts summed, and the digests of its neighbours (every family of the domain
+    whose writes meet the skill's, itself included: see ``_unchanged_families``)."""
+    found: dict[str, FamilyCount] = {}
+    first = None
+    domain = None
+    for case in skill.replay_cases:
+        holder = families.get(case.trajectory_id)
+        if holder is None:
+            continue
+        domain = holder
+        text = domain.members[case.trajectory_id]
+        first = first or text
+        found.setdefault(text, domain.sizes[text])
+    if first is None or domain is None:
         return {}
-    unit = skill.replay_cases[0].trajectory_id
-    domain = families.get(unit)
-    if domain is None:
-        return {}
-    text = domain.members[unit]
-    size = domain.sizes[text]
+    writes_of = {
+        family_key_text(family.key): _writes_of(family.key, domain.effects)
+        for family in domain.families
+    }
+    writes = set().union(*(writes_of[text] for text in found))
+    sizes = [found[text] for text in sorted(found)]
     return {
-        "family": text,
-        "family_digest": size.digest,
-        "family_units": size.units,
-        "family_trusted": size.trusted,
-        "family_sampled": size.sampled,
+        "family": first,
+        "families": sorted(found),
+        "family_digests": [size.digest for size in sizes],
+        "family_neighbours": sorted(
+            size.digest for text, size in domain.sizes.items() if writes_of[text] & writes
+        ),
+        "family_units": sum(size.units for size in sizes),
+        "family_trusted": sum(size.trusted for size in sizes),
+        "family_sampled": sum(size.sampled for size in sizes),
     }
 
 

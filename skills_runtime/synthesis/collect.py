@@ -162,8 +162,10 @@ class Collected:
     originals: Mapping[str, Trajectory]
     """Sampled trajectories as given (before effects marked them), by id."""
     lessons: tuple[Trajectory, ...] = ()
-    """Trajectories whose failed writes teach the lessons kept in ``stats.refusals``: kept with
-    the samples, so a run over kept trajectories knows the same lessons."""
+    """Trajectories that teach what the samples alone do not: those whose failed writes teach the
+    lessons kept in ``stats.refusals``, and the one that gave each tool its schema. Kept with the
+    samples, so a run over kept trajectories knows the same lessons and describes every tool the
+    same way (a family's digest covers its tools' schemas)."""
 
 
 class _ValueCounts:
@@ -247,7 +249,7 @@ class _Domain:
         self.effects = effects
         self.context = frozenset(effect.tool for effect in effects if effect.context)
         self.options = options
-        self.schemas: dict[str, tuple[Order, ToolSchema]] = {}
+        self.schemas: dict[str, tuple[Order, ToolSchema, Trajectory]] = {}
         self.values: dict[tuple[str, str], _ValueCounts] = {}
         self.refusals: dict[tuple[str, str, str], dict[str, tuple[Order, str, Trajectory]]] = {}
         self.families: dict[tuple[str, ...], _FamilyTally] = {}
@@ -264,7 +266,7 @@ class _Domain:
         for schema in trace.trajectory.tool_schemas:
             held = self.schemas.get(schema.name)
             if held is None or order < held[0]:
-                self.schemas[schema.name] = (order, schema)
+                self.schemas[schema.name] = (order, schema, given)
         self._count_fields(field_stats([trace]), order, given)
         found = units_of(trace)
         if not found:
@@ -329,7 +331,7 @@ class _Domain:
                 for key, known in self.refusals.items()
             },
         )
-        schemas = {name: schema for name, (_, schema) in sorted(self.schemas.items())}
+        schemas = {name: schema for name, (_, schema, _) in sorted(self.schemas.items())}
         families: list[Family] = []
         sizes: dict[str, FamilyCount] = {}
         members: dict[str, str] = {}
@@ -369,6 +371,7 @@ class _Domain:
         lessons = {
             taught.id: taught for known in self.refusals.values() for _, _, taught in known.values()
         }
+        lessons.update((given.id, given) for _, _, given in self.schemas.values())
         return Collected(
             families=tuple(families),
             effects=self.effects,

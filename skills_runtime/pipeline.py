@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from skill_registry import Provenance, Registry, VersionRecord
+from skill_registry import Provenance, Registry, State, VersionRecord
 from skills_runtime.checking import signature_of
 from skills_runtime.effects import Declared, EffectTable, ToolEffect, infer_by_domain
 from skills_runtime.errors import InvalidInput
@@ -59,6 +59,7 @@ __all__ = [
     "SYNTHESIZER",
     "LearnReport",
     "LearnedSkill",
+    "Superseded",
     "domains",
     "evaluate_stored",
     "learn",
@@ -102,6 +103,32 @@ class LearnedSkill:
 
 
 @dataclass(frozen=True)
+class Superseded:
+    """A stored skill that a skill of this run replaces: it was learned from the same families,
+    and the new one from more (a new way in merged them into one intent).
+
+    A verified version is deprecated at once (search, evaluation and exports leave it out); a
+    promoted one is only reported, for whoever promotes skills to deprecate it once its
+    successor is promoted, so agents never lose a trusted tool to a learning run.
+    """
+
+    name: str
+    version: int
+    by: str
+    by_version: int
+    deprecated: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "by": self.by,
+            "by_version": self.by_version,
+            "deprecated": self.deprecated,
+        }
+
+
+@dataclass(frozen=True)
 class LearnReport:
     """What a learning run did: skills stored, trajectories left unexplained, time per stage."""
 
@@ -123,6 +150,9 @@ class LearnReport:
     unchanged: tuple[str, ...] = ()
     """Skills whose families gained nothing since they were learned: not synthesized or gated
     again (their current versions stand)."""
+    superseded: tuple[Superseded, ...] = ()
+    """Stored skills whose every family a skill of this run (that passed its gates) learned from
+    too: one intent, now one skill (see :class:`Superseded`)."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``skillbank learn --json`` document."""
@@ -133,6 +163,7 @@ class LearnReport:
             "demoted": list(self.demoted),
             "skills": [skill.to_json() for skill in self.skills],
             "unchanged": list(self.unchanged),
+            "superseded": [item.to_json() for item in self.superseded],
             "unexplained": [item.to_json() for item in self.unexplained],
             "unexplained_counts": dict(self.unexplained_counts),
             "problems": [problem.to_json() for problem in self.problems],
@@ -298,6 +329,7 @@ def learn(
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
+    superseded = _supersede(registry, learned, standing=unchanged)
     seconds["check_and_verify"] = time.perf_counter() - started
     return LearnReport(
         skills=tuple(learned),
@@ -311,7 +343,69 @@ def learn(
         stats=dict(result.stats),
         unexplained_counts=dict(result.unexplained_counts),
         unchanged=unchanged,
+        superseded=superseded,
     )
+
+
+LEARNING_ACTOR = "skillbank.learn"
+
+
+def _supersede(
+    registry: Registry, learned: Sequence[LearnedSkill], *, standing: Collection[str]
+) -> tuple[Superseded, ...]:
+    """Retire the stored skills that this run's passed skills learned from in full, and more.
+
+    Learning again after a new way in merges the families of an older skill into a skill with
+    another name (``renew_loan_by_card`` becomes ``renew_loan_by_card_or_email``); left standing,
+    the older one would compete with it for every task of that intent.
+    """
+    learned_names = {skill.name for skill in learned}
+    passed = [skill for skill in learned if skill.gate.passed]
+    if not passed:
+        return ()
+    families = {
+        skill.name: _families_of(registry.get(skill.name, version=skill.version))
+        for skill in passed
+    }
+    found = []
+    for summary in registry.list_skills():
+        if summary.name in learned_names or summary.name in standing:
+            continue
+        record = current_version(registry, summary.name)
+        if record is None or record.provenance.synthesizer != SYNTHESIZER:
+            continue
+        if record.state not in {State.VERIFIED, State.PROMOTED}:
+            continue
+        own = _families_of(record)
+        by = [s for s in passed if own and own < families[s.name]]
+        if not by:
+            continue
+        successor = by[0]
+        deprecated = record.state is State.VERIFIED
+        if deprecated:
+            registry.deprecate(
+                record.name,
+                version=record.version,
+                actor=LEARNING_ACTOR,
+                reason=(
+                    f"superseded by {successor.name} v{successor.version}, learned from every "
+                    "procedure this skill was learned from, and more"
+                ),
+            )
+        found.append(
+            Superseded(record.name, record.version, successor.name, successor.version, deprecated)
+        )
+    return tuple(found)
+
+
+def _families_of(record: VersionRecord) -> frozenset[str]:
+    """The families (keys as text) a synthesized version was learned from."""
+    details = record.provenance.details
+    texts = details.get("families")
+    if isinstance(texts, list):
+        return frozenset(str(text) for text in texts)
+    one = details.get("family")
+    return frozenset({one}) if isinstance(one, str) else frozenset()
 
 
 class _LearningSet:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill_registry import Registry
+from skill_registry import Registry, State
 from skills_runtime.pipeline import LearnReport, learn
 from skills_runtime.trajectory import ToolCall, Trajectory
 
@@ -121,7 +121,7 @@ def test_learning_again_from_kept_trajectories_leaves_a_merged_skill_unchanged(
 def test_a_new_way_in_sends_the_whole_merged_skill_back_to_be_learned_as_one(
     registry: Registry,
 ) -> None:
-    learn(registry=registry, trajectories=_ways("direct", "card"))
+    (before,) = _renewing(learn(registry=registry, trajectories=_ways("direct", "card")))
 
     again = learn(registry=registry, trajectories=_ways("email", first=10))
 
@@ -132,6 +132,24 @@ def test_a_new_way_in_sends_the_whole_merged_skill_back_to_be_learned_as_one(
     assert "email: str | None = None" in source
     assert "card_number: str | None = None" in source
     assert len(registry.get(skill.name).provenance.details["families"]) == 3
+    # The older skill of the same intent is retired, so the two never compete.
+    assert [(s.name, s.by, s.deprecated) for s in again.superseded] == [(before, skill.name, True)]
+    assert registry.get(before).state is State.DEPRECATED
+    assert [s.name for s in registry.list_skills() if s.state is State.VERIFIED] == [skill.name]
+
+
+def test_a_promoted_skill_is_reported_superseded_but_never_taken_from_agents(
+    registry: Registry,
+) -> None:
+    (before,) = _renewing(learn(registry=registry, trajectories=_ways("direct", "card")))
+    registry.promote(before, actor="reviewer", reason="reviewed")
+
+    again = learn(registry=registry, trajectories=_ways("email", first=10))
+
+    (skill,) = again.skills
+    assert [(s.name, s.by, s.deprecated) for s in again.superseded] == [(before, skill.name, False)]
+    assert registry.get(before).state is State.PROMOTED
+    assert again.to_json()["superseded"][0]["by"] == skill.name
 
 
 def test_another_domains_new_write_leaves_a_standing_skill_alone(registry: Registry) -> None:

@@ -249,6 +249,15 @@ def _print_learned(report: LearnReport) -> None:
             ),
             soft_wrap=True,
         )
+    for old in report.superseded:
+        action = "deprecated" if old.deprecated else "still promoted: deprecate it once that is"
+        stdout.print(
+            Text(
+                f"{old.name} v{old.version} superseded by {old.by} v{old.by_version}, learned "
+                f"from all its procedures and more ({action})"
+            ),
+            soft_wrap=True,
+        )
     print_effects(report.effects)
     _print_outcomes(report.stats)
     _print_unexplained(report.unexplained_counts)

@@ -161,9 +161,11 @@ class UsageMixin:
         successes, failures = connection.execute(
             "SELECT successes, failures FROM versions WHERE id = ?", (row[0],)
         ).fetchone()
+        decided = self.policy.decision(State(row[9]), successes, failures)
+        if decided is None:
+            return
         stats = self._reliability(successes, failures)
-        state = State(row[9])
-        if self.policy.demotion_due(state, stats):
+        if decided is State.CANDIDATE:
             q.set_state(
                 connection,
                 row,
@@ -173,18 +175,18 @@ class UsageMixin:
                 reason=f"reliability lower bound {stats.lower_bound:.3f} < "
                 f"{self.policy.demote_below_lower_bound} after {stats.uses} uses",
             )
-        elif self.policy.promotion_due(state, stats):
-            latest = q.gate(connection, row)
-            if all(entry is not None and entry[1] for entry in latest.values()):
-                q.set_state(
-                    connection,
-                    row,
-                    State.PROMOTED,
-                    action="auto-promote",
-                    actor="policy",
-                    reason=f"{stats.successes} successes, reliability lower bound "
-                    f"{stats.lower_bound:.3f} >= {self.policy.promote_min_lower_bound}",
-                )
+            return
+        latest = q.gate(connection, row)
+        if all(entry is not None and entry[1] for entry in latest.values()):
+            q.set_state(
+                connection,
+                row,
+                State.PROMOTED,
+                action="auto-promote",
+                actor="policy",
+                reason=f"{stats.successes} successes, reliability lower bound "
+                f"{stats.lower_bound:.3f} >= {self.policy.promote_min_lower_bound}",
+            )
 
     def reliability(self, name: str, *, version: int | None = None) -> Reliability:
         """The Beta posterior of a version's success rate (the current version when None)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Reliability, State
+from .stats import lower_bound_below
 
 __all__ = ["Policy"]
 
@@ -63,3 +64,32 @@ class Policy:
             and reliability.uses >= self.demote_after_uses
             and reliability.lower_bound < self.demote_below_lower_bound
         )
+
+    def decision(self, state: State, successes: int, failures: int) -> State | None:
+        """What :meth:`demotion_due` and :meth:`promotion_due` decide for a version with these
+        counts: ``candidate`` (demote), ``promoted``, or None.
+
+        The counts' cheap conditions come first, and the lower bound is compared with its
+        threshold through :func:`~skill_registry.stats.lower_bound_below`, without solving for
+        it: this runs for every recorded use.
+        """
+        quantile = self.credible_quantile
+        if (
+            self.auto_demote
+            and state in (State.PROMOTED, State.VERIFIED)
+            and successes + failures >= self.demote_after_uses
+            and lower_bound_below(
+                successes, failures, self.demote_below_lower_bound, quantile=quantile
+            )
+        ):
+            return State.CANDIDATE
+        if (
+            self.auto_promote
+            and state is State.VERIFIED
+            and successes >= self.promote_after_successes
+            and not lower_bound_below(
+                successes, failures, self.promote_min_lower_bound, quantile=quantile
+            )
+        ):
+            return State.PROMOTED
+        return None

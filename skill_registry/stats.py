@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .model import Reliability
 
-__all__ = ["beta_quantile", "betainc", "reliability"]
+__all__ = ["beta_quantile", "betainc", "lower_bound_below", "reliability"]
 
 _EPS = 1e-15
 _TINY = 1e-300
@@ -125,3 +125,19 @@ def reliability(successes: int, failures: int, *, quantile: float = 0.05) -> Rel
         mean=a / (a + b),
         lower_bound=beta_quantile(quantile, a, b),
     )
+
+
+def lower_bound_below(
+    successes: int, failures: int, threshold: float, *, quantile: float = 0.05
+) -> bool:
+    """Whether ``reliability(successes, failures, quantile=quantile).lower_bound < threshold``.
+
+    The posterior's distribution function is increasing, so its ``quantile`` lies below
+    ``threshold`` exactly when the probability below ``threshold`` exceeds ``quantile``: one
+    evaluation of ``I_x`` instead of the several that solving for the bound takes. The registry
+    asks this on every recorded use.
+    """
+    if successes < 0 or failures < 0:
+        raise ValueError(f"counts must be >= 0, got {successes} successes, {failures} failures")
+    x = min(max(threshold, 0.0), 1.0)
+    return betainc(successes + 1.0, failures + 1.0, x) > quantile

@@ -6,10 +6,11 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from skill_registry.stats import beta_quantile, betainc, reliability
+from skill_registry import Policy, State
+from skill_registry.stats import beta_quantile, betainc, lower_bound_below, reliability
 
 
 def exact_betainc(a: int, b: int, x: Fraction) -> Fraction:
@@ -86,3 +87,59 @@ def test_betainc_refuses_parameters_outside_its_domain() -> None:
         betainc(0, 1, 0.5)
     with pytest.raises(ValueError, match="0 <= x <= 1"):
         betainc(1, 1, 1.5)
+
+
+@given(
+    successes=st.integers(min_value=0, max_value=5000),
+    failures=st.integers(min_value=0, max_value=5000),
+    threshold=st.floats(min_value=-0.5, max_value=1.5),
+    quantile=st.sampled_from([0.01, 0.05, 0.1, 0.5]),
+)
+def test_the_lower_bound_is_below_a_threshold_exactly_when_its_quantile_is(
+    successes: int, failures: int, threshold: float, quantile: float
+) -> None:
+    bound = reliability(successes, failures, quantile=quantile).lower_bound
+    assume(abs(bound - threshold) > 1e-9)  # the bound itself is found to 1e-12
+
+    assert lower_bound_below(successes, failures, threshold, quantile=quantile) == (
+        bound < threshold
+    )
+
+
+@given(
+    state=st.sampled_from(list(State)),
+    successes=st.integers(min_value=0, max_value=200),
+    failures=st.integers(min_value=0, max_value=200),
+    promote_after=st.integers(min_value=0, max_value=50),
+    demote_after=st.integers(min_value=0, max_value=50),
+    promote_bound=st.floats(min_value=0.0, max_value=1.0),
+    demote_bound=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_the_policys_decision_from_counts_is_what_its_rules_on_the_posterior_decide(
+    state: State,
+    successes: int,
+    failures: int,
+    promote_after: int,
+    demote_after: int,
+    promote_bound: float,
+    demote_bound: float,
+) -> None:
+    policy = Policy(
+        promote_after_successes=promote_after,
+        promote_min_lower_bound=promote_bound,
+        demote_after_uses=demote_after,
+        demote_below_lower_bound=demote_bound,
+    )
+    stats = reliability(successes, failures, quantile=policy.credible_quantile)
+    assume(
+        min(abs(stats.lower_bound - promote_bound), abs(stats.lower_bound - demote_bound)) > 1e-9
+    )
+
+    expected = (
+        State.CANDIDATE
+        if policy.demotion_due(state, stats)
+        else State.PROMOTED
+        if policy.promotion_due(state, stats)
+        else None
+    )
+    assert policy.decision(state, successes, failures) is expected

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import re
 import resource
 import subprocess
@@ -136,13 +137,14 @@ def child(size: int) -> dict[str, Any]:
 def run(sizes: list[int]) -> dict[str, Any]:
     results = []
     for size in sizes:
+        load = os.getloadavg()[0]
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(size)],
             check=True,
             stdout=subprocess.PIPE,  # its progress goes to stderr as it runs
             text=True,
         )
-        result = json.loads(done.stdout)
+        result = {**json.loads(done.stdout), "load": [round(load, 1), round(os.getloadavg()[0], 1)]}
         print(json.dumps(result), file=sys.stderr, flush=True)
         results.append(result)
     return {
@@ -152,14 +154,14 @@ def run(sizes: list[int]) -> dict[str, Any]:
     }
 
 
-def _section(result: dict[str, Any]) -> str:
+def _section(result: dict[str, Any], conditions: str | None = None) -> str:
     rows = []
     for r in result["sizes"]:
         per_k = r["stages"]["collect"] / r["trajectories"] * 1000
         stages = ", ".join(f"{stage} {value:g}" for stage, value in r["stages"].items())
         again = r["again"]
         rows.append(
-            f"| {r['trajectories']:,} | {r['seconds']:,.0f} ({stages}) | {per_k:.1f} s "
+            f"| {r['trajectories']:,} | {r['seconds']:,.0f} ({stages}) | {per_k:.2f} s "
             f"| {r['peak_rss_mib']:,} MiB | {r['families']} | {r['skills']} "
             f"({r['skills_passed']} passed) | {r['kept_trajectories']:,} "
             f"| {again['unchanged']} unchanged, {again['learned_again']} learned again, "
@@ -170,7 +172,7 @@ def _section(result: dict[str, Any]) -> str:
             "## Learning at scale",
             "",
             f"`nice .venv/bin/python bench/scale.py --write-docs` on {result['machine']}, "
-            f"{result['date']} (a machine shared with other work while it ran). Trajectories "
+            f"{result['date']} ({conditions or _conditions(result['sizes'])}). Trajectories "
             "made lazily from the shared τ² and τ retail records, labels removed, their ids, "
             "users, orders and items varied (see the script); each size learned by `learn` "
             "(effects, synthesis, check, verify in the sandbox, store) in a fresh process and "
@@ -186,29 +188,60 @@ def _section(result: dict[str, Any]) -> str:
     )
 
 
+def _conditions(sizes: list[dict[str, Any]]) -> str:
+    """How busy the machine was (1-minute load at each size's start and end, 2 cores)."""
+    loads = [value for r in sizes for value in r.get("load", [])]
+    if not loads:
+        return "a machine shared with other work while it ran"
+    return f"load average {min(loads):g}–{max(loads):g} on 2 cores while it ran"
+
+
 def _reading(sizes: list[dict[str, Any]]) -> str:
     """What the rows show, in words computed from them."""
     small, large = sizes[0], sizes[-1]
     per_k = [r["stages"]["collect"] / r["trajectories"] * 1000 for r in (small, large)]
+    if small is large:
+        growth = (
+            f"At {large['trajectories']:,} trajectories peak memory was "
+            f"{large['peak_rss_mib']:,} MiB and the streaming passes (`collect`: reading, "
+            f"effects, lifting, families) took {per_k[1]:.2f} s per 1,000 trajectories"
+        )
+    else:
+        growth = (
+            f"From {small['trajectories']:,} to {large['trajectories']:,} trajectories "
+            f"(×{large['trajectories'] / small['trajectories']:g}) peak memory went from "
+            f"{small['peak_rss_mib']:,} to {large['peak_rss_mib']:,} MiB (a family's sample "
+            "grows until it holds 256 units: rarer families fill theirs later) and the streaming "
+            "passes (`collect`: reading, effects, lifting, families) took "
+            f"{per_k[0]:.2f} and {per_k[1]:.2f} s per 1,000 trajectories"
+        )
     text = (
         "Memory is bounded by the families: each keeps at most 256 of its units (the same ones "
-        "whatever the order) and counts the rest; fields count at most 32 values each. From "
-        f"{small['trajectories']:,} to {large['trajectories']:,} trajectories "
-        f"(×{large['trajectories'] / small['trajectories']:g}) peak memory went from "
-        f"{small['peak_rss_mib']:,} to {large['peak_rss_mib']:,} MiB (a family's sample grows "
-        "until it holds 256 units: rarer families fill theirs later) and the streaming passes "
-        f"(`collect`: reading, effects, lifting, families) took {per_k[0]:.0f} and "
-        f"{per_k[1]:.0f} s per 1,000 trajectories (every trajectory is read twice: effects, "
-        "then procedures; synthesis, check and verify work on the samples, so their cost does "
-        "not grow with the trajectories). "
-        "Only the samples are kept in the registry."
+        f"whatever the order) and counts the rest; fields count at most 32 values each. {growth} "
+        "(every trajectory is read twice: effects, then procedures; synthesis, check and verify "
+        "work on the samples, so their cost does not grow with the trajectories). Only the "
+        "samples are kept in the registry."
     )
     if large["trajectories"] < 1_000_000:
         text += (
             f" A million trajectories were not run to the end on this machine: at the "
-            f"{per_k[1]:.0f} s per 1,000 measured here its streaming passes alone would take "
-            f"about {per_k[1] * 1000 / 3600:.0f} hours (an estimate from the rows above, not a "
+            f"{per_k[1]:.2f} s per 1,000 measured here its streaming passes alone would take "
+            f"about {per_k[1] * 1000 / 3600:.1f} hours (an estimate from the rows above, not a "
             "measurement)."
+        )
+    if all(
+        r["again"]["learned_again"] == 0 and r["again"]["unchanged"] == r["skills"] for r in sizes
+    ):
+        text += (
+            " Learning again from the kept samples alone synthesized and gated nothing: every "
+            "skill stood as it was, at every size, merged skills included (a merged skill stands "
+            "while every family it was learned from keeps its digest)."
+        )
+    else:
+        text += (
+            " Learning again from the kept samples alone learned some skills again (the "
+            "*learning again* column): the kept samples did not give every family the digest "
+            "it had."
         )
     return text
 
@@ -218,6 +251,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--conditions",
+        help="How busy the machine was, for the page (default: from the loads recorded).",
+    )
     parser.add_argument(
         "--results",
         type=Path,
@@ -236,7 +273,7 @@ def main() -> None:
         result = run(args.sizes)
     print(json.dumps(result, indent=2))
     if args.write_docs:
-        replace_part("## Learning at scale", _section(result))
+        replace_part("## Learning at scale", _section(result, args.conditions))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from os import PathLike
 from typing import Any
 
@@ -119,13 +119,7 @@ class Superseded:
     deprecated: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "by": self.by,
-            "by_version": self.by_version,
-            "deprecated": self.deprecated,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -26,23 +26,14 @@ def _member(n: int) -> str:
 def _renew(n: int, way: str) -> Trajectory:
     """Renew loan ``n``: directly, or after finding its member by card or email."""
     loan = f"loan-{n:05d}"
+    lookups = {
+        "card": ("find_member_by_card", {"card_number": f"C{n:07d}"}),
+        "email": ("find_member_by_email", {"email": f"reader{n}@example.org"}),
+    }
     calls: list[ToolCall] = []
-    if way == "card":
-        calls.append(
-            ToolCall(
-                name="find_member_by_card",
-                arguments={"card_number": f"C{n:07d}"},
-                result=_member(n),
-            )
-        )
-    elif way == "email":
-        calls.append(
-            ToolCall(
-                name="find_member_by_email",
-                arguments={"email": f"reader{n}@example.org"},
-                result=_member(n),
-            )
-        )
+    if way in lookups:
+        tool, arguments = lookups[way]
+        calls.append(ToolCall(name=tool, arguments=arguments, result=_member(n)))
     if way != "direct":
         calls.append(
             ToolCall(

@@ -55,6 +55,10 @@ __all__ = ["literal_source", "render"]
 
 _WIDTH = 100
 _INDENT = "    "
+SOURCES_SHOWN = 12
+"""Source ids a docstring names; the registry's provenance keeps every one. A skill learned at
+volume has hundreds (a sample of up to 256 runs per family, several families when merged), which
+would bury the code a reviewer reads and push it past the checker's line budget."""
 
 
 def literal_source(value: Any) -> str:
@@ -348,10 +352,19 @@ def _docstring(plan: Plan, summary: str, detail: str, sources: Sequence[str]) ->
                 f"{param.name}: {param.description}", initial=_INDENT, subsequent=_INDENT * 2
             )
     lines += ["", "Returns:", *_wrap(returns(plan), initial=_INDENT, subsequent=_INDENT * 2)]
-    lines += ["", *_wrap("Learned from: " + ", ".join(sources) + ".", subsequent=_INDENT)]
+    lines += ["", *_wrap(_learned_from(sources), subsequent=_INDENT)]
     body = "\n".join((_INDENT + line) if line else "" for line in lines)
     body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return '"""' + body[len(_INDENT) :] + "\n" + _INDENT + '"""'
+
+
+def _learned_from(sources: Sequence[str]) -> str:
+    shown = ", ".join(sources[:SOURCES_SHOWN])
+    more = len(sources) - SOURCES_SHOWN
+    if more <= 0:
+        return f"Learned from: {shown}."
+    runs = "run" if more == 1 else "runs"
+    return f"Learned from: {shown} and {more} more {runs} (the registry names them all)."
 
 
 def _signature(name: str, plan: Plan) -> tuple[cst.Parameters, cst.BaseParenthesizableWhitespace]:

@@ -234,3 +234,20 @@ def test_when_every_way_finds_what_the_write_needs_taking_none_stops_before_any_
     assert run.failure is not None
     assert "give " in run.failure
     assert all(_replays(skill, c)[0] for c in skill.replay_cases)
+
+
+def test_a_skill_learned_from_hundreds_of_runs_names_a_dozen_and_counts_the_rest() -> None:
+    from skills_runtime.checking import check
+    from skills_runtime.synthesis.render import SOURCES_SHOWN
+
+    many = [_cancel(n, way) for way in WAYS for n in range(1, 201)]
+
+    (skill,) = synthesize(many).skills
+
+    paragraph = skill.source.split("Learned from: ", 1)[1].split(".\n", 1)[0]
+    learned = " ".join(paragraph.split())
+    assert learned.count(",") == SOURCES_SHOWN - 1
+    assert f"and {len(skill.source_trajectories) - SOURCES_SHOWN} more runs" in learned
+    assert "(the registry names them all)" in learned
+    assert len(skill.source.splitlines()) < 150
+    assert check(skill.source).ok

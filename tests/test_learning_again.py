@@ -7,6 +7,7 @@ one skill with alternative ways in, learned from several families of calls.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +173,26 @@ def test_kept_trajectories_alone_never_change_what_was_learned(
         assert again.skills == ()
         assert set(again.unchanged) == {skill.name for skill in first.skills}
         assert {s.name: len(registry.versions(s.name)) for s in registry.list_skills()} == before
+
+
+def test_learn_says_which_older_skill_it_retired(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from skills_runtime.cli.app import app
+    from skills_runtime.trajectory.native import dump_native
+
+    def written(name: str, trajectories: list[Trajectory]) -> str:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(dump_native(t)) + "\n" for t in trajectories))
+        return str(path)
+
+    db = str(tmp_path / "skills.db")
+    runner = CliRunner()
+    first = runner.invoke(app, ["learn", written("a.jsonl", _ways("direct", "card")), "--db", db])
+    again = runner.invoke(app, ["learn", written("b.jsonl", _ways("email", first=10)), "--db", db])
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert "renew_loan_by_card v1 superseded by renew_loan_by_card_or_email v1" in said
+    assert "(deprecated)" in said

@@ -104,8 +104,8 @@ class LearnedSkill:
 
 @dataclass(frozen=True)
 class Superseded:
-    """A stored skill that a skill of this run replaces: it was learned from the same families,
-    and the new one from more (a new way in merged them into one intent).
+    """A stored skill that a skill of this run replaces: the new one was learned from every family
+    the old one was (usually from more: a new way in merged them into one intent).
 
     A verified version is deprecated at once (search, evaluation and exports leave it out); a
     promoted one is only reported, for whoever promotes skills to deprecate it once its
@@ -347,11 +347,13 @@ LEARNING_ACTOR = "skillbank.learn"
 def _supersede(
     registry: Registry, learned: Sequence[LearnedSkill], *, standing: Collection[str]
 ) -> tuple[Superseded, ...]:
-    """Retire the stored skills that this run's passed skills learned from in full, and more.
+    """Retire the stored skills whose every family a passed skill of this run learned from.
 
     Learning again after a new way in merges the families of an older skill into a skill with
     another name (``renew_loan_by_card`` becomes ``renew_loan_by_card_or_email``); left standing,
-    the older one would compete with it for every task of that intent.
+    the older one would compete with it for every task of that intent. The same holds for a
+    skill learned from the very same families under another name (naming changes between
+    releases).
     """
     learned_names = {skill.name for skill in learned}
     passed = [skill for skill in learned if skill.gate.passed]
@@ -371,7 +373,7 @@ def _supersede(
         if record.state not in {State.VERIFIED, State.PROMOTED}:
             continue
         own = _families_of(record)
-        by = [s for s in passed if own and own < families[s.name]]
+        by = [s for s in passed if own and own <= families[s.name]]
         if not by:
             continue
         successor = by[0]
@@ -383,7 +385,7 @@ def _supersede(
                 actor=LEARNING_ACTOR,
                 reason=(
                     f"superseded by {successor.name} v{successor.version}, learned from every "
-                    "procedure this skill was learned from, and more"
+                    "procedure this skill was learned from"
                 ),
             )
         found.append(

@@ -254,7 +254,7 @@ def _print_learned(report: LearnReport) -> None:
         stdout.print(
             Text(
                 f"{old.name} v{old.version} superseded by {old.by} v{old.by_version}, learned "
-                f"from all its procedures and more ({action})"
+                f"from all its procedures ({action})"
             ),
             soft_wrap=True,
         )

@@ -50,18 +50,14 @@ class Policy:
     def promotion_due(self, state: State, reliability: Reliability) -> bool:
         """Whether a version in ``state`` with this record should be promoted now."""
         return (
-            self.auto_promote
-            and state is State.VERIFIED
-            and reliability.successes >= self.promote_after_successes
+            self._may_promote(state, reliability.successes)
             and reliability.lower_bound >= self.promote_min_lower_bound
         )
 
     def demotion_due(self, state: State, reliability: Reliability) -> bool:
         """Whether a version in ``state`` with this record should go back to ``candidate``."""
         return (
-            self.auto_demote
-            and state in (State.PROMOTED, State.VERIFIED)
-            and reliability.uses >= self.demote_after_uses
+            self._may_demote(state, reliability.uses)
             and reliability.lower_bound < self.demote_below_lower_bound
         )
 
@@ -74,22 +70,26 @@ class Policy:
         it: this runs for every recorded use.
         """
         quantile = self.credible_quantile
-        if (
-            self.auto_demote
-            and state in (State.PROMOTED, State.VERIFIED)
-            and successes + failures >= self.demote_after_uses
-            and lower_bound_below(
-                successes, failures, self.demote_below_lower_bound, quantile=quantile
-            )
+        if self._may_demote(state, successes + failures) and lower_bound_below(
+            successes, failures, self.demote_below_lower_bound, quantile=quantile
         ):
             return State.CANDIDATE
-        if (
-            self.auto_promote
-            and state is State.VERIFIED
-            and successes >= self.promote_after_successes
-            and not lower_bound_below(
-                successes, failures, self.promote_min_lower_bound, quantile=quantile
-            )
+        if self._may_promote(state, successes) and not lower_bound_below(
+            successes, failures, self.promote_min_lower_bound, quantile=quantile
         ):
             return State.PROMOTED
         return None
+
+    def _may_promote(self, state: State, successes: int) -> bool:
+        return (
+            self.auto_promote
+            and state is State.VERIFIED
+            and successes >= self.promote_after_successes
+        )
+
+    def _may_demote(self, state: State, uses: int) -> bool:
+        return (
+            self.auto_demote
+            and state in (State.PROMOTED, State.VERIFIED)
+            and uses >= self.demote_after_uses
+        )

@@ -271,7 +271,8 @@ def learn(
     demoted = record_tool_schemas(registry, source.schemas.values())
 
     started = time.perf_counter()
-    result, unchanged = _synthesize_by_domain(collected, registry, options)
+    stored = _stored_learning(registry)
+    result, unchanged = _synthesize_by_domain(collected, registry, options, stored)
     seconds["synthesize"] = time.perf_counter() - started
 
     by_id = {tid: t for domain in collected for tid, t in domain.originals.items()}
@@ -323,7 +324,7 @@ def learn(
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
-    superseded = _supersede(registry, learned, standing=unchanged)
+    superseded = _supersede(registry, learned, stored, standing=unchanged)
     seconds["check_and_verify"] = time.perf_counter() - started
     return LearnReport(
         skills=tuple(learned),
@@ -345,7 +346,11 @@ LEARNING_ACTOR = "skillbank.learn"
 
 
 def _supersede(
-    registry: Registry, learned: Sequence[LearnedSkill], *, standing: Collection[str]
+    registry: Registry,
+    learned: Sequence[LearnedSkill],
+    stored: Mapping[str, _LearnedFrom],
+    *,
+    standing: Collection[str],
 ) -> tuple[Superseded, ...]:
     """Retire the stored skills whose every family a passed skill of this run learned from.
 
@@ -353,7 +358,7 @@ def _supersede(
     another name (``renew_loan_by_card`` becomes ``renew_loan_by_card_or_email``); left standing,
     the older one would compete with it for every task of that intent. The same holds for a
     skill learned from the very same families under another name (naming changes between
-    releases).
+    releases). ``stored`` is what the registry held before this run (read once, at its start).
     """
     learned_names = {skill.name for skill in learned}
     passed = [skill for skill in learned if skill.gate.passed]
@@ -364,17 +369,12 @@ def _supersede(
         for skill in passed
     }
     found = []
-    for summary in registry.list_skills():
-        if summary.name in learned_names or summary.name in standing:
+    for name, before in stored.items():
+        if name in learned_names or name in standing:
             continue
-        record = current_version(registry, summary.name)
-        if record is None or record.provenance.synthesizer != SYNTHESIZER:
-            continue
-        if record.state not in {State.VERIFIED, State.PROMOTED}:
-            continue
-        own = _families_of(record)
-        by = [s for s in passed if own and own <= families[s.name]]
-        if not by:
+        by = [s for s in passed if before.texts and before.texts <= families[s.name]]
+        record = current_version(registry, name) if by else None
+        if record is None or record.state not in {State.VERIFIED, State.PROMOTED}:
             continue
         successor = by[0]
         deprecated = record.state is State.VERIFIED
@@ -455,7 +455,10 @@ class _LearningSet:
 
 
 def _synthesize_by_domain(
-    collected: Sequence[Collected], registry: Registry, options: SynthesisOptions
+    collected: Sequence[Collected],
+    registry: Registry,
+    options: SynthesisOptions,
+    stored: Mapping[str, _LearnedFrom],
 ) -> tuple[SynthesisResult, tuple[str, ...]]:
     """Synthesize each domain on its own; names stay unique across domains and the registry.
 
@@ -468,10 +471,9 @@ def _synthesize_by_domain(
     stats: Counter[str] = Counter()
     taken: set[str] = set()
     effects = EffectTable()
-    learned_from = _stored_family_digests(registry)
     unchanged: set[str] = set()
     for domain in collected:
-        standing, same = _unchanged_families(domain, learned_from)
+        standing, same = _unchanged_families(domain, stored)
         unchanged |= standing
         if same:
             families = tuple(f for f in domain.families if family_key_text(f.key) not in same)
@@ -498,37 +500,41 @@ def _synthesize_by_domain(
 
 @dataclass(frozen=True)
 class _LearnedFrom:
-    """What a stored skill was synthesized from, by family digest (see ``collect``)."""
+    """What a stored skill's current version was synthesized from (see ``collect``)."""
 
-    families: frozenset[str]
-    """Every family the skill was learned from (a merged skill has several)."""
-    neighbours: frozenset[str]
-    """Every family of its domain then whose writes met the skill's: those it could merge with."""
+    texts: frozenset[str]
+    """Its families, by key as text (a merged skill has several)."""
+    families: frozenset[str] | None
+    """Their digests; None when this synthesizer did not record them (they are not trusted)."""
+    neighbours: frozenset[str] | None
+    """The digests of every family of its domain then whose writes met the skill's: those it
+    could merge with."""
 
 
-def _stored_family_digests(registry: Registry) -> dict[str, _LearnedFrom]:
-    """Skill → the families its current version was learned from, and their neighbours.
+def _stored_learning(registry: Registry) -> dict[str, _LearnedFrom]:
+    """Skill → what its current version was learned from, for every synthesized skill.
 
-    Versions stored without both lists (earlier releases kept one digest per merged skill) are
-    left out: their skills are synthesized again, never trusted on half the evidence.
+    Digests are kept only from versions of this synthesizer that recorded both lists (earlier
+    releases kept one digest per merged skill): the other skills are synthesized again, never
+    trusted on half the evidence.
     """
     found: dict[str, _LearnedFrom] = {}
     for summary in registry.list_skills():
         record = current_version(registry, summary.name)
         if record is None or record.provenance.synthesizer != SYNTHESIZER:
             continue
-        if record.provenance.synthesizer_version != SYNTHESIZER_VERSION:
-            continue
         details = record.provenance.details
-        families = _digest_list(details.get("family_digests"))
-        neighbours = _digest_list(details.get("family_neighbours"))
-        if families and neighbours is not None:
-            found[summary.name] = _LearnedFrom(families, neighbours)
+        ours = record.provenance.synthesizer_version == SYNTHESIZER_VERSION
+        found[summary.name] = _LearnedFrom(
+            _families_of(record),
+            _digest_list(details.get("family_digests")) if ours else None,
+            _digest_list(details.get("family_neighbours")) if ours else None,
+        )
     return found
 
 
 def _digest_list(value: object) -> frozenset[str] | None:
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
         return frozenset(value)
     return None
 
@@ -546,12 +552,11 @@ def _unchanged_families(
     not mergeable) leave it standing.
     """
     text_of = {size.digest: text for text, size in domain.sizes.items()}
-    writes_of = {
-        family_key_text(family.key): _writes_of(family.key, domain.effects)
-        for family in domain.families
-    }
+    writes_of = _family_writes(domain)
     standing: dict[str, set[str]] = {}
     for name, learned in learned_from.items():
+        if learned.families is None or learned.neighbours is None:
+            continue
         if not learned.families <= text_of.keys():
             continue
         texts = {text_of[digest] for digest in learned.families}
@@ -562,16 +567,16 @@ def _unchanged_families(
     return set(standing), set().union(*standing.values())
 
 
-def _writes_of(key: tuple[str, ...], effects: EffectTable) -> set[str]:
-    """What a family changes (its context writes are ways in), else its last call."""
-    tools = [part for part in key if not part.startswith("-> ")]
-    writes = {tool for tool in tools if effects.is_write(tool) and not _is_context(effects, tool)}
-    return writes or set(tools[-1:]) or set(key)
-
-
-def _is_context(effects: EffectTable, tool: str) -> bool:
-    effect = effects.get(tool)
-    return effect is not None and effect.context
+def _family_writes(domain: Collected) -> dict[str, set[str]]:
+    """Each family (key as text) → what it changes (its context writes are ways in), else its
+    last call: what merging compares, so families that could merge share one of these."""
+    found = {}
+    for family in domain.families:
+        tools = [part for part in family.key if not part.startswith("-> ")]
+        effects = domain.effects
+        writes = {tool for tool in tools if effects.is_write(tool) and not effects.is_context(tool)}
+        found[family_key_text(family.key)] = writes or set(tools[-1:]) or set(family.key)
+    return found
 
 
 def _foreign_names(registry: Registry, skills: Sequence[SynthesizedSkill]) -> set[str]:
@@ -656,10 +661,7 @@ def _family_details(skill: SynthesizedSkill, families: dict[str, Collected]) -> 
         found.setdefault(text, domain.sizes[text])
     if first is None or domain is None:
         return {}
-    writes_of = {
-        family_key_text(family.key): _writes_of(family.key, domain.effects)
-        for family in domain.families
-    }
+    writes_of = _family_writes(domain)
     writes = set().union(*(writes_of[text] for text in found))
     sizes = [found[text] for text in sorted(found)]
     return {

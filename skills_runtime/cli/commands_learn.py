@@ -250,7 +250,11 @@ def _print_learned(report: LearnReport) -> None:
             soft_wrap=True,
         )
     for old in report.superseded:
-        action = "deprecated" if old.deprecated else "still promoted: deprecate it once that is"
+        action = (
+            "deprecated"
+            if old.deprecated
+            else f"still promoted: deprecate it once {old.by} is promoted"
+        )
         stdout.print(
             Text(
                 f"{old.name} v{old.version} superseded by {old.by} v{old.by_version}, learned "

@@ -124,6 +124,12 @@ class EffectTable:
         found = self.effects.get(tool)
         return found is None or found.effect is Effect.WRITE
 
+    def is_context(self, tool: str) -> bool:
+        """Whether ``tool`` is a context write: it sets what later calls act on (a directory, a
+        login), a way in rather than a change asked for."""
+        found = self.effects.get(tool)
+        return found is not None and found.context
+
     @property
     def writes(self) -> tuple[str, ...]:
         return tuple(e.tool for e in self if e.effect is Effect.WRITE)

@@ -7,6 +7,7 @@ with deadlines and a size cap, because the other end runs untrusted code.
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import struct
@@ -14,11 +15,33 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["FrameReader", "FrameTooLarge", "encode", "read_frame_blocking", "write_all"]
+__all__ = [
+    "BlockingReader",
+    "FrameReader",
+    "FrameTooLarge",
+    "decode",
+    "encode",
+    "encode_raw",
+    "encode_text",
+    "write_all",
+]
 
 _HEADER = struct.Struct(">I")
+# Bytes asked of one read: a pipe holds 64 KiB; asking for far more makes every read allocate
+# (and map, then unmap) a buffer of that size, which costs more than the read itself.
+_CHUNK = 1 << 16
 # Built once: ``json.dumps`` with options makes a new encoder for every frame.
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+# Frames are UTF-8 (ours are ASCII): decoded as such, without ``json.loads``'s detection of
+# the encoding on every frame. Malformed text raises ValueError, as ``json.loads`` does.
+_DECODE = json.JSONDecoder().decode
+
+
+def decode(body: bytes) -> Any:
+    """The message of one frame body."""
+    return _DECODE(body.decode("utf-8", "surrogatepass"))
 
 
 class FrameTooLarge(Exception):
@@ -29,6 +52,11 @@ def encode(message: Any) -> bytes:
     """One frame holding ``message`` as JSON."""
     body = _ENCODE(message).encode("utf-8")
     return _HEADER.pack(len(body)) + body
+
+
+def encode_text(value: Any) -> bytes:
+    """``value`` as compact ASCII JSON bytes (to splice into a frame body)."""
+    return _ENCODE(value).encode("ascii")
 
 
 def encode_raw(body: bytes) -> bytes:
@@ -63,27 +91,31 @@ def write_all(fd: int, data: bytes, *, deadline: float | None = None) -> bool:
     return True
 
 
-def read_frame_blocking(fd: int) -> Any:
-    """Read one frame (worker side, no deadline). Returns ``None`` at end of file."""
-    header = _read_exact_blocking(fd, _HEADER.size)
-    if header is None:
-        return None
-    (length,) = _HEADER.unpack(header)
-    body = _read_exact_blocking(fd, length)
-    if body is None:
-        return None
-    return json.loads(body)
+class BlockingReader:
+    """Worker-side reader of the host's frames (no deadline: the host is trusted).
 
+    Reads as much as the pipe holds at once, so a frame usually costs one ``read``.
+    """
 
-def _read_exact_blocking(fd: int, size: int) -> bytes | None:
-    chunks: list[bytes] = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._buffer = bytearray()
+
+    def read(self) -> Any:
+        """The next frame's message; ``None`` at end of file."""
+        buffer = self._buffer
+        while True:
+            if len(buffer) >= _HEADER.size:
+                (length,) = _HEADER.unpack_from(buffer)
+                end = _HEADER.size + length
+                if len(buffer) >= end:
+                    body = bytes(buffer[_HEADER.size : end])
+                    del buffer[:end]
+                    return decode(body)
+            chunk = os.read(self._fd, _CHUNK)
+            if not chunk:
+                return None
+            buffer += chunk
 
 
 class FrameReader:
@@ -97,6 +129,9 @@ class FrameReader:
         self._fd = fd
         self._buffer = bytearray()
         os.set_blocking(fd, False)
+        # One poll object for the reader's life: select() builds its fd sets on every call.
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLIN)
 
     def read(
         self,
@@ -122,37 +157,40 @@ class FrameReader:
             FrameTooLarge: The announced length is above ``max_bytes``.
             ValueError: The frame is not valid JSON.
         """
+        buffer = self._buffer
         length: int | None = None
         while True:
-            if length is None and len(self._buffer) >= _HEADER.size:
-                (length,) = _HEADER.unpack_from(self._buffer)
+            if length is None and len(buffer) >= _HEADER.size:
+                (length,) = _HEADER.unpack_from(buffer)
                 if length > max_bytes:
                     raise FrameTooLarge(length)
-            if length is not None and len(self._buffer) >= _HEADER.size + length:
-                body = bytes(self._buffer[_HEADER.size : _HEADER.size + length])
-                del self._buffer[: _HEADER.size + length]
-                return json.loads(body)
-            try:
-                chunk = os.read(self._fd, 1 << 20)
-            except BlockingIOError:
-                chunk = None
-            except OSError:
-                # The pipe was closed under us (the pool is closing): same as end of file.
-                return EOF
-            if chunk == b"":
-                return EOF
-            if chunk:
-                self._buffer += chunk
-                continue
+            if length is not None and len(buffer) >= _HEADER.size + length:
+                body = bytes(buffer[_HEADER.size : _HEADER.size + length])
+                del buffer[: _HEADER.size + length]
+                return decode(body)
+            # Wait first: a frame is read right after a request was written, when the answer
+            # has almost never arrived yet (a read would only fail with EAGAIN).
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return TIMEOUT
             try:
-                readable, _, _ = select.select([self._fd], [], [], min(remaining, idle_seconds))
+                ready = self._poll.poll(math.ceil(min(remaining, idle_seconds) * 1000))
             except (OSError, ValueError):
                 return EOF
-            if not readable and on_idle is not None and on_idle():
-                return TIMEOUT
+            if not ready:
+                if on_idle is not None and on_idle():
+                    return TIMEOUT
+                continue
+            try:
+                chunk = os.read(self._fd, _CHUNK)
+            except BlockingIOError:
+                continue
+            except OSError:
+                # The pipe was closed under us (the pool is closing): same as end of file.
+                return EOF
+            if not chunk:
+                return EOF
+            buffer += chunk
 
 
 class _Sentinel:

@@ -11,6 +11,7 @@ import abc
 import functools
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sandbox.errors import ConfigurationError
@@ -18,7 +19,32 @@ from sandbox.limits import Limits
 from sandbox.result import RunResult
 from sandbox.tools import Tool
 
-__all__ = ["RequestExecutor", "run_request", "tools_tuple", "trusted_request"]
+__all__ = ["Request", "RequestExecutor", "run_request", "tools_tuple", "trusted_request"]
+
+# Compact ASCII JSON, the form a request crosses the pipe in. Built once: ``json.dumps`` with
+# options makes a new encoder on every call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+_SOURCE_CACHED_CHARS = 1 << 16
+"""Sources up to this size keep their JSON text between calls (skills are called again and
+again with the same source; larger ones are encoded per call rather than held twice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A checked worker request, held as the JSON text a worker receives.
+
+    Built once per call and written to the worker as it is: the arguments are encoded once
+    (which is also the check that they are JSON values), the limits and the source's text are
+    reused across calls.
+    """
+
+    body: bytes
+
+    def message(self) -> dict[str, Any]:
+        """The request as a fresh JSON value (for running it in this process)."""
+        message: dict[str, Any] = json.loads(self.body)
+        return message
 
 
 def tools_tuple(tools: Iterable[Tool]) -> tuple[Tool, ...]:
@@ -36,21 +62,31 @@ def tools_tuple(tools: Iterable[Tool]) -> tuple[Tool, ...]:
     return granted
 
 
-def _json(value: Any, what: str) -> Any:
+def _json_text(value: Any, what: str) -> bytes:
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        return _ENCODE(value).encode("ascii")
     except (TypeError, ValueError, RecursionError) as exc:
         raise ConfigurationError(f"{what} must be JSON values: {exc}") from None
 
 
 @functools.lru_cache(maxsize=64)
-def _limits_json(limits: Limits) -> dict[str, Any]:
-    # Limits are frozen and few: their JSON form is built once, not on every call. The dict is
-    # only ever encoded, never changed.
-    return limits.to_dict()
+def _limits_json(limits: Limits) -> bytes:
+    # Limits are frozen and few: their JSON text is built once, not on every call.
+    return _ENCODE(limits.to_dict()).encode("ascii")
 
 
-def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
+@functools.lru_cache(maxsize=128)
+def _cached_source_json(source: str) -> bytes:
+    return _ENCODE(source).encode("ascii")
+
+
+def _source_json(source: str) -> bytes:
+    if len(source) <= _SOURCE_CACHED_CHARS:
+        return _cached_source_json(source)
+    return _ENCODE(source).encode("ascii")
+
+
+def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits) -> Request:
     """The worker request for running restricted ``source``."""
     if not isinstance(source, str):
         raise ConfigurationError(f"source must be a str, got {type(source).__name__}")
@@ -60,26 +96,26 @@ def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits
         raise ConfigurationError("args must be a mapping of argument names to JSON values")
     if "tools" in args:
         raise ConfigurationError("args must not contain 'tools': grant tools with tools=...")
-    return {
-        "op": "run",
-        "source": source,
-        "entry": entry,
-        "args": _json(dict(args), "args"),
-        "limits": _limits_json(limits),
-    }
+    return Request(
+        b'{"op":"run","source":%s,"entry":%s,"args":%s,"limits":%s}'
+        % (
+            _source_json(source),
+            _ENCODE(entry).encode("ascii"),
+            _json_text(dict(args), "args"),
+            _limits_json(limits),
+        )
+    )
 
 
-def trusted_request(target: str, payload: Any, limits: Limits) -> dict[str, Any]:
+def trusted_request(target: str, payload: Any, limits: Limits) -> Request:
     """The worker request for running a trusted ``package.module:function``."""
     module, _, attribute = target.partition(":") if isinstance(target, str) else ("", "", "")
     if not module or not attribute:
         raise ConfigurationError(f"target {target!r} must look like 'package.module:function'")
-    return {
-        "op": "trusted",
-        "target": target,
-        "payload": _json(payload, "payload"),
-        "limits": _limits_json(limits),
-    }
+    return Request(
+        b'{"op":"trusted","target":%s,"payload":%s,"limits":%s}'
+        % (_ENCODE(target).encode("ascii"), _json_text(payload, "payload"), _limits_json(limits))
+    )
 
 
 class RequestExecutor(abc.ABC):
@@ -135,6 +171,6 @@ class RequestExecutor(abc.ABC):
 
     @abc.abstractmethod
     def _execute(
-        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
+        self, request: Request, tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
     ) -> RunResult:
         """Execute a validated worker request with ``tools`` granted under ``limits``."""

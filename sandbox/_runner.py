@@ -17,7 +17,7 @@ from typing import Any
 
 from sandbox.caps import keep_text
 from sandbox.errors import MissingEntry
-from sandbox.proxy import Dispatch, SkillTools
+from sandbox.proxy import Dispatch, SkillTools, TextDispatch
 from sandbox.restricted import compile_skill
 from sandbox.result import Rejection
 from sandbox.watch import LimitWatch, limit_of
@@ -36,7 +36,7 @@ _MESSAGE_CAP = 2_000
 
 
 def run_request(
-    request: dict[str, Any], dispatch: Dispatch, on_print: Callable[[str], None]
+    request: dict[str, Any], dispatch: Dispatch | TextDispatch, on_print: Callable[[str], None]
 ) -> Outcome:
     """Run ``request`` (``{"op": "run"|"trusted", ...}``) and classify the outcome."""
     watch = LimitWatch()

@@ -21,6 +21,7 @@ from sandbox._harden import harden
 from sandbox._hygiene import reset_shared_state
 from sandbox._runner import encode_value, run_request
 from sandbox.errors import ToolError
+from sandbox.proxy import TextDispatch
 
 __all__ = ["BOOTSTRAP", "main"]
 
@@ -71,7 +72,32 @@ class _Output(io.TextIOBase):
         return "".join(self._parts)
 
 
-def _serve(request: dict[str, Any], rfd: int, wfd: int) -> bytes:
+class _PipeDispatch(TextDispatch):
+    """Sends a tool call to the host and waits for its answer."""
+
+    __slots__ = ("_reader", "_wfd")
+
+    def __init__(self, reader: _protocol.BlockingReader, wfd: int) -> None:
+        self._reader = reader
+        self._wfd = wfd
+
+    def __call__(self, name: str, arguments_json: str) -> Any:
+        # The arguments arrive as compact ASCII JSON (the proxy's encoding): spliced, not
+        # decoded and encoded again.
+        body = b'{"op":"tool","name":%s,"args":%s}' % (
+            _protocol.encode_text(name),
+            arguments_json.encode("ascii"),
+        )
+        _protocol.write_all(self._wfd, _protocol.encode_raw(body))
+        reply = self._reader.read()
+        if reply is None:
+            os._exit(0)
+        if "error" in reply:
+            raise ToolError(reply["error"])
+        return reply["value"]
+
+
+def _serve(request: dict[str, Any], reader: _protocol.BlockingReader, wfd: int) -> bytes:
     limits = request["limits"]
     used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     # Kernel backstop for CPU; the host also measures and kills earlier.
@@ -83,19 +109,10 @@ def _serve(request: dict[str, Any], rfd: int, wfd: int) -> bytes:
         resource.setrlimit(resource.RLIMIT_AS, (wanted_as, hard_as))
     output = _Output(wfd, int(limits["output_bytes"]))
 
-    def dispatch(name: str, args: dict[str, Any]) -> Any:
-        _protocol.write_all(wfd, _protocol.encode({"op": "tool", "name": name, "args": args}))
-        reply = _protocol.read_frame_blocking(rfd)
-        if reply is None:
-            os._exit(0)
-        if "error" in reply:
-            raise ToolError(reply["error"])
-        return reply["value"]
-
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = output
     try:
-        status, payload = run_request(request, dispatch, output.emit)
+        status, payload = run_request(request, _PipeDispatch(reader, wfd), output.emit)
     finally:
         sys.stdout, sys.stderr = saved
         reset_shared_state()
@@ -108,10 +125,15 @@ def _serve(request: dict[str, Any], rfd: int, wfd: int) -> bytes:
     if text is None:
         head.update(status="error", payload=problem)
         return _protocol.encode(head)
-    if len(text.encode("utf-8")) > int(limits["result_bytes"]):
-        head.update(status="result_size", payload=len(text.encode("utf-8")))
+    value = text.encode("utf-8")
+    if len(value) > int(limits["result_bytes"]):
+        head.update(status="result_size", payload=len(value))
         return _protocol.encode(head)
-    body = _protocol.encode(head)[4:-1] + b',"value":' + text.encode("utf-8") + b"}"
+    # The value's text is spliced in as it is: encoding the head around it would copy it again.
+    body = b'{"op":"done","status":"ok","output":%s,"value":%s}' % (
+        _protocol.encode_text(head["output"]),
+        value,
+    )
     return _protocol.encode_raw(body)
 
 
@@ -132,12 +154,13 @@ def main(config: dict[str, Any]) -> None:
     gc.freeze()
     hello = {"op": "ready", "pid": os.getpid(), "isolation": isolation.to_dict()}
     _protocol.write_all(wfd, _protocol.encode(hello))
+    reader = _protocol.BlockingReader(rfd)
     while True:
-        request = _protocol.read_frame_blocking(rfd)
+        request = reader.read()
         if request is None:
             os._exit(0)
         try:
-            frame = _serve(request, rfd, wfd)
+            frame = _serve(request, reader, wfd)
         except MemoryError:
             frame = _protocol.encode({"op": "done", "status": "memory", "output": ""})
         _protocol.write_all(wfd, frame)

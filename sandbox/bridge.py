@@ -19,16 +19,16 @@ from typing import Any
 
 import jsonschema
 
-from sandbox.caps import json_bytes, keep_text, keep_value_sized
+from sandbox.caps import json_bytes, json_text, keep_text, keep_value_sized, keep_value_text
 from sandbox.limits import Limits
 from sandbox.result import ToolCallRecord
-from sandbox.schema_fast import plainly_valid
 from sandbox.tools import Tool
 
 __all__ = ["ToolBridge", "not_granted", "schema_problem"]
 
-# Built once: ``json.dumps`` with options makes a new encoder on every call.
-_ENCODE = json.JSONEncoder(allow_nan=False).encode
+# Built once: ``json.dumps`` with options makes a new encoder on every call. ASCII, for a reply
+# whose value holds text that UTF-8 cannot carry (lone surrogates).
+_ASCII = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 _NAME_CHARS = 100
 """Longest tool name quoted in messages and records (a skill chooses the name it sends)."""
@@ -89,6 +89,25 @@ class ToolBridge:
         Returns:
             ``(True, json_value)`` or ``(False, error_message)``.
         """
+        ok, outcome, _ = self._call(name, arguments)
+        return ok, outcome
+
+    def reply(self, name: Any, arguments: Any) -> bytes:
+        """Run one tool call; the answer as the JSON a worker receives.
+
+        ``{"value": ...}`` or ``{"error": "..."}``: the value's JSON text is the one made when
+        the tool answered, not encoded again.
+        """
+        ok, outcome, text = self._call(name, arguments)
+        if ok and text is not None:
+            try:
+                return b'{"value":%s}' % text.encode("utf-8")
+            except UnicodeEncodeError:
+                pass
+        return _ASCII({"value": outcome} if ok else {"error": outcome}).encode("ascii")
+
+    def _call(self, name: Any, arguments: Any) -> tuple[bool, Any, str | None]:
+        """``(ok, value or message, the value's JSON text)`` of one tool call."""
         name = name if isinstance(name, str) else "<not a name>"
         if len(name) > _NAME_CHARS:
             name = name[:_NAME_CHARS] + "…"
@@ -102,7 +121,15 @@ class ToolBridge:
         tool = self._tools.get(name)
         if tool is None:
             return self._fail(name, arguments, not_granted(name, self._tools))
-        size = json_bytes(arguments)
+        try:
+            arguments_text: str | None = json_text(arguments)
+        except (TypeError, ValueError, RecursionError):
+            arguments_text = None  # not JSON: only from a caller in this process; sized as repr
+        size = (
+            len(arguments_text.encode("utf-8", "surrogatepass"))
+            if arguments_text is not None
+            else json_bytes(arguments)
+        )
         if size > self._limits.argument_bytes:
             return self._fail(
                 name,
@@ -112,20 +139,20 @@ class ToolBridge:
             )
         # The quick check answers for plain schemas; jsonschema for the rest, and for the message.
         problem = (
-            None
-            if plainly_valid(tool.schema, arguments)
-            else schema_problem(name, tool.validator, arguments)
+            None if tool.plain_check(arguments) else schema_problem(name, tool.validator, arguments)
         )
         if problem is not None:
             return self._fail(name, arguments, problem)
         started = time.perf_counter()
+        text: str | None = None
         try:
             value = tool.function(**arguments)
             if inspect.isawaitable(value):
                 value = _run_to_completion(value)
-            fresh = json.loads(_ENCODE(value))
-            ok, outcome = True, fresh
+            text = json_text(value)
+            ok, outcome = True, json.loads(text)
         except Exception as exc:
+            text = None
             message = keep_text(str(exc), self._limits.message_bytes)
             ok, outcome = False, f"tool {name!r} failed: {type(exc).__name__}: {message}"
         duration = time.perf_counter() - started
@@ -137,15 +164,17 @@ class ToolBridge:
             error=None if ok else outcome,
             duration=duration,
             refused=False,
+            arguments_text=arguments_text,
+            result_text=text,
         )
         if self.tool_seconds > self._limits.tool_seconds:
             self.exceeded = "tool_time"
-        return ok, outcome
+        return ok, outcome, text
 
-    def _fail(self, name: str, arguments: Any, message: str) -> tuple[bool, str]:
+    def _fail(self, name: str, arguments: Any, message: str) -> tuple[bool, str, None]:
         message = keep_text(message, self._limits.message_bytes)
         self._record(name, arguments, result=None, error=message, duration=0.0, refused=True)
-        return False, message
+        return False, message, None
 
     def _record(
         self,
@@ -156,14 +185,27 @@ class ToolBridge:
         error: str | None,
         duration: float,
         refused: bool,
+        arguments_text: str | None = None,
+        result_text: str | None = None,
     ) -> None:
-        """Keep a bounded copy of one call: per value, then for all records of the call."""
+        """Keep a bounded copy of one call: per value, then for all records of the call.
+
+        ``arguments_text`` and ``result_text`` are the values' JSON texts when already made.
+        """
         budget = min(self._limits.record_bytes, self._limits.records_bytes - self._kept_bytes)
         budget = max(budget, 0)
         truncated = False
-        kept = []
-        for value in (arguments, result, error):
-            value, cut, size = keep_value_sized(value, budget)
+        kept: list[Any] = []
+        for value, text in ((arguments, arguments_text), (result, result_text), (error, None)):
+            if value is None:
+                kept.append(None)
+                self._kept_bytes += 4  # null
+                continue
+            value, cut, size = (
+                keep_value_sized(value, budget)
+                if text is None
+                else keep_value_text(value, text, budget)
+            )
             truncated = truncated or cut
             kept.append(value)
             self._kept_bytes += size

@@ -11,7 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["TRUNCATED", "json_bytes", "keep_text", "keep_value", "keep_value_sized"]
+__all__ = [
+    "TRUNCATED",
+    "json_bytes",
+    "json_text",
+    "keep_text",
+    "keep_value",
+    "keep_value_sized",
+    "keep_value_text",
+]
 
 TRUNCATED = "[truncated: {size} bytes]"
 """The marker that ends a cut value (``size`` is the whole value's size in bytes)."""
@@ -19,6 +27,11 @@ TRUNCATED = "[truncated: {size} bytes]"
 
 # One encoder for every call: ``json.dumps`` with options builds a new encoder each time.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text, the form sizes are counted in (raises if not JSON)."""
+    return _ENCODE(value)
 
 
 def _json_text(value: Any) -> str:
@@ -64,15 +77,26 @@ def keep_value(value: Any, max_bytes: int) -> tuple[Any, bool]:
     return kept, cut
 
 
+def _is_short_scalar(value: Any) -> bool:
+    """Values kept whole whatever the budget (a few bytes each)."""
+    if value is None or isinstance(value, bool | float):
+        return True
+    return isinstance(value, int) and abs(value) < 10**18
+
+
 def keep_value_sized(value: Any, max_bytes: int) -> tuple[Any, bool, int]:
     """:func:`keep_value`, and the JSON bytes of what is kept (its text is built once)."""
     if value is None or isinstance(value, bool | float):
         return value, False, json_bytes(value)
     if isinstance(value, int) and abs(value) < 10**18:
         return value, False, len(str(value))
-    text = _json_text(value)
+    return keep_value_text(value, _json_text(value), max_bytes)
+
+
+def keep_value_text(value: Any, text: str, max_bytes: int) -> tuple[Any, bool, int]:
+    """:func:`keep_value_sized` of a value whose :func:`json_text` is already known."""
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size <= max_bytes:
+    if size <= max_bytes or _is_short_scalar(value):
         return value, False, size
     marker = "… " + TRUNCATED.format(size=size)
     preview = _cut(text, max(max_bytes - len(marker.encode("utf-8")), 0)) + marker

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from sandbox._hygiene import reset_shared_state
-from sandbox._request import RequestExecutor
+from sandbox._request import Request, RequestExecutor
 from sandbox._runner import encode_value, run_request
 from sandbox.bridge import ToolBridge
 from sandbox.errors import ToolError
@@ -42,7 +42,7 @@ class InProcessExecutor(RequestExecutor):
         """Nothing to release (present for symmetry with ``ProcessPool``)."""
 
     def _execute(
-        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
+        self, request: Request, tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
     ) -> RunResult:
         bridge = ToolBridge(tools, limits)
         parts: list[str] = []
@@ -65,7 +65,7 @@ class InProcessExecutor(RequestExecutor):
         started = time.perf_counter()
         cpu_started = time.process_time()
         try:
-            status, payload = run_request(request, dispatch, sink)
+            status, payload = run_request(request.message(), dispatch, sink)
         finally:
             reset_shared_state()
         stats = {

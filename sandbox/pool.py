@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import weakref
 from collections.abc import Callable
-from typing import Any
 
 from sandbox._keeper import Keeper, StartFailed
-from sandbox._request import RequestExecutor
+from sandbox._request import Request, RequestExecutor
 from sandbox.bridge import ToolBridge
 from sandbox.isolation import IsolationReport
 from sandbox.limits import Limits
@@ -133,7 +132,7 @@ class ProcessPool(RequestExecutor):
         self._finalizer()
 
     def _execute(
-        self, request: dict[str, Any], tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
+        self, request: Request, tools: tuple[Tool, ...], limits: Limits, *, trusted: bool
     ) -> RunResult:
         bridge = ToolBridge(tools, limits)
         if limits.memory_mb > self.limits.memory_mb:

@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from sandbox import _protocol
+from sandbox._request import Request
 from sandbox._worker import BOOTSTRAP
 from sandbox.bridge import ToolBridge
 from sandbox.caps import keep_text
@@ -103,66 +104,66 @@ class Worker:
 
     # -- observations -------------------------------------------------------------------------
 
-    def _proc(self, name: str) -> bytes | None:
+    def _proc_locked(self, name: str) -> bytes | None:
         """The current content of ``/proc/<pid>/<name>`` (``stat`` or ``status``).
 
-        Both are read several times per call: the file stays open and is re-read from offset 0,
-        which makes the kernel generate it afresh. An fd opened for this pid keeps answering for
-        this process only (``ESRCH`` once it is gone), never for a later process of the same pid.
+        Both are read on every call: the file stays open and is re-read from offset 0, which
+        makes the kernel generate it afresh. An fd opened for this pid keeps answering for this
+        process only (``ESRCH`` once it is gone), never for a later process of the same pid.
+        Called under the kill lock: a monitoring thread must never read an fd number that a
+        concurrent kill just closed (and the host may have reused).
         """
-        # Under the kill lock: a monitoring thread must never read an fd number that a
-        # concurrent kill just closed (and the host may have reused).
-        with self._kill_lock:
-            if not self._fds_open:
-                return None
-            try:
-                fd = self._proc_fds.get(name)
-                if fd is None:
-                    fd = os.open(f"/proc/{self.pid}/{name}", os.O_RDONLY | os.O_CLOEXEC)
-                    self._proc_fds[name] = fd
-                return os.pread(fd, 4096, 0)
-            except OSError:
-                return None
+        if not self._fds_open:
+            return None
+        try:
+            fd = self._proc_fds.get(name)
+            if fd is None:
+                fd = os.open(f"/proc/{self.pid}/{name}", os.O_RDONLY | os.O_CLOEXEC)
+                self._proc_fds[name] = fd
+            return os.pread(fd, 4096, 0)
+        except OSError:
+            return None
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the worker has used so far, read from ``/proc``."""
-        content = self._proc("stat")
-        if content is None:
-            return 0.0
-        fields = content.rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
+        with self._kill_lock:
+            content = self._proc_locked("stat")
+        return _cpu_of(content)
+
+    def observe(self) -> tuple[float, int | None]:
+        """CPU seconds used so far and peak resident KiB since the last reset, from ``/proc``.
+
+        ``(0.0, None)`` once the worker is gone.
+        """
+        with self._kill_lock:
+            stat = self._proc_locked("stat")
+            status = self._proc_locked("status")
+        return _cpu_of(stat), _kib_of(status, b"VmHWM:")
 
     def peak_rss_kib(self) -> int | None:
         """Peak resident memory since the last reset, from ``/proc``."""
-        return self._status_kib(b"VmHWM:")
+        with self._kill_lock:
+            return _kib_of(self._proc_locked("status"), b"VmHWM:")
 
     def rss_kib(self) -> int | None:
         """Current resident memory, from ``/proc``."""
-        return self._status_kib(b"VmRSS:")
-
-    def _status_kib(self, key: bytes) -> int | None:
-        content = self._proc("status")
-        if content is None:
-            return None
-        start = content.find(b"\n" + key)
-        if start < 0:
-            return None
-        return int(content[start + len(key) + 1 :].split(None, 1)[0])
+        with self._kill_lock:
+            return _kib_of(self._proc_locked("status"), b"VmRSS:")
 
     def _reset_peak(self) -> None:
-        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak. Opened per
-        # call, not kept: the kernel decides at open whether this host may still write it. A raw
-        # fd, not a text file object: this runs on every call.
-        try:
-            fd = os.open(f"/proc/{self.pid}/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
-        except OSError:
-            return
-        try:
-            os.write(fd, b"5")
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak. The fd
+        # is kept like the others (the kernel checks who may write it when it is opened).
+        with self._kill_lock:
+            if not self._fds_open:
+                return
+            try:
+                fd = self._proc_fds.get("clear_refs")
+                if fd is None:
+                    fd = os.open(f"/proc/{self.pid}/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
+                    self._proc_fds["clear_refs"] = fd
+                os.write(fd, b"5")
+            except OSError:
+                pass
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -231,7 +232,7 @@ class Worker:
 
     # -- one call -----------------------------------------------------------------------------
 
-    def run(self, request: dict[str, Any], bridge: ToolBridge, limits: Limits) -> RunResult:
+    def run(self, request: Request, bridge: ToolBridge, limits: Limits) -> RunResult:
         """Send one request, serve its tool calls, and return the host's verdict.
 
         After any verdict other than ok/error/rejected the worker is dead (``alive`` is False).
@@ -271,10 +272,9 @@ class _Call:
 
     def _stats(self, *, max_rss_kib: int | None = None) -> dict[str, Any]:
         if self.worker.alive:
-            cpu_now = self.worker.cpu_seconds()
+            cpu_now, max_rss_kib = self.worker.observe()
             self.worker.cpu_at_rest = cpu_now or None  # 0.0: /proc could not be read
             self.cpu_used = cpu_now - self.cpu_start
-            max_rss_kib = self.worker.peak_rss_kib()
         return {
             "wall_seconds": round(time.monotonic() - self.started, 6),
             "cpu_seconds": round(max(self.cpu_used, 0.0), 3),
@@ -294,7 +294,7 @@ class _Call:
             stats=stats,
         )
 
-    def run(self, request: dict[str, Any]) -> RunResult:
+    def run(self, request: Request) -> RunResult:
         worker = self.worker
         worker._reset_peak()
         # Between calls a worker waits on its pipe: its CPU time read at the end of the last
@@ -303,7 +303,9 @@ class _Call:
         self.cpu_start = rest if rest is not None else worker.cpu_seconds()
         self.started = time.monotonic()
         deadline = self.started + self.limits.wall_seconds
-        if not _protocol.write_all(worker._to_child, _protocol.encode(request), deadline=deadline):
+        if not _protocol.write_all(
+            worker._to_child, _protocol.encode_raw(request.body), deadline=deadline
+        ):
             return self._write_failed(deadline)
         while True:
             try:
@@ -322,14 +324,13 @@ class _Call:
                 return self._crash("the worker sent a malformed message")
             op = message.get("op")
             if op == "tool":
-                ok, value = self.bridge.call(message.get("name"), message.get("args"))
+                reply = self.bridge.reply(message.get("name"), message.get("args"))
                 if self.bridge.exceeded is not None:
                     return self._limit(self.bridge.exceeded)
                 if time.monotonic() >= deadline:
                     return self._limit("wall")
-                reply = {"value": value} if ok else {"error": value}
                 if not _protocol.write_all(
-                    worker._to_child, _protocol.encode(reply), deadline=deadline
+                    worker._to_child, _protocol.encode_raw(reply), deadline=deadline
                 ):
                     return self._write_failed(deadline)
             elif op == "limit" and message.get("kind") == "output":
@@ -410,6 +411,24 @@ class _Call:
             )  # fmt: skip
         code = os.WEXITSTATUS(status) if status is not None else None
         return _crashed(f"the worker exited unexpectedly (exit code {code})", self.bridge, stats)
+
+
+def _cpu_of(stat: bytes | None) -> float:
+    """User + system CPU seconds in the text of ``/proc/<pid>/stat`` (0.0 without it)."""
+    if stat is None:
+        return 0.0
+    fields = stat.rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _kib_of(status: bytes | None, key: bytes) -> int | None:
+    """The KiB value of line ``key`` in the text of ``/proc/<pid>/status``."""
+    if status is None:
+        return None
+    start = status.find(b"\n" + key)
+    if start < 0:
+        return None
+    return int(status[start + len(key) + 1 :].split(None, 1)[0])
 
 
 def _crashed(message: str, bridge: ToolBridge, stats: dict[str, Any]) -> RunResult:

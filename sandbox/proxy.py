@@ -12,9 +12,25 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Dispatch", "SkillTools", "tool_dispatcher"]
+__all__ = ["Dispatch", "SkillTools", "TextDispatch", "tool_dispatcher"]
 
 Dispatch = Callable[[str, dict[str, Any]], Any]
+
+# Built once: ``json.dumps`` with options makes a new encoder on every call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+class TextDispatch:
+    """A dispatch that takes the arguments as their JSON text, for sending them on unchanged.
+
+    The worker writes a tool call to its pipe: decoding the arguments only to encode them
+    again would cost both for nothing. Subclasses define ``__call__(name, arguments_json)``.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, name: str, arguments_json: str) -> Any:
+        raise NotImplementedError
 
 
 class SkillTools:
@@ -27,7 +43,7 @@ class SkillTools:
 
     __slots__ = ("_dispatch",)
 
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, dispatch: Dispatch | TextDispatch) -> None:
         self._dispatch = dispatch
 
     def lookup_tool(self, name: str) -> Callable[..., Any]:
@@ -35,6 +51,7 @@ class SkillTools:
         if not name.isidentifier() or name.startswith("_"):
             raise AttributeError(f"{name!r} is not a valid tool name")
         dispatch = self._dispatch
+        as_text = isinstance(dispatch, TextDispatch)
 
         def call_tool(*args: Any, **kwargs: Any) -> Any:
             if args:
@@ -42,7 +59,7 @@ class SkillTools:
                     f"tool {name!r} takes keyword arguments only, e.g. tools.{name}(key=value)"
                 )
             try:
-                payload = json.loads(json.dumps(kwargs, allow_nan=False))
+                text = _ENCODE(kwargs)
             except RecursionError as exc:
                 # The interpreter's stack limit fired while encoding: chained as the cause, so
                 # the skill's handlers report the limit (a skill catching this TypeError does
@@ -50,7 +67,9 @@ class SkillTools:
                 raise TypeError(f"arguments of tool {name!r} are nested too deeply") from exc
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"arguments of tool {name!r} must be JSON values: {exc}") from None
-            return dispatch(name, payload)
+            if as_text:
+                return dispatch(name, text)  # type: ignore[arg-type]
+            return dispatch(name, json.loads(text))
 
         return call_tool
 
@@ -64,6 +83,6 @@ class SkillTools:
         return "<tools>"
 
 
-def tool_dispatcher(tools: SkillTools) -> Dispatch:
+def tool_dispatcher(tools: SkillTools) -> Dispatch | TextDispatch:
     """The dispatch function behind a tools object (for trusted code running skills itself)."""
     return tools._dispatch

@@ -23,7 +23,7 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from sandbox import policy
 from sandbox.annotations import strip_annotations
 from sandbox.errors import MissingEntry
-from sandbox.proxy import Dispatch, SkillTools, tool_dispatcher
+from sandbox.proxy import Dispatch, SkillTools, TextDispatch, tool_dispatcher
 from sandbox.result import Rejection
 from sandbox.safe_builtins import skill_globals
 from sandbox.watch import CHECK_NAME, LimitReached, LimitWatch
@@ -41,6 +41,12 @@ __all__ = [
 _LINE = re.compile(r"^Line (\d+): (.*)$", re.DOTALL)
 _CACHE: dict[tuple[str, str], CompiledSkill | Rejection] = {}
 _CACHE_SIZE = 256
+_KEYED_BY_TEXT = 1 << 16
+"""Sources up to this many characters are cached under their text, longer ones by digest."""
+
+
+def _digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class CompiledSkill:
         entry: str,
         args: Mapping[str, Any],
         *,
-        dispatch: Dispatch,
+        dispatch: Dispatch | TextDispatch,
         on_print: Callable[[str], None] | None = None,
         watch: LimitWatch | None = None,
     ) -> Any:
@@ -152,11 +158,16 @@ def compile_skill(source: str, *, filename: str = "<skill>") -> CompiledSkill | 
     """
     if not isinstance(source, str):
         return Rejection(None, f"source must be a str, got {type(source).__name__}")
-    key = (hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(), filename)
+    # Keyed by the source itself: a warm worker looks a skill up on every call, and hashing the
+    # text for the dict is cheaper than a digest (which is made only when compiling).
+    # Longer ones are keyed by their digest, so the cache never holds many large texts.
+    digest = None if len(source) <= _KEYED_BY_TEXT else _digest(source)
+    key = (source if digest is None else digest, filename)
     cached = _CACHE.get(key)
     if cached is None:
+        digest = digest or _digest(source)
         try:
-            cached = _compile(source, key[0], filename)
+            cached = _compile(source, digest, filename)
         except (RecursionError, MemoryError):
             return Rejection(None, "source is too deeply nested or too large to compile")
         if len(_CACHE) >= _CACHE_SIZE:

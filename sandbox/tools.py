@@ -16,6 +16,7 @@ import jsonschema.exceptions
 import jsonschema.protocols
 
 from sandbox.errors import ConfigurationError
+from sandbox.schema_fast import PlainCheck, compile_plain
 
 __all__ = ["Tool", "load_tools", "schema_for_function"]
 
@@ -48,6 +49,11 @@ class Tool:
             raise ConfigurationError(
                 f"tool {self.name!r}: schema is not a valid JSON Schema: {exc.message}"
             ) from None
+
+    @cached_property
+    def plain_check(self) -> PlainCheck:
+        """The bridge's quick yes for this tool's arguments (see :mod:`sandbox.schema_fast`)."""
+        return compile_plain(self.schema)
 
     @cached_property
     def validator(self) -> jsonschema.protocols.Validator:

@@ -8,7 +8,8 @@ import jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sandbox.schema_fast import plainly_valid
+from sandbox import Tool
+from sandbox.schema_fast import compile_plain, plainly_valid
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
@@ -89,3 +90,26 @@ def test_values_it_is_unsure_of_are_left_to_jsonschema() -> None:
     assert not plainly_valid({"enum": [1]}, True)  # True == 1 in Python, not in JSON
     assert not plainly_valid({"enum": [[1]]}, [1])
     assert not plainly_valid({"type": "object", "additionalProperties": False}, {"x": 1})
+
+
+_odd_rules = st.none() | st.integers() | st.text(max_size=2) | st.lists(st.integers(), max_size=2)
+
+
+@given(
+    _schemas
+    | st.dictionaries(
+        st.sampled_from(["type", "properties", "required", "items", "enum", "anyOf", "not"]),
+        _odd_rules,
+        max_size=3,
+    ),
+    _json,
+)
+def test_the_compiled_check_answers_as_the_walk_over_the_schema(schema: Any, value: Any) -> None:
+    assert compile_plain(schema)(value) == plainly_valid(schema, value)
+
+
+def test_a_tool_compiles_its_schema_once() -> None:
+    tool = Tool("t", lambda a: a, {"type": "object", "properties": {"a": {"type": "string"}}})
+    assert tool.plain_check is tool.plain_check
+    assert tool.plain_check({"a": "x"})
+    assert not tool.plain_check({"a": 1})

@@ -60,6 +60,7 @@ class Keeper:
         self.memory_mb = memory_mb
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._watchers = 0  # threads in wait_for, woken by every change
         self._closed = False
         self._idle: list[Worker] = []  # started and free; the most recently used last
         self._busy: set[Worker] = set()
@@ -147,6 +148,8 @@ class Keeper:
                 self._counts["replaced"] += 1
             elif worker.calls < self.config.max_calls_per_worker:
                 self._offer(worker)
+                if not self._stopping and not self._waiters:
+                    return  # the common case: nothing more to hand out, stop or start
             elif self._has_successor():
                 self._stop(worker)
                 self._counts["recycled"] += 1
@@ -158,6 +161,13 @@ class Keeper:
             self._nudge()
         if self._closed:
             worker.kill()
+
+    def lone(self) -> bool:
+        """Whether at most one call holds a worker, none waits and no worker is starting.
+
+        Read without the lock: a hint for how to wait, not a decision that needs to be exact.
+        """
+        return len(self._busy) <= 1 and not self._waiters and not self._starting
 
     def dedicated(self, memory_mb: int) -> Worker:
         """A worker of its own for one call that needs a higher memory cap (started now)."""
@@ -205,7 +215,11 @@ class Keeper:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._closed:
                     return condition(self._stats_locked())
-                self._changed.wait(remaining)
+                self._watchers += 1
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._watchers -= 1
             return True
 
     def pids(self) -> tuple[int, ...]:
@@ -264,7 +278,8 @@ class Keeper:
             waiter = self._waiters.popleft()
             waiter.worker = self._hand(self._take_idle())
             waiter.condition.notify()
-        self._changed.notify_all()
+        if self._watchers:  # most calls change the pool with nobody watching it
+            self._changed.notify_all()
 
     def _stop(self, worker: Worker) -> None:
         """Take a worker out of service; the keeper kills it."""

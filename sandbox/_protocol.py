@@ -19,6 +19,7 @@ __all__ = [
     "BlockingReader",
     "FrameReader",
     "FrameTooLarge",
+    "Spin",
     "decode",
     "encode",
     "encode_raw",
@@ -91,6 +92,47 @@ def write_all(fd: int, data: bytes, *, deadline: float | None = None) -> bool:
     return True
 
 
+class Spin:
+    """Polling for a frame for a moment before sleeping on the pipe, while that pays.
+
+    A process that sleeps on a pipe and is woken by a write pays for the wake-up: on a virtual
+    machine, tens of microseconds when its CPU went idle, often more than the other end took
+    to answer. Polling a little first skips the sleep when the answer is near. It pays only
+    while answers come within the window, so a reader polls again only if its last frame
+    arrived within it; after a slow one (a skill computing, a slow tool) it sleeps at once, and
+    polls again after the next quick frame.
+    """
+
+    __slots__ = ("_last_wait", "_seconds", "_started")
+
+    def __init__(self) -> None:
+        self._last_wait = 0.0
+        self._seconds = 0.0
+        self._started: float | None = None
+
+    def start(self, seconds: float) -> bool:
+        """A frame is awaited; whether to poll for it for ``seconds`` first."""
+        self._started = time.perf_counter() if seconds > 0 else None
+        self._seconds = seconds
+        return seconds > 0 and self._last_wait <= seconds
+
+    def wait(self, poll: select.poll) -> bool:
+        """Poll until the fd is readable or the window closed; whether it became readable."""
+        started = self._started if self._started is not None else time.perf_counter()
+        end = started + self._seconds
+        while True:
+            if poll.poll(0):
+                return True
+            if time.perf_counter() >= end:
+                return False
+
+    def arrived(self) -> None:
+        """The awaited frame is here: remember how long it took."""
+        if self._started is not None:
+            self._last_wait = time.perf_counter() - self._started
+            self._started = None
+
+
 class BlockingReader:
     """Worker-side reader of the host's frames (no deadline: the host is trusted).
 
@@ -100,10 +142,19 @@ class BlockingReader:
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._buffer = bytearray()
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLIN)
+        self._spin = Spin()
 
-    def read(self) -> Any:
-        """The next frame's message; ``None`` at end of file."""
+    def read(self, *, spin_seconds: float = 0.0) -> Any:
+        """The next frame's message; ``None`` at end of file.
+
+        Args:
+            spin_seconds: Poll for the frame this long before sleeping on the pipe, while
+                frames have come that quickly (see :class:`Spin`).
+        """
         buffer = self._buffer
+        spin = self._spin.start(spin_seconds)
         while True:
             if len(buffer) >= _HEADER.size:
                 (length,) = _HEADER.unpack_from(buffer)
@@ -111,7 +162,11 @@ class BlockingReader:
                 if len(buffer) >= end:
                     body = bytes(buffer[_HEADER.size : end])
                     del buffer[:end]
+                    self._spin.arrived()
                     return decode(body)
+            if spin:
+                spin = False
+                self._spin.wait(self._poll)
             chunk = os.read(self._fd, _CHUNK)
             if not chunk:
                 return None
@@ -132,6 +187,7 @@ class FrameReader:
         # One poll object for the reader's life: select() builds its fd sets on every call.
         self._poll = select.poll()
         self._poll.register(fd, select.POLLIN)
+        self._spin = Spin()
 
     def read(
         self,
@@ -140,6 +196,7 @@ class FrameReader:
         max_bytes: int,
         on_idle: Callable[[], bool] | None = None,
         idle_seconds: float = 0.1,
+        spin_seconds: float = 0.0,
     ) -> Any:
         """Read one frame.
 
@@ -148,6 +205,8 @@ class FrameReader:
             max_bytes: Largest frame body accepted.
             on_idle: Called when nothing arrived for ``idle_seconds``; returning True gives up.
             idle_seconds: How often ``on_idle`` runs while waiting.
+            spin_seconds: Poll for the frame this long before sleeping, while frames have come
+                that quickly (see :class:`Spin`).
 
         Returns:
             The decoded message; ``EOF`` when the worker closed its end; ``TIMEOUT`` when the
@@ -159,6 +218,7 @@ class FrameReader:
         """
         buffer = self._buffer
         length: int | None = None
+        spin = self._spin.start(spin_seconds)
         while True:
             if length is None and len(buffer) >= _HEADER.size:
                 (length,) = _HEADER.unpack_from(buffer)
@@ -167,12 +227,17 @@ class FrameReader:
             if length is not None and len(buffer) >= _HEADER.size + length:
                 body = bytes(buffer[_HEADER.size : _HEADER.size + length])
                 del buffer[: _HEADER.size + length]
+                self._spin.arrived()
                 return decode(body)
             # Wait first: a frame is read right after a request was written, when the answer
             # has almost never arrived yet (a read would only fail with EAGAIN).
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return TIMEOUT
+            if spin:
+                spin = False
+                if self._spin.wait(self._poll):
+                    continue
             try:
                 ready = self._poll.poll(math.ceil(min(remaining, idle_seconds) * 1000))
             except (OSError, ValueError):

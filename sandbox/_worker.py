@@ -32,6 +32,9 @@ BOOTSTRAP = (
 )
 
 _MIB = 1024 * 1024
+_SPIN_SECONDS = 100e-6
+"""How long the worker polls for a tool's answer, and after answering for the next request,
+before sleeping, when the host says its call is the only one in flight (``_protocol.Spin``)."""
 
 
 def _apply_limits(config: dict[str, Any]) -> None:
@@ -75,11 +78,12 @@ class _Output(io.TextIOBase):
 class _PipeDispatch(TextDispatch):
     """Sends a tool call to the host and waits for its answer."""
 
-    __slots__ = ("_reader", "_wfd")
+    __slots__ = ("_reader", "_spin", "_wfd")
 
-    def __init__(self, reader: _protocol.BlockingReader, wfd: int) -> None:
+    def __init__(self, reader: _protocol.BlockingReader, wfd: int, *, spin: float) -> None:
         self._reader = reader
         self._wfd = wfd
+        self._spin = spin
 
     def __call__(self, name: str, arguments_json: str) -> Any:
         # The arguments arrive as compact ASCII JSON (the proxy's encoding): spliced, not
@@ -89,12 +93,17 @@ class _PipeDispatch(TextDispatch):
             arguments_json.encode("ascii"),
         )
         _protocol.write_all(self._wfd, _protocol.encode_raw(body))
-        reply = self._reader.read()
+        reply = self._reader.read(spin_seconds=self._spin)
         if reply is None:
             os._exit(0)
         if "error" in reply:
             raise ToolError(reply["error"])
         return reply["value"]
+
+
+def _spin_of(request: dict[str, Any]) -> float:
+    """How long to poll before sleeping while serving ``request`` and awaiting the next one."""
+    return _SPIN_SECONDS if request.get("spin") is True else 0.0
 
 
 def _serve(request: dict[str, Any], reader: _protocol.BlockingReader, wfd: int) -> bytes:
@@ -112,7 +121,9 @@ def _serve(request: dict[str, Any], reader: _protocol.BlockingReader, wfd: int) 
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = output
     try:
-        status, payload = run_request(request, _PipeDispatch(reader, wfd), output.emit)
+        status, payload = run_request(
+            request, _PipeDispatch(reader, wfd, spin=_spin_of(request)), output.emit
+        )
     finally:
         sys.stdout, sys.stderr = saved
         reset_shared_state()
@@ -155,11 +166,13 @@ def main(config: dict[str, Any]) -> None:
     hello = {"op": "ready", "pid": os.getpid(), "isolation": isolation.to_dict()}
     _protocol.write_all(wfd, _protocol.encode(hello))
     reader = _protocol.BlockingReader(rfd)
+    spin = 0.0
     while True:
-        request = reader.read()
+        request = reader.read(spin_seconds=spin)
         if request is None:
             os._exit(0)
         try:
+            spin = _spin_of(request)
             frame = _serve(request, reader, wfd)
         except MemoryError:
             frame = _protocol.encode({"op": "done", "status": "memory", "output": ""})

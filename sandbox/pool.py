@@ -149,7 +149,7 @@ class ProcessPool(RequestExecutor):
             )
         result: RunResult | None = None
         try:
-            result = worker.run(request, bridge, limits)
+            result = worker.run(request, bridge, limits, lone=self._keeper.lone())
         finally:
             # A trusted run's worker goes too, so modules the target imported do not outlive it.
             retire = trusted or result is None or result.status in ("limit", "crashed")

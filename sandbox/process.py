@@ -34,6 +34,8 @@ __all__ = ["Worker"]
 _STARTUP_SECONDS = 60.0
 _FRAME_OVERHEAD = 1 << 20
 _HELLO_BYTES = 16_384
+_SPIN_SECONDS = 100e-6
+"""How long a lone call polls for its worker's next frame before sleeping (``_protocol.Spin``)."""
 _TICKS = os.sysconf("SC_CLK_TCK")
 _ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
@@ -232,9 +234,13 @@ class Worker:
 
     # -- one call -----------------------------------------------------------------------------
 
-    def run(self, request: Request, bridge: ToolBridge, limits: Limits) -> RunResult:
+    def run(
+        self, request: Request, bridge: ToolBridge, limits: Limits, *, lone: bool = False
+    ) -> RunResult:
         """Send one request, serve its tool calls, and return the host's verdict.
 
+        ``lone``: no other call is in flight, so this one may poll for its worker's frames for
+        a moment before sleeping (a busy host leaves the CPU to the other calls instead).
         After any verdict other than ok/error/rejected the worker is dead (``alive`` is False).
         """
         with self._kill_lock:
@@ -246,7 +252,7 @@ class Worker:
             if problem is not None:
                 return _crashed(problem, bridge, {})
             self.calls += 1
-            return _Call(self, bridge, limits).run(request)
+            return _Call(self, bridge, limits, spin=_SPIN_SECONDS if lone else 0.0).run(request)
         finally:
             with self._kill_lock:
                 self._in_call = False
@@ -257,8 +263,9 @@ class Worker:
 class _Call:
     """The host's side of one request: timers, CPU watch, frame handling, verdict."""
 
-    def __init__(self, worker: Worker, bridge: ToolBridge, limits: Limits) -> None:
+    def __init__(self, worker: Worker, bridge: ToolBridge, limits: Limits, *, spin: float) -> None:
         self.worker = worker
+        self.spin = spin
         self.bridge = bridge
         self.limits = limits
         self.max_frame = limits.result_bytes + 4 * limits.output_bytes + _FRAME_OVERHEAD
@@ -303,14 +310,17 @@ class _Call:
         self.cpu_start = rest if rest is not None else worker.cpu_seconds()
         self.started = time.monotonic()
         deadline = self.started + self.limits.wall_seconds
-        if not _protocol.write_all(
-            worker._to_child, _protocol.encode_raw(request.body), deadline=deadline
-        ):
+        # A lone call's worker polls too, for tool answers and for the next request.
+        body = request.body[:-1] + b',"spin":true}' if self.spin else request.body
+        if not _protocol.write_all(worker._to_child, _protocol.encode_raw(body), deadline=deadline):
             return self._write_failed(deadline)
         while True:
             try:
                 message = worker._reader.read(
-                    deadline=deadline, max_bytes=self.max_frame, on_idle=self._cpu_exceeded
+                    deadline=deadline,
+                    max_bytes=self.max_frame,
+                    on_idle=self._cpu_exceeded,
+                    spin_seconds=self.spin,
                 )
             except _protocol.FrameTooLarge:
                 return self._limit("result_size")
@@ -417,7 +427,9 @@ def _cpu_of(stat: bytes | None) -> float:
     """User + system CPU seconds in the text of ``/proc/<pid>/stat`` (0.0 without it)."""
     if stat is None:
         return 0.0
-    fields = stat.rsplit(b")", 1)[1].split()
+    # After the command name (which may hold anything, so the last ")" ends it): state, then
+    # utime and stime at 11 and 12; the ~40 fields after them are not split.
+    fields = stat[stat.rindex(b")") + 1 :].split(None, 13)
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 

@@ -103,33 +103,35 @@ class Spin:
     polls again after the next quick frame.
     """
 
-    __slots__ = ("_last_wait", "_seconds", "_started")
+    __slots__ = ("_clock", "_last_wait", "_seconds", "_started")
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
         self._last_wait = 0.0
         self._seconds = 0.0
         self._started: float | None = None
 
     def start(self, seconds: float) -> bool:
         """A frame is awaited; whether to poll for it for ``seconds`` first."""
-        self._started = time.perf_counter() if seconds > 0 else None
+        self._started = self._clock() if seconds > 0 else None
         self._seconds = seconds
         return seconds > 0 and self._last_wait <= seconds
 
     def wait(self, poll: select.poll) -> bool:
         """Poll until the fd is readable or the window closed; whether it became readable."""
-        started = self._started if self._started is not None else time.perf_counter()
+        clock = self._clock
+        started = self._started if self._started is not None else clock()
         end = started + self._seconds
         while True:
             if poll.poll(0):
                 return True
-            if time.perf_counter() >= end:
+            if clock() >= end:
                 return False
 
     def arrived(self) -> None:
         """The awaited frame is here: remember how long it took."""
         if self._started is not None:
-            self._last_wait = time.perf_counter() - self._started
+            self._last_wait = self._clock() - self._started
             self._started = None
 
 

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sandbox._json import compact_ascii
+
 __all__ = [
     "BlockingReader",
     "FrameReader",
@@ -31,8 +33,7 @@ _HEADER = struct.Struct(">I")
 # Bytes asked of one read: a pipe holds 64 KiB; asking for far more makes every read allocate
 # (and map, then unmap) a buffer of that size, which costs more than the read itself.
 _CHUNK = 1 << 16
-# Built once: ``json.dumps`` with options makes a new encoder for every frame.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_ENCODE = compact_ascii
 
 
 # Frames are UTF-8 (ours are ASCII): decoded as such, without ``json.loads``'s detection of

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox._json import compact_ascii
 from sandbox.errors import ConfigurationError
 from sandbox.limits import Limits
 from sandbox.result import RunResult
@@ -21,9 +22,7 @@ from sandbox.tools import Tool
 
 __all__ = ["Request", "RequestExecutor", "run_request", "tools_tuple", "trusted_request"]
 
-# Compact ASCII JSON, the form a request crosses the pipe in. Built once: ``json.dumps`` with
-# options makes a new encoder on every call.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_ENCODE = compact_ascii
 
 _SOURCE_CACHED_CHARS = 1 << 16
 """Sources up to this size keep their JSON text between calls (skills are called again and
@@ -100,8 +99,10 @@ def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits
         b'{"op":"run","source":%s,"entry":%s,"args":%s,"limits":%s}'
         % (
             _source_json(source),
-            _ENCODE(entry).encode("ascii"),
-            _json_text(dict(args), "args"),
+            # An identifier holds no quote, backslash or control character: ASCII ones are
+            # their own JSON text between quotes.
+            b'"%s"' % entry.encode("ascii") if entry.isascii() else _ENCODE(entry).encode("ascii"),
+            _json_text(args if type(args) is dict else dict(args), "args"),
             _limits_json(limits),
         )
     )

@@ -11,10 +11,10 @@ A skill that catches one (``except Exception``) does not get to carry on: its ha
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable
 from typing import Any
 
+from sandbox._json import compact_ascii
 from sandbox.caps import keep_text
 from sandbox.errors import MissingEntry
 from sandbox.proxy import Dispatch, SkillTools, TextDispatch
@@ -28,8 +28,7 @@ __all__ = ["Outcome", "encode_value", "error_payload", "run_request"]
 # "message"}) | ("memory", message) — "memory" covers the stack (recursion) limit too.
 Outcome = tuple[str, Any]
 
-# Built once: ``json.dumps`` with options makes a new encoder for every result.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_ENCODE = compact_ascii
 
 _MESSAGE_CAP = 2_000
 """Bytes of an error message kept when the request names no ``message_bytes`` limit."""

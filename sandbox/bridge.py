@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 
+from sandbox._json import compact_ascii
 from sandbox.caps import json_bytes, json_text, keep_text, keep_value_sized, keep_value_text
 from sandbox.limits import Limits
 from sandbox.result import ToolCallRecord
@@ -26,9 +27,10 @@ from sandbox.tools import Tool
 
 __all__ = ["ToolBridge", "not_granted", "schema_problem"]
 
-# Built once: ``json.dumps`` with options makes a new encoder on every call. ASCII, for a reply
-# whose value holds text that UTF-8 cannot carry (lone surrogates).
-_ASCII = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+# Tool answers of these types are never awaitable (the check is skipped for them).
+_PLAIN = frozenset((dict, list, str, int, float, bool, type(None)))
+
+_ASCII = compact_ascii
 
 _NAME_CHARS = 100
 """Longest tool name quoted in messages and records (a skill chooses the name it sends)."""
@@ -71,12 +73,15 @@ class ToolBridge:
         self._records: list[ToolCallRecord] = []
         self._kept_bytes = 0
         self.tool_seconds = 0.0
+        # The call answered by reply() whose record is not made yet (see settle()).
+        self._pending: tuple[str, Any, str | None, str, float] | None = None
         #: Which budget was exceeded ("tool_calls" or "tool_time"); the call must end.
         self.exceeded: str | None = None
 
     @property
     def records(self) -> tuple[ToolCallRecord, ...]:
         """Every call made so far."""
+        self.settle()
         return tuple(self._records)
 
     def call(self, name: Any, arguments: Any) -> tuple[bool, Any]:
@@ -96,18 +101,40 @@ class ToolBridge:
         """Run one tool call; the answer as the JSON a worker receives.
 
         ``{"value": ...}`` or ``{"error": "..."}``: the value's JSON text is the one made when
-        the tool answered, not encoded again.
+        the tool answered, not encoded again. The call's record is made by :meth:`settle`, so
+        that the worker can have its answer first (``records`` and the next call settle too).
         """
-        ok, outcome, text = self._call(name, arguments)
+        self.settle()
+        ok, outcome, text = self._call(name, arguments, defer=True)
         if ok and text is not None:
-            try:
-                return b'{"value":%s}' % text.encode("utf-8")
-            except UnicodeEncodeError:
-                pass
-        return _ASCII({"value": outcome} if ok else {"error": outcome}).encode("ascii")
+            # Lone surrogates pass as they are: frames are decoded with "surrogatepass" too.
+            return b'{"value":%s}' % text.encode("utf-8", "surrogatepass")
+        return _ASCII({"error": outcome}).encode("ascii")
 
-    def _call(self, name: Any, arguments: Any) -> tuple[bool, Any, str | None]:
-        """``(ok, value or message, the value's JSON text)`` of one tool call."""
+    def settle(self) -> None:
+        """Make the record of the call answered by :meth:`reply`, if it is still pending."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            name, arguments, arguments_text, text, duration = pending
+            self._record(
+                name,
+                arguments,
+                result=json.loads(text),
+                error=None,
+                duration=duration,
+                refused=False,
+                arguments_text=arguments_text,
+                result_text=text,
+            )
+
+    def _call(
+        self, name: Any, arguments: Any, *, defer: bool = False
+    ) -> tuple[bool, Any, str | None]:
+        """``(ok, value or message, the value's JSON text)`` of one tool call.
+
+        With ``defer``, a successful call's value is not decoded (``None`` in its place) and
+        its record is left pending for :meth:`settle`.
+        """
         name = name if isinstance(name, str) else "<not a name>"
         if len(name) > _NAME_CHARS:
             name = name[:_NAME_CHARS] + "…"
@@ -147,16 +174,21 @@ class ToolBridge:
         text: str | None = None
         try:
             value = tool.function(**arguments)
-            if inspect.isawaitable(value):
+            if type(value) not in _PLAIN and inspect.isawaitable(value):
                 value = _run_to_completion(value)
             text = json_text(value)
-            ok, outcome = True, json.loads(text)
+            ok, outcome = True, None if defer else json.loads(text)
         except Exception as exc:
             text = None
             message = keep_text(str(exc), self._limits.message_bytes)
             ok, outcome = False, f"tool {name!r} failed: {type(exc).__name__}: {message}"
         duration = time.perf_counter() - started
         self.tool_seconds += duration
+        if self.tool_seconds > self._limits.tool_seconds:
+            self.exceeded = "tool_time"
+        if ok and defer and text is not None:
+            self._pending = (name, arguments, arguments_text, text, duration)
+            return ok, outcome, text
         self._record(
             name,
             arguments,
@@ -167,8 +199,6 @@ class ToolBridge:
             arguments_text=arguments_text,
             result_text=text,
         )
-        if self.tool_seconds > self._limits.tool_seconds:
-            self.exceeded = "tool_time"
         return ok, outcome, text
 
     def _fail(self, name: str, arguments: Any, message: str) -> tuple[bool, str, None]:

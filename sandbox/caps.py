@@ -8,8 +8,9 @@ compact UTF-8 JSON, the form in which the value crossed the pipe.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from sandbox._json import compact
 
 __all__ = [
     "TRUNCATED",
@@ -25,8 +26,7 @@ TRUNCATED = "[truncated: {size} bytes]"
 """The marker that ends a cut value (``size`` is the whole value's size in bytes)."""
 
 
-# One encoder for every call: ``json.dumps`` with options builds a new encoder each time.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_ENCODE = compact
 
 
 def json_text(value: Any) -> str:

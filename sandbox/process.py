@@ -303,7 +303,6 @@ class _Call:
 
     def run(self, request: Request) -> RunResult:
         worker = self.worker
-        worker._reset_peak()
         # Between calls a worker waits on its pipe: its CPU time read at the end of the last
         # call is where this one starts (any tick spent since counts against this call).
         rest = worker.cpu_at_rest
@@ -314,6 +313,10 @@ class _Call:
         body = request.body[:-1] + b',"spin":true}' if self.spin else request.body
         if not _protocol.write_all(worker._to_child, _protocol.encode_raw(body), deadline=deadline):
             return self._write_failed(deadline)
+        # While the worker reads the request: the peak is reset to its size at rest, before the
+        # call's own code can have run (the peak is a measurement, not a limit: the kernel's
+        # address-space cap is the limit).
+        worker._reset_peak()
         while True:
             try:
                 message = worker._reader.read(
@@ -343,6 +346,7 @@ class _Call:
                     worker._to_child, _protocol.encode_raw(reply), deadline=deadline
                 ):
                     return self._write_failed(deadline)
+                self.bridge.settle()  # while the worker goes on with the answer
             elif op == "limit" and message.get("kind") == "output":
                 return self._limit("output")
             elif op == "done":

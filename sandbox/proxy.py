@@ -12,12 +12,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sandbox._json import compact_ascii
+
 __all__ = ["Dispatch", "SkillTools", "TextDispatch", "tool_dispatcher"]
 
 Dispatch = Callable[[str, dict[str, Any]], Any]
 
-# Built once: ``json.dumps`` with options makes a new encoder on every call.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_ENCODE = compact_ascii
 
 
 class TextDispatch:

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sandbox import ConfigurationError, Limits, ProcessPool, Tool
+from sandbox._json import compact, compact_ascii
 from sandbox._protocol import BlockingReader, FrameReader, Spin, decode, encode
 from sandbox._request import run_request, trusted_request
 from sandbox.bridge import ToolBridge
@@ -203,3 +204,37 @@ def test_only_a_call_alone_in_the_pool_polls_for_its_worker() -> None:
         second.join(20)
         lone_seen.append(pool._keeper.lone())
     assert lone_seen == [True, False, True]
+
+
+_ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_TEXT_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+_values = st.recursive(
+    _json | st.floats() | st.builds(object) | st.tuples(st.integers()),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=3) | st.integers(), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _outcome(encode: Any, value: Any) -> tuple[str, str]:
+    try:
+        return "text", encode(value)
+    except (TypeError, ValueError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+@given(_values)
+def test_the_fast_encoders_write_what_json_writes_and_refuse_what_it_refuses(value: Any) -> None:
+    assert _outcome(compact_ascii, value) == _outcome(_ASCII_ENCODER.encode, value)
+    assert _outcome(compact, value) == _outcome(_TEXT_ENCODER.encode, value)
+
+
+def test_the_fast_encoders_still_find_circular_references() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    for encoder in (compact, compact_ascii):
+        with pytest.raises(ValueError, match="Circular reference"):
+            encoder(loop)
+        assert encoder([1]) == "[1]"  # and the next value starts afresh

@@ -25,7 +25,8 @@ from sandbox.watch import LimitWatch, limit_of
 __all__ = ["Outcome", "encode_value", "error_payload", "run_request"]
 
 # (status, payload): ("ok", value) | ("error", {"type","message"}) | ("rejected", {"line",
-# "message"}) | ("memory", message) — "memory" covers the stack (recursion) limit too.
+# "message"}) | ("memory", message) — "memory" covers the stack (recursion) limit too — |
+# ("limit", kind) when the harness ended the call.
 Outcome = tuple[str, Any]
 
 _ENCODE = compact_ascii
@@ -54,7 +55,7 @@ def run_request(
         return "rejected", {"line": None, "message": str(exc)}
     except BaseException as exc:
         if watch.fired is not None:  # the limit fired first, whatever ended the call after it
-            return "memory", watch.fired[1]
+            return _limit_outcome(*watch.fired)
         cap = request.get("limits", {}).get("message_bytes", _MESSAGE_CAP)
         return classify_exception(exc, message_bytes=int(cap))
     return "ok", value
@@ -64,8 +65,14 @@ def classify_exception(exc: BaseException, *, message_bytes: int = _MESSAGE_CAP)
     """Turn an exception escaping the code into an outcome."""
     limit = limit_of(exc)
     if limit is not None:
-        return "memory", limit[1]
+        return _limit_outcome(*limit)
     return "error", error_payload(exc, message_bytes=message_bytes)
+
+
+def _limit_outcome(kind: str, detail: str) -> Outcome:
+    # The interpreter's own limits are "memory"; any other kind was fired by the harness (the
+    # host ended the call, e.g. its tool budget is spent) and is reported by its name.
+    return ("memory", detail) if kind == "memory" else ("limit", kind)
 
 
 def error_payload(exc: BaseException, *, message_bytes: int = _MESSAGE_CAP) -> dict[str, str]:

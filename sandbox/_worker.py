@@ -22,6 +22,7 @@ from sandbox._hygiene import reset_shared_state
 from sandbox._runner import encode_value, run_request
 from sandbox.errors import ToolError
 from sandbox.proxy import TextDispatch
+from sandbox.watch import LimitReached
 
 __all__ = ["BOOTSTRAP", "main"]
 
@@ -98,6 +99,10 @@ class _PipeDispatch(TextDispatch):
             os._exit(0)
         if "error" in reply:
             raise ToolError(reply["error"])
+        if "limit" in reply:
+            # The host ended the call (its tool budget is spent): unwind the skill, which its
+            # handlers cannot stop (see sandbox.watch), and report back; the worker lives on.
+            raise LimitReached(str(reply["limit"]), "the host ended the call")
         return reply["value"]
 
 

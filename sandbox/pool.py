@@ -152,6 +152,8 @@ class ProcessPool(RequestExecutor):
             result = worker.run(request, bridge, limits, lone=self._keeper.lone())
         finally:
             # A trusted run's worker goes too, so modules the target imported do not outlive it.
-            retire = trusted or result is None or result.status in ("limit", "crashed")
+            # A limit the worker complied with (a spent tool budget) leaves it alive and fit;
+            # every other limit killed it.
+            retire = trusted or result is None or not worker.alive or result.status == "crashed"
             self._keeper.checkin(worker, retire=retire)
         return result

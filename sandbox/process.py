@@ -34,6 +34,8 @@ __all__ = ["Worker"]
 _STARTUP_SECONDS = 60.0
 _FRAME_OVERHEAD = 1 << 20
 _HELLO_BYTES = 16_384
+_UNWIND_SECONDS = 1.0
+"""How long a worker told that its call ended may take to unwind the skill and answer."""
 _SPIN_SECONDS = 100e-6
 """How long a lone call polls for its worker's next frame before sleeping (``_protocol.Spin``)."""
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -339,7 +341,7 @@ class _Call:
             if op == "tool":
                 reply = self.bridge.reply(message.get("name"), message.get("args"))
                 if self.bridge.exceeded is not None:
-                    return self._limit(self.bridge.exceeded)
+                    return self._end_at_budget(self.bridge.exceeded, deadline)
                 if time.monotonic() >= deadline:
                     return self._limit("wall")
                 if not _protocol.write_all(
@@ -353,6 +355,41 @@ class _Call:
                 return self._done(message)
             else:
                 return self._crash(f"the worker sent an unexpected message {op!r}")
+
+    def _end_at_budget(self, kind: str, deadline: float) -> RunResult:
+        """End the call because its tool budget is spent, keeping the worker if it complies.
+
+        The verdict is the host's whatever the worker does. The worker is told instead of
+        killed: its skill unwinds (handlers cannot stop that, see :mod:`sandbox.watch`) and it
+        answers ``done``, ready for the next call, so a spent budget costs no worker start. A
+        worker that answers anything else, or not soon, is killed.
+        """
+        worker = self.worker
+        told = _protocol.write_all(
+            worker._to_child,
+            _protocol.encode_raw(b'{"limit":%s}' % _protocol.encode_text(kind)),
+            deadline=deadline,
+        )
+        if told:
+            self.bridge.settle()
+            try:
+                message = worker._reader.read(
+                    deadline=min(deadline, time.monotonic() + _UNWIND_SECONDS),
+                    max_bytes=self.max_frame,
+                    on_idle=self._cpu_exceeded,
+                    spin_seconds=self.spin,
+                )
+            except (_protocol.FrameTooLarge, ValueError, RecursionError):
+                message = None
+            if isinstance(message, dict) and message.get("op") == "done":
+                stats = self._stats()
+                return RunResult(
+                    status="limit",
+                    limit=kind,  # type: ignore[arg-type]
+                    tool_calls=self.bridge.records,
+                    stats=stats,
+                )
+        return self._limit(kind)
 
     def _done(self, message: dict[str, Any]) -> RunResult:
         status = message.get("status")

@@ -310,6 +310,9 @@ def serve(
         False, "--record-host-calls", help="Record direct host tool calls, per session."
     ),
     record: bool = typer.Option(True, "--record/--no-record", help="Record skill calls."),
+    access_log: bool = typer.Option(
+        False, "--access-log/--no-access-log", help="Log one line per HTTP request (http)."
+    ),
     poll: float = typer.Option(1.0, "--poll", help="Seconds between registry checks."),
     max_workers: int | None = typer.Option(
         None,
@@ -396,7 +399,7 @@ def serve(
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             if transport == "http":
-                server.run("streamable-http", host=host, port=port)
+                server.serve_http(host=host, port=port, access_log=access_log)
             else:
                 server.run("stdio")
         except KeyboardInterrupt:

@@ -348,6 +348,29 @@ class SkillServer(MCPServer):
         )
         self._schemas[name] = schema
 
+    # -- serving over HTTP ----------------------------------------------------------------------
+
+    def serve_http(self, *, host: str, port: int, access_log: bool = False) -> None:
+        """Serve over streamable HTTP on ``host:port`` until interrupted.
+
+        Answers are one JSON body each rather than a one-event SSE stream (clients of the
+        protocol accept both; notification streams stay SSE): the stream costs the server a
+        task and its framing on every call for nothing, as no skill call sends progress.
+        Without ``access_log`` no line is logged per request: every skill call is recorded in
+        the registry, which is the account of what was called.
+        """
+        import uvicorn
+
+        app = self.streamable_http_app(json_response=True, host=host)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level=self.settings.log_level.lower(),
+            access_log=access_log,
+        )
+        anyio.run(uvicorn.Server(config).serve)
+
     # -- connections --------------------------------------------------------------------------
 
     @asynccontextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -215,12 +216,15 @@ def http_server(db_path: Path, tmp_path: Path) -> Iterator[str]:
         process.stderr.close()
 
 
-def _wait_for_line(
-    process: subprocess.Popen[bytes], marker: str, *, seconds: float
-) -> threading.Thread:
-    """Read the server log until ``marker`` appears (bounded by a deadline); keep draining it."""
-    assert process.stderr is not None
-    stream = process.stderr
+def _read_until(
+    process: subprocess.Popen[bytes], marker: str, *, seconds: float, stream: Any = None
+) -> bytes:
+    """Read the server log until ``marker`` appears (bounded by a deadline); what was read.
+
+    ``stream``: where the log goes (the process's stderr by default).
+    """
+    stream = stream if stream is not None else process.stderr
+    assert stream is not None
     deadline = time.monotonic() + seconds
     seen = b""
     with selectors.DefaultSelector() as selector:
@@ -232,7 +236,16 @@ def _wait_for_line(
             if selector.select(timeout=remaining):
                 # Raw reads: a buffered readline could hold the marker where select cannot see it.
                 seen += os.read(stream.fileno(), 65536)
-    drain = threading.Thread(target=stream.read, daemon=True)
+    return seen
+
+
+def _wait_for_line(
+    process: subprocess.Popen[bytes], marker: str, *, seconds: float
+) -> threading.Thread:
+    """Read the server log until ``marker`` appears (bounded by a deadline); keep draining it."""
+    _read_until(process, marker, seconds=seconds)
+    assert process.stderr is not None
+    drain = threading.Thread(target=process.stderr.read, daemon=True)
     drain.start()
     return drain
 
@@ -248,6 +261,58 @@ async def test_http_server_serves_skills_on_localhost(http_server: str, db_path:
     assert "order_id" in _text(wrong)
     with Registry.open(db_path) as registry:
         assert registry.reliability("order_status").successes == 1
+
+
+def test_http_answers_are_one_json_body_not_an_event_stream(http_server: str) -> None:
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "probe", "version": "0"},
+        },
+    }
+    response = httpx.post(
+        http_server,
+        json=initialize,
+        headers={"Accept": "application/json, text/event-stream"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["result"]["serverInfo"]["name"] == "skillbank"
+
+
+@pytest.mark.parametrize(("flag", "logged"), [((), False), (("--access-log",), True)])
+def test_http_requests_are_logged_one_line_each_only_when_asked(
+    db_path: Path, tmp_path: Path, flag: tuple[str, ...], logged: bool
+) -> None:
+    port = _free_port()
+    args = _serve_args(db_path, "--transport", "http", "--port", str(port), *flag)
+    process = subprocess.Popen(
+        [sys.executable, *args], env=_env(), cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    try:
+        seen = _read_until(
+            process, "Application startup complete", seconds=60, stream=process.stdout
+        )
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/mcp",
+            json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+            headers={"Accept": "application/json, text/event-stream"},
+            timeout=30,
+        )
+        assert response.status_code < 500
+    finally:
+        process.terminate()
+        seen += process.stdout.read()  # to the end: the process has stopped
+        process.wait(timeout=30)
+        process.stdout.close()
+    assert (b'"POST /mcp HTTP/1.1"' in seen) is logged
 
 
 async def test_a_host_tool_whose_result_has_no_json_form_is_recorded_as_a_failed_call(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from sandbox.restricted import CompiledSkill, compile_skill, tool_dispatcher
@@ -49,3 +50,21 @@ def segfault(payload: Any, tools: Any) -> Any:
     import ctypes
 
     return ctypes.string_at(0)
+
+
+def calls_on_after_its_end(payload: Any, tools: Any) -> Any:
+    """Catch the end of the call (only trusted code can) and call the tool again."""
+    for _ in range(payload["calls"]):
+        with contextlib.suppress(BaseException):  # the misbehaviour under test
+            tools.get_order(order_id="A1")
+    return "went on"
+
+
+def computes_on_after_its_end(payload: Any, tools: Any) -> Any:
+    """Catch the end of the call and never answer."""
+    try:
+        while True:
+            tools.get_order(order_id="A1")
+    except BaseException:  # the misbehaviour under test
+        while True:
+            pass

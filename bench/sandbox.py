@@ -483,7 +483,10 @@ def section(results: dict[str, Any]) -> str:
         "answered from the host through its `external_lookup`. Pool calls include the pipe "
         "round trips, the tool bridge (schema "
         "validation, recording), per-call CPU/RSS observation from /proc, and JSON encoding of "
-        "the result. RestrictedPython code runs as CPython bytecode with guard calls on "
+        "the result. With one caller, each call is alone in the pool, so it and its worker poll "
+        "for each other's frames for up to 0.1 ms before sleeping on the pipe (a sleeping "
+        "process woken by a pipe write costs tens of microseconds here); with two callers "
+        "nobody polls. RestrictedPython code runs as CPython bytecode with guard calls on "
         "attribute access, item access and in-place operators, which is why the in-process and "
         "pool compute numbers are slower than the plain call.",
         "",

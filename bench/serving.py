@@ -255,8 +255,8 @@ def section(results: dict[str, Any]) -> str:
         " per item, 5 tool calls, with a guard); compute: `order_checksum` (no tool); bad"
         " arguments: a wrong type, a missing or an unknown argument; failing guard: another"
         " customer's order (`SkillPrecondition`); unknown order: the tool raises (`ToolError`);"
-        " limit: an order of 150 items, beyond the 100 tool calls a call may make (the worker is"
-        " replaced).",
+        " limit: an order of 150 items, beyond the 100 tool calls a call may make (the host"
+        " ends the call; the worker unwinds the skill and serves on).",
         "",
         "### The pool alone, and recording",
         "",

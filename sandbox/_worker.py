@@ -3,8 +3,8 @@
 Started as ``python -I -c <bootstrap> <config json>`` with a scrubbed environment, a temporary
 cwd and its own session; it then applies the best-effort kernel measures of
 :mod:`sandbox._harden` and reports which hold in its hello. Every request gets a fresh
-namespace; the host recycles the worker after a limit breach, a crash, a trusted run, or a
-number of calls.
+namespace; the host recycles the worker after a limit breach (not a spent tool budget), a
+crash, a trusted run, or a number of calls.
 """
 
 from __future__ import annotations

@@ -21,10 +21,11 @@ __all__ = ["ProcessPool"]
 class ProcessPool(RequestExecutor):
     """Pre-started ``python -I`` workers that serve many calls each, one call at a time.
 
-    Each call gets a fresh namespace. A worker is replaced after a limit breach, a crash, a
-    trusted run, or ``max_calls_per_worker`` calls; replacements, spares and growth are started
-    in the background, so a call never waits for a worker to start unless the pool has none
-    left to give (see :class:`PoolConfig`). Workers exit when the host closes their pipe (the
+    Each call gets a fresh namespace. A worker is replaced after a limit breach (not after a
+    spent tool budget, which it unwinds), a crash, a trusted run, or ``max_calls_per_worker``
+    calls; replacements, spares and growth are started in the background, so a call never
+    waits for a worker to start unless the pool has none left to give (see
+    :class:`PoolConfig`). Workers exit when the host closes their pipe (the
     pool is closed, or the host process dies).
 
     Args:

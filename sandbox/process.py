@@ -112,21 +112,29 @@ class Worker:
         """The current content of ``/proc/<pid>/<name>`` (``stat`` or ``status``).
 
         Both are read on every call: the file stays open and is re-read from offset 0, which
-        makes the kernel generate it afresh. An fd opened for this pid keeps answering for this
-        process only (``ESRCH`` once it is gone), never for a later process of the same pid.
-        Called under the kill lock: a monitoring thread must never read an fd number that a
-        concurrent kill just closed (and the host may have reused).
+        makes the kernel generate it afresh. Called under the kill lock (see :meth:`_fd_locked`).
+        """
+        try:
+            fd = self._fd_locked(name, os.O_RDONLY)
+            return None if fd is None else os.pread(fd, 4096, 0)
+        except OSError:
+            return None
+
+    def _fd_locked(self, name: str, flags: int) -> int | None:
+        """An fd of ``/proc/<pid>/<name>``, opened once and kept; ``None`` once they are closed.
+
+        An fd opened for this pid keeps answering for this process only (``ESRCH`` once it is
+        gone), never for a later process of the same pid; the kernel checks who may read or
+        write it when it is opened. Under the kill lock: a monitoring thread must never use an
+        fd number that a concurrent kill just closed (and the host may have reused).
         """
         if not self._fds_open:
             return None
-        try:
-            fd = self._proc_fds.get(name)
-            if fd is None:
-                fd = os.open(f"/proc/{self.pid}/{name}", os.O_RDONLY | os.O_CLOEXEC)
-                self._proc_fds[name] = fd
-            return os.pread(fd, 4096, 0)
-        except OSError:
-            return None
+        fd = self._proc_fds.get(name)
+        if fd is None:
+            fd = os.open(f"/proc/{self.pid}/{name}", flags | os.O_CLOEXEC)
+            self._proc_fds[name] = fd
+        return fd
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the worker has used so far, read from ``/proc``."""
@@ -155,17 +163,12 @@ class Worker:
             return _kib_of(self._proc_locked("status"), b"VmRSS:")
 
     def _reset_peak(self) -> None:
-        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak. The fd
-        # is kept like the others (the kernel checks who may write it when it is opened).
+        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak.
         with self._kill_lock:
-            if not self._fds_open:
-                return
             try:
-                fd = self._proc_fds.get("clear_refs")
-                if fd is None:
-                    fd = os.open(f"/proc/{self.pid}/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
-                    self._proc_fds["clear_refs"] = fd
-                os.write(fd, b"5")
+                fd = self._fd_locked("clear_refs", os.O_WRONLY)
+                if fd is not None:
+                    os.write(fd, b"5")
             except OSError:
                 pass
 
@@ -243,7 +246,8 @@ class Worker:
 
         ``lone``: no other call is in flight, so this one may poll for its worker's frames for
         a moment before sleeping (a busy host leaves the CPU to the other calls instead).
-        After any verdict other than ok/error/rejected the worker is dead (``alive`` is False).
+        After any verdict other than ok/error/rejected the worker is dead (``alive`` is False),
+        except a spent tool budget the worker complied with (see ``_Call._end_at_budget``).
         """
         with self._kill_lock:
             if not self.alive:

@@ -7,8 +7,9 @@ for what each layer guarantees and what it does not.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.display import inert_text
 from sandbox.errors import (
@@ -20,15 +21,44 @@ from sandbox.errors import (
     SkillPrecondition,
     ToolError,
 )
-from sandbox.executor import Executor, default_executor
-from sandbox.inprocess import InProcessExecutor
 from sandbox.isolation import IsolationReport
 from sandbox.limits import LIMIT_KINDS, Limits
-from sandbox.pool import ProcessPool
 from sandbox.pool_config import PoolConfig, PoolStats
 from sandbox.result import Rejection, RunResult, ToolCallRecord
 from sandbox.safe_builtins import SKILL_BUILTINS
-from sandbox.tools import Tool, load_tools, schema_for_function
+
+if TYPE_CHECKING:
+    from sandbox.executor import Executor, default_executor
+    from sandbox.inprocess import InProcessExecutor
+    from sandbox.pool import ProcessPool
+    from sandbox.tools import Tool, load_tools, schema_for_function
+
+# Loaded on first use. A worker process imports this package too (to reach sandbox._worker) and
+# needs none of the host's side: the pool, the executors, the tool schemas (jsonschema) and the
+# bridge (asyncio) would cost every worker start about a third of its time and memory.
+_ON_FIRST_USE = {
+    "Executor": "sandbox.executor",
+    "default_executor": "sandbox.executor",
+    "InProcessExecutor": "sandbox.inprocess",
+    "ProcessPool": "sandbox.pool",
+    "Tool": "sandbox.tools",
+    "load_tools": "sandbox.tools",
+    "schema_for_function": "sandbox.tools",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_ON_FIRST_USE})
+
 
 __all__ = [
     "LIMIT_KINDS",
@@ -88,6 +118,8 @@ def run(
     Raises:
         ConfigurationError: Bad arguments from the host (not JSON, unknown option values).
     """
+    from sandbox.executor import default_executor
+
     chosen = executor if executor is not None else default_executor()
     return chosen.run(source, entry=entry, args=args, tools=tools, limits=limits)
 
@@ -106,6 +138,8 @@ def run_trusted(
     runs through :mod:`sandbox.restricted` stays restricted. Its JSON return value is
     ``RunResult.value``.
     """
+    from sandbox.executor import default_executor
+
     chosen = executor if executor is not None else default_executor()
     return chosen.run_trusted(target, payload, tools=tools, limits=limits)
 
@@ -117,6 +151,9 @@ def isolation_report(*, executor: Executor | None = None) -> IsolationReport:
     machine. ``None`` asks the shared pool; an executor that is not a :class:`ProcessPool` (the
     in-process one) has no process isolation at all, and the report says so.
     """
+    from sandbox.executor import default_executor
+    from sandbox.pool import ProcessPool
+
     chosen = executor if executor is not None else default_executor()
     if isinstance(chosen, ProcessPool):
         return chosen.isolation()

@@ -68,3 +68,10 @@ def computes_on_after_its_end(payload: Any, tools: Any) -> Any:
     except BaseException:  # the misbehaviour under test
         while True:
             pass
+
+
+def host_side_modules(payload: Any, tools: Any) -> Any:
+    """Which of the host's modules this worker process has loaded."""
+    import sys
+
+    return sorted(name for name in payload if name in sys.modules)

@@ -233,3 +233,10 @@ def test_a_pool_closed_during_a_call_never_uses_fd_numbers_the_host_reuses() -> 
                 os.close(fd)
     assert result.status == "crashed", result
     assert stray == []
+
+
+def test_a_worker_loads_none_of_the_host_side_of_the_sandbox(pool: ProcessPool) -> None:
+    # Each start would pay for them: the pool, the tool schemas (jsonschema), the bridge.
+    host_side = ["jsonschema", "asyncio", "sandbox.pool", "sandbox.tools", "sandbox.bridge"]
+    result = pool.run_trusted("sandbox_targets:host_side_modules", host_side)
+    assert (result.status, result.value) == ("ok", [])

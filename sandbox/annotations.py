@@ -1,19 +1,19 @@
-"""Strip annotations with libcst before restricted compilation.
+"""Strip annotations from a parsed skill before restricted compilation.
 
 RestrictedPython 9 rejects annotated assignments and would turn parameter annotations into
 strings of guarded calls; annotations of untrusted code must never be evaluated anyway. The
-registry keeps the typed source; the sandbox compiles this annotation-free copy.
+registry keeps the typed source; the sandbox compiles its tree without them.
 
 The imports that serve only annotations go with them: ``from __future__ import annotations`` and
-``from typing import ...`` of the names in :data:`ANNOTATION_ONLY_NAMES`. Any other import stays
-in the copy, where the restricted compiler refuses it. A removed import leaves ``pass`` lines in
-its place, so line numbers in tracebacks are those of the typed source.
+``from typing import ...`` of the names in :data:`ANNOTATION_ONLY_NAMES`. Any other import stays,
+where the restricted compiler refuses it. The work is done on the ``ast`` tree, whose nodes keep
+the positions of the typed source: tracebacks and the verifier's coverage name the lines and
+columns as written (a removed import becomes a ``pass`` at its place).
 """
 
 from __future__ import annotations
 
-import libcst as cst
-import libcst.helpers
+import ast
 
 __all__ = ["ANNOTATION_ONLY_NAMES", "strip_annotations"]
 
@@ -21,63 +21,43 @@ ANNOTATION_ONLY_NAMES = frozenset({"Any", "Literal", "Optional", "Union"})
 """Names of ``typing`` a skill may import for its annotations (the static checker allows them)."""
 
 
-_EMPTY = cst.Module(body=[])
-
-
-def _annotation_only(node: cst.ImportFrom) -> bool:
+def _annotation_only(node: ast.ImportFrom) -> bool:
     """Whether an import exists only for annotations (and so can go with them)."""
-    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+    if node.level or node.module is None:
         return False
-    module = cst.helpers.get_full_name_for_node(node.module)
-    names = [alias for alias in node.names if alias.asname is None]
-    if len(names) != len(node.names):  # an alias could rename anything: leave it to be refused
-        return False
-    imported = {cst.helpers.get_full_name_for_node(alias.name) for alias in names}
-    if module == "__future__":
+    if any(alias.asname is not None or alias.name == "*" for alias in node.names):
+        return False  # an alias could rename anything, a star import anything: left to be refused
+    imported = {alias.name for alias in node.names}
+    if node.module == "__future__":
         return imported == {"annotations"}
-    return module == "typing" and imported <= ANNOTATION_ONLY_NAMES
+    return node.module == "typing" and imported <= ANNOTATION_ONLY_NAMES
 
 
-class _StripAnnotations(cst.CSTTransformer):
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
-        body = [
-            statement
-            for statement in updated_node.body
-            if not (isinstance(statement, cst.ImportFrom) and _annotation_only(statement))
-        ]
-        if body:
-            return updated_node.with_changes(body=body)
-        # One ``pass`` per line the import spanned keeps every later line where it was.
-        spanned = _EMPTY.code_for_node(original_node.with_changes(leading_lines=())).count("\n")
-        first = cst.SimpleStatementLine([cst.Pass()], leading_lines=original_node.leading_lines)
-        rest = [cst.SimpleStatementLine([cst.Pass()]) for _ in range(spanned - 1)]
-        return cst.FlattenSentinel([first, *rest])
+class _StripAnnotations(ast.NodeTransformer):
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.stmt:
+        return ast.copy_location(ast.Pass(), node) if _annotation_only(node) else node
 
-    def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
-        return updated_node.with_changes(annotation=None)
+    def visit_arguments(self, node: ast.arguments) -> ast.arguments:
+        self.generic_visit(node)  # defaults may hold lambdas, whose own annotations go too
+        for argument in (*node.posonlyargs, *node.args, *node.kwonlyargs, node.vararg, node.kwarg):
+            if argument is not None:
+                argument.annotation = None
+        return node
 
-    def leave_FunctionDef(
-        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
-        return updated_node.with_changes(returns=None)
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        self.generic_visit(node)
+        node.returns = None
+        return node
 
-    def leave_AnnAssign(
-        self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
-    ) -> cst.BaseSmallStatement:
-        if updated_node.value is None:
-            return cst.Pass()
-        return cst.Assign(
-            targets=[cst.AssignTarget(target=updated_node.target)], value=updated_node.value
-        )
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.stmt:
+        if node.value is None:
+            return ast.copy_location(ast.Pass(), node)
+        value = self.visit(node.value)
+        return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
 
-def strip_annotations(source: str) -> str:
-    """Return ``source`` without parameter, return and variable annotations.
-
-    Raises:
-        libcst.ParserSyntaxError: The source does not parse.
-    """
-    module = cst.parse_module(source)
-    return module.visit(_StripAnnotations()).code
+def strip_annotations(tree: ast.Module) -> ast.Module:
+    """``tree`` without parameter, return and variable annotations (changed in place)."""
+    stripped = _StripAnnotations().visit(tree)
+    assert isinstance(stripped, ast.Module)
+    return stripped

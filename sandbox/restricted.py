@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
 from RestrictedPython.compile import compile_restricted_exec
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
@@ -183,19 +182,18 @@ def _compile(source: str, digest: str, filename: str) -> CompiledSkill | Rejecti
     if refused is not None:
         return refused
     try:
-        stripped = strip_annotations(source)
-    except cst.ParserSyntaxError as exc:
-        return Rejection(exc.raw_line, f"syntax error: {exc.message}")
-    result = compile_restricted_exec(stripped, filename=filename, policy=_WatchedPolicy)
+        tree = strip_annotations(ast.parse(source, filename=filename))
+    except SyntaxError as exc:  # the policy parsed it already: not expected, still refused
+        return Rejection(exc.lineno, f"syntax error: {exc.msg}")
+    # Named before compiling: the restricted compiler rewrites the tree it is given.
+    functions = tuple(node.name for node in tree.body if isinstance(node, ast.FunctionDef))
+    result = compile_restricted_exec(tree, filename=filename, policy=_WatchedPolicy)
     if result.errors or result.code is None:
         first = result.errors[0] if result.errors else "restricted compilation failed"
         match = _LINE.match(first)
         if match:
             return Rejection(int(match.group(1)), match.group(2))
         return Rejection(None, first)
-    functions = tuple(
-        node.name for node in ast.parse(stripped).body if isinstance(node, ast.FunctionDef)
-    )
     return CompiledSkill(
         source_hash=digest, filename=filename, functions=functions, code=result.code
     )

@@ -76,12 +76,11 @@ def statement_spans(source: str) -> dict[int, tuple[int, int, str]]:
 def branch_spans(source: str) -> dict[Span, str]:
     """Every branch expression inside the module's functions: span → its text (cut).
 
-    Spans are those of the annotation-free copy the sandbox compiles (stripping an annotated
-    assignment moves the columns after it), so they match the positions of the running code.
+    Taken from the annotation-free tree the sandbox compiles, whose nodes keep the positions of
+    the typed source, as the running code does (annotations never run, so hold no branch).
     """
     try:
-        stripped = strip_annotations(source)
-        tree = ast.parse(stripped)
+        tree = strip_annotations(ast.parse(source))
     except Exception:  # does not parse: the compiler refuses it and nothing runs to cover
         return {}
     in_fstring = {
@@ -100,7 +99,7 @@ def branch_spans(source: str) -> dict[Span, str]:
                 if id(part) in in_fstring or part.end_lineno is None:
                     continue
                 span = (part.lineno, part.col_offset, part.end_lineno, part.end_col_offset or 0)
-                text = ast.get_source_segment(stripped, part) or ""
+                text = ast.get_source_segment(source, part) or ""
                 spans[span] = " ".join(text.split())[:60]
     return spans
 

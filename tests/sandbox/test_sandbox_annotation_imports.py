@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from types import TracebackType
 
 import pytest
 
 from sandbox import InProcessExecutor
+from sandbox.annotations import strip_annotations
 from sandbox.restricted import CompiledSkill, Rejection, compile_skill
 
 TYPED = '''from __future__ import annotations
@@ -81,3 +83,44 @@ def _frames(tb: TracebackType | None) -> list[TracebackType]:
         frames.append(tb)
         tb = tb.tb_next
     return frames
+
+
+TYPED_BODY = (
+    "from typing import Any\n"
+    "\n"
+    "def f(tools, a: int, *rest: Any, key: str = 'k', **more: Any) -> dict[str, Any]:\n"
+    "    total: int = a // 1 if a else 0\n"
+    "    later: list[int]\n"
+    "    return {'total': total, 'key': key}\n"
+)
+
+
+def test_the_stripped_tree_has_no_annotation_left() -> None:
+    tree = strip_annotations(ast.parse(TYPED_BODY))
+
+    for node in ast.walk(tree):
+        assert not isinstance(node, ast.AnnAssign | ast.ImportFrom)
+        if isinstance(node, ast.arg):
+            assert node.annotation is None
+        if isinstance(node, ast.FunctionDef):
+            assert node.returns is None
+
+
+def test_the_stripped_tree_keeps_the_columns_of_the_typed_source() -> None:
+    # The verifier's coverage matches the positions of the instructions that ran against these.
+    expected = next(n for n in ast.walk(ast.parse(TYPED_BODY)) if isinstance(n, ast.IfExp))
+    stripped = next(
+        n for n in ast.walk(strip_annotations(ast.parse(TYPED_BODY))) if isinstance(n, ast.IfExp)
+    )
+
+    assert (stripped.lineno, stripped.col_offset, stripped.end_col_offset) == (
+        expected.lineno,
+        expected.col_offset,
+        expected.end_col_offset,
+    )
+
+
+def test_a_typed_skill_with_every_kind_of_annotation_runs(inprocess: InProcessExecutor) -> None:
+    result = inprocess.run(TYPED_BODY, entry="f", args={"a": 3})
+
+    assert (result.status, result.value) == ("ok", {"total": 3, "key": "k"})

@@ -236,7 +236,15 @@ def test_a_pool_closed_during_a_call_never_uses_fd_numbers_the_host_reuses() -> 
 
 
 def test_a_worker_loads_none_of_the_host_side_of_the_sandbox(pool: ProcessPool) -> None:
-    # Each start would pay for them: the pool, the tool schemas (jsonschema), the bridge.
-    host_side = ["jsonschema", "asyncio", "sandbox.pool", "sandbox.tools", "sandbox.bridge"]
+    # Each start would pay for them: the pool, the tool schemas (jsonschema), the bridge, and
+    # libcst (annotations are stripped from the ast tree).
+    host_side = [
+        "jsonschema",
+        "asyncio",
+        "libcst",
+        "sandbox.pool",
+        "sandbox.tools",
+        "sandbox.bridge",
+    ]
     result = pool.run_trusted("sandbox_targets:host_side_modules", host_side)
     assert (result.status, result.value) == ("ok", [])

@@ -1,7 +1,10 @@
 """Length-prefixed JSON frames over pipes between the host and a worker.
 
-A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON. The host reads
-with deadlines and a size cap, because the other end runs untrusted code.
+A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON (a lone
+surrogate, which JSON strings may hold, passes as ``json.loads`` lets it: "surrogatepass"). The
+host reads with deadlines and a size cap, because the other end runs untrusted code. A body is
+often spliced from JSON texts already made (a tool's answer, a skill's return value) rather than
+encoded again around them.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The host side of the tool bridge: grant check, schema validation, budget, recording.
 
 Only JSON crosses: arguments arrive as decoded JSON, results leave as their JSON text (to a
-worker) or a fresh decoding of it (in this process and in the records), errors as strings. The bridge never compares, hashes, prints or calls anything that came from
-the skill other than plain decoded JSON. What it keeps of each call is bounded by ``Limits``
-(``argument_bytes``, ``record_bytes``, ``records_bytes``, ``message_bytes``), refused calls
-included: a skill cannot make the host hold more than that, however many calls it makes.
+worker) or a fresh decoding of it (in this process and in the records), errors as strings. The
+bridge never compares, hashes, prints or calls anything that came from the skill other than
+plain decoded JSON. What it keeps of each call is bounded by ``Limits`` (``argument_bytes``,
+``record_bytes``, ``records_bytes``, ``message_bytes``), refused calls included: a skill cannot
+make the host hold more than that, however many calls it makes.
 """
 
 from __future__ import annotations

@@ -42,96 +42,17 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def plainly_valid(schema: Any, value: Any) -> bool:
-    """Whether ``value`` (decoded JSON) certainly satisfies ``schema``; ``False``: not known."""
-    if schema is True:
-        return True
-    if not isinstance(schema, Mapping):
-        return False
-    for keyword, rule in schema.items():
-        if keyword in _ANNOTATIONS:
-            continue
-        if keyword == "additionalProperties":
-            if not _additional(rule, schema.get("properties", {}), value):
-                return False
-            continue
-        check = _KEYWORDS.get(keyword)
-        if check is None or not check(rule, value):
-            return False
-    return True
+    """Whether ``value`` (decoded JSON) certainly satisfies ``schema``; ``False``: not known.
+
+    Compiles the schema for this one answer: callers that check many values against one schema
+    keep :func:`compile_plain`'s check instead (``Tool.plain_check`` does).
+    """
+    return compile_plain(schema)(value)
 
 
-def _type(rule: Any, value: Any) -> bool:
-    names = (rule,) if isinstance(rule, str) else rule
-    if not isinstance(names, list | tuple):
-        return False
-    kind = type(value)  # exact types: bool is not an integer, as in JSON
-    return any(kind in _TYPES.get(name, ()) for name in names if isinstance(name, str))
-
-
-def _properties(rule: Any, value: Any) -> bool:
-    if not isinstance(rule, Mapping):
-        return False
-    if type(value) is not dict:
-        return True  # properties asserts nothing about non-objects
-    return all(plainly_valid(rule[key], item) for key, item in value.items() if key in rule)
-
-
-def _required(rule: Any, value: Any) -> bool:
-    if not isinstance(rule, list | tuple):
-        return False
-    if type(value) is not dict:
-        return True
-    return all(isinstance(key, str) and key in value for key in rule)
-
-
-def _additional(rule: Any, properties: Any, value: Any) -> bool:
-    # ``patternProperties`` is unknown here, so a schema with it never gets this far.
-    if type(value) is not dict or rule is True:
-        return True
-    if not isinstance(properties, Mapping):
-        return False
-    extra = [item for key, item in value.items() if key not in properties]
-    if rule is False:
-        return not extra
-    return isinstance(rule, Mapping) and all(plainly_valid(rule, item) for item in extra)
-
-
-def _items(rule: Any, value: Any) -> bool:
-    if not isinstance(rule, Mapping) and rule is not True:
-        return False  # a list of schemas (tuple validation) is left to jsonschema
-    if type(value) is not list:
-        return True
-    return all(plainly_valid(rule, item) for item in value)
-
-
-def _enum(rule: Any, value: Any) -> bool:
-    if not isinstance(rule, list | tuple) or type(value) not in _SCALARS:
-        return False
-    kind = type(value)
-    return any(type(option) is kind and option == value for option in rule)
-
-
-def _any_of(rule: Any, value: Any) -> bool:
-    if not isinstance(rule, list | tuple) or not rule:
-        return False
-    return any(plainly_valid(branch, value) for branch in rule)
-
-
-_KEYWORDS = {
-    "type": _type,
-    "properties": _properties,
-    "required": _required,
-    "items": _items,
-    "enum": _enum,
-    "anyOf": _any_of,
-}
-
-
-# -- compiled once per schema ------------------------------------------------------------------
-#
-# A tool's schema is fixed while its calls are checked, so the walk over the schema's keywords
-# (and every ``isinstance`` of its parts) is done once: :func:`compile_plain` returns a check
-# that gives the same answer as :func:`plainly_valid` for every value, and walks only the value.
+# The schema is fixed while its values are checked, so the walk over its keywords (and every
+# ``isinstance`` of its parts) is done once: :func:`compile_plain` returns a closure that walks
+# only the value.
 
 
 def _yes(value: Any) -> bool:

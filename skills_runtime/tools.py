@@ -43,6 +43,7 @@ from skills_runtime.trajectory.model import ToolSchema
 
 if TYPE_CHECKING:
     import sandbox
+    from sandbox.schema_fast import PlainCheck
 
 __all__ = ["HOST_CALLS_SOURCE", "HostTool", "Toolset", "load_toolset", "to_json_value"]
 
@@ -133,15 +134,12 @@ class HostTool:
             raise InvalidArgument(
                 f"tool {self.name!r} takes a JSON object of arguments, got {arguments!r}"
             )
-        from sandbox.schema_fast import plainly_valid
-
         plain = dict(arguments)
-        validator = self._validator
-        # A quick yes for plain schemas (the common case, on every tool call of every skill);
-        # jsonschema answers for the rest and words every refusal.
-        if plainly_valid(validator.schema, plain):
+        # A quick yes for plain schemas (the common case); jsonschema answers for the rest and
+        # words every refusal.
+        if self._plain_check(plain):
             return plain
-        errors = sorted(validator.iter_errors(plain), key=lambda e: list(e.absolute_path))
+        errors = sorted(self._validator.iter_errors(plain), key=lambda e: list(e.absolute_path))
         if errors:
             error = errors[0]
             path = "/".join(str(part) for part in error.absolute_path) or "(arguments)"
@@ -151,6 +149,12 @@ class HostTool:
                 f"(required: {list(self.parameters['required'])})"
             )
         return plain
+
+    @functools.cached_property
+    def _plain_check(self) -> PlainCheck:
+        from sandbox.schema_fast import compile_plain
+
+        return compile_plain(self._validator.schema)
 
     @functools.cached_property
     def _validator(self) -> jsonschema.Draft202012Validator:
@@ -164,8 +168,12 @@ class HostTool:
             InvalidArgument: Arguments that do not fit the schema (nothing ran), or a result
                 with no JSON form (the tool ran; the message names the tool).
         """
-        checked = self.validate(arguments)
-        result = self.function(**checked)
+        return self.run_checked(self.validate(arguments))
+
+    def run_checked(self, arguments: dict[str, Any]) -> Any:
+        """:meth:`call` for arguments already checked against this tool's schema (the sandbox
+        bridge checks a skill's calls against the same schema before they get here)."""
+        result = self.function(**arguments)
         if inspect.isawaitable(result):
             result = _run_coroutine(_awaited(result))
         try:
@@ -356,7 +364,9 @@ class _Bridged:
         self.__name__ = tool.name
 
     def __call__(self, **arguments: Any) -> Any:
-        return self.tool.call(arguments)
+        # The bridge checked them against this tool's schema (``sandbox_tools`` grants it):
+        # checking again would be the same work twice on every tool call of every skill.
+        return self.tool.run_checked(arguments)
 
 
 def load_toolset(spec: str, *, name: str | None = None) -> Toolset:

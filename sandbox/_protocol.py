@@ -122,10 +122,12 @@ class Spin:
         return seconds > 0 and self._last_wait <= seconds
 
     def wait(self, poll: select.poll) -> bool:
-        """Poll until the fd is readable or the window closed; whether it became readable."""
+        """Poll until the fd is readable or the window closed; whether it became readable.
+
+        Called only after :meth:`start` said to poll (which set the window's start).
+        """
         clock = self._clock
-        started = self._started if self._started is not None else clock()
-        end = started + self._seconds
+        end = (self._started or 0.0) + self._seconds
         while True:
             if poll.poll(0):
                 return True

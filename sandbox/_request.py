@@ -14,15 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox._json import compact_ascii
+from sandbox._protocol import encode_text
 from sandbox.errors import ConfigurationError
 from sandbox.limits import Limits
 from sandbox.result import RunResult
 from sandbox.tools import Tool
 
 __all__ = ["Request", "RequestExecutor", "run_request", "tools_tuple", "trusted_request"]
-
-_ENCODE = compact_ascii
 
 _SOURCE_CACHED_CHARS = 1 << 16
 """Sources up to this size keep their JSON text between calls (skills are called again and
@@ -63,7 +61,7 @@ def tools_tuple(tools: Iterable[Tool]) -> tuple[Tool, ...]:
 
 def _json_text(value: Any, what: str) -> bytes:
     try:
-        return _ENCODE(value).encode("ascii")
+        return encode_text(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise ConfigurationError(f"{what} must be JSON values: {exc}") from None
 
@@ -71,18 +69,14 @@ def _json_text(value: Any, what: str) -> bytes:
 @functools.lru_cache(maxsize=64)
 def _limits_json(limits: Limits) -> bytes:
     # Limits are frozen and few: their JSON text is built once, not on every call.
-    return _ENCODE(limits.to_dict()).encode("ascii")
+    return encode_text(limits.to_dict())
 
 
-@functools.lru_cache(maxsize=128)
-def _cached_source_json(source: str) -> bytes:
-    return _ENCODE(source).encode("ascii")
+_cached_text = functools.lru_cache(maxsize=128)(encode_text)
 
 
 def _source_json(source: str) -> bytes:
-    if len(source) <= _SOURCE_CACHED_CHARS:
-        return _cached_source_json(source)
-    return _ENCODE(source).encode("ascii")
+    return _cached_text(source) if len(source) <= _SOURCE_CACHED_CHARS else encode_text(source)
 
 
 def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits) -> Request:
@@ -101,7 +95,7 @@ def run_request(source: str, entry: str, args: Mapping[str, Any], limits: Limits
             _source_json(source),
             # An identifier holds no quote, backslash or control character: ASCII ones are
             # their own JSON text between quotes.
-            b'"%s"' % entry.encode("ascii") if entry.isascii() else _ENCODE(entry).encode("ascii"),
+            b'"%s"' % entry.encode("ascii") if entry.isascii() else encode_text(entry),
             _json_text(args if type(args) is dict else dict(args), "args"),
             _limits_json(limits),
         )
@@ -115,7 +109,7 @@ def trusted_request(target: str, payload: Any, limits: Limits) -> Request:
         raise ConfigurationError(f"target {target!r} must look like 'package.module:function'")
     return Request(
         b'{"op":"trusted","target":%s,"payload":%s,"limits":%s}'
-        % (_ENCODE(target).encode("ascii"), _json_text(payload, "payload"), _limits_json(limits))
+        % (encode_text(target), _json_text(payload, "payload"), _limits_json(limits))
     )
 
 

@@ -111,7 +111,9 @@ def _spin_of(request: dict[str, Any]) -> float:
     return _SPIN_SECONDS if request.get("spin") is True else 0.0
 
 
-def _serve(request: dict[str, Any], reader: _protocol.BlockingReader, wfd: int) -> bytes:
+def _serve(
+    request: dict[str, Any], reader: _protocol.BlockingReader, wfd: int, *, spin: float
+) -> bytes:
     limits = request["limits"]
     used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     # Kernel backstop for CPU; the host also measures and kills earlier.
@@ -126,9 +128,7 @@ def _serve(request: dict[str, Any], reader: _protocol.BlockingReader, wfd: int) 
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = output
     try:
-        status, payload = run_request(
-            request, _PipeDispatch(reader, wfd, spin=_spin_of(request)), output.emit
-        )
+        status, payload = run_request(request, _PipeDispatch(reader, wfd, spin=spin), output.emit)
     finally:
         sys.stdout, sys.stderr = saved
         reset_shared_state()
@@ -178,7 +178,7 @@ def main(config: dict[str, Any]) -> None:
             os._exit(0)
         try:
             spin = _spin_of(request)
-            frame = _serve(request, reader, wfd)
+            frame = _serve(request, reader, wfd, spin=spin)
         except MemoryError:
             frame = _protocol.encode({"op": "done", "status": "memory", "output": ""})
         _protocol.write_all(wfd, frame)

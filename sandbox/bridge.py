@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonschema
 
-from sandbox._json import compact_ascii
+from sandbox._protocol import encode_text
 from sandbox.caps import json_bytes, json_text, keep_text, keep_value_sized, keep_value_text
 from sandbox.limits import Limits
 from sandbox.result import ToolCallRecord
@@ -30,8 +30,6 @@ __all__ = ["ToolBridge", "not_granted", "schema_problem"]
 
 # Tool answers of these types are never awaitable (the check is skipped for them).
 _PLAIN = frozenset((dict, list, str, int, float, bool, type(None)))
-
-_ASCII = compact_ascii
 
 _NAME_CHARS = 100
 """Longest tool name quoted in messages and records (a skill chooses the name it sends)."""
@@ -110,7 +108,7 @@ class ToolBridge:
         if ok and text is not None:
             # Lone surrogates pass as they are: frames are decoded with "surrogatepass" too.
             return b'{"value":%s}' % text.encode("utf-8", "surrogatepass")
-        return _ASCII({"error": outcome}).encode("ascii")
+        return encode_text({"error": outcome})
 
     def settle(self) -> None:
         """Make the record of the call answered by :meth:`reply`, if it is still pending."""
@@ -228,10 +226,6 @@ class ToolBridge:
         truncated = False
         kept: list[Any] = []
         for value, text in ((arguments, arguments_text), (result, result_text), (error, None)):
-            if value is None:
-                kept.append(None)
-                self._kept_bytes += 4  # null
-                continue
             value, cut, size = (
                 keep_value_sized(value, budget)
                 if text is None

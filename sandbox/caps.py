@@ -86,10 +86,10 @@ def _is_short_scalar(value: Any) -> bool:
 
 def keep_value_sized(value: Any, max_bytes: int) -> tuple[Any, bool, int]:
     """:func:`keep_value`, and the JSON bytes of what is kept (its text is built once)."""
-    if value is None or isinstance(value, bool | float):
+    if value is None:
+        return None, False, 4  # null: the most common value kept (no result, no error)
+    if _is_short_scalar(value):
         return value, False, json_bytes(value)
-    if isinstance(value, int) and abs(value) < 10**18:
-        return value, False, len(str(value))
     return keep_value_text(value, _json_text(value), max_bytes)
 
 

@@ -152,16 +152,6 @@ class Worker:
             status = self._proc_locked("status")
         return _cpu_of(stat), _kib_of(status, b"VmHWM:")
 
-    def peak_rss_kib(self) -> int | None:
-        """Peak resident memory since the last reset, from ``/proc``."""
-        with self._kill_lock:
-            return _kib_of(self._proc_locked("status"), b"VmHWM:")
-
-    def rss_kib(self) -> int | None:
-        """Current resident memory, from ``/proc``."""
-        with self._kill_lock:
-            return _kib_of(self._proc_locked("status"), b"VmRSS:")
-
     def _reset_peak(self) -> None:
         # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), giving a per-call peak.
         with self._kill_lock:
@@ -296,9 +286,11 @@ class _Call:
             "worker_calls": self.worker.calls,
         }
 
-    def _limit(self, kind: str, **extra: Any) -> RunResult:
+    def _limit(self, kind: str, *, kill: bool = True, **extra: Any) -> RunResult:
+        """The verdict ``limit`` of ``kind``; the worker is killed unless it complied."""
         stats = self._stats()
-        self.worker.kill()
+        if kill:
+            self.worker.kill()
         stats.update(extra)
         return RunResult(
             status="limit",
@@ -386,13 +378,7 @@ class _Call:
             except (_protocol.FrameTooLarge, ValueError, RecursionError):
                 message = None
             if isinstance(message, dict) and message.get("op") == "done":
-                stats = self._stats()
-                return RunResult(
-                    status="limit",
-                    limit=kind,  # type: ignore[arg-type]
-                    tool_calls=self.bridge.records,
-                    stats=stats,
-                )
+                return self._limit(kind, kill=False)
         return self._limit(kind)
 
     def _done(self, message: dict[str, Any]) -> RunResult:

@@ -275,6 +275,20 @@ def concurrent_throughput(call: Callable[[], Any], threads: int, per_thread: int
     return round(threads * per_thread / (time.perf_counter() - started), 1)
 
 
+def worker_starts(count: int = 5) -> dict[str, float]:
+    """CPU seconds and RSS of a worker from its start to its hello (mean over ``count`` pools)."""
+    cpu: list[float] = []
+    rss: list[int] = []
+    for _ in range(count):
+        with ProcessPool(config=PoolConfig.fixed(1)) as pool:
+            pool.warm()  # the serving worker and its spare: each has said hello, nothing more
+            for pid in pool.worker_pids():
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                cpu.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+                rss.append(rss_kib(pid))
+    return {"cpu_seconds": round(statistics.mean(cpu), 3), "rss_kib": round(statistics.mean(rss))}
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -354,6 +368,7 @@ def run(baseline: str | None = None) -> dict[str, Any]:
             lambda: pool.run(TOOL_SKILL, entry="order_status", args=order, tools=TOOLS), TOOL_CALLS
         )
         results["recycling_every_500"]["stats"] = pool.stats().to_dict()
+    results["worker_start"] = worker_starts()
     tool = results["tool_skill"]
     results["goals"] = {
         "pool_overhead_p50_ms": round(tool["process_pool"]["p50_ms"] - tool["plain"]["p50_ms"], 4),
@@ -468,6 +483,9 @@ def section(results: dict[str, Any]) -> str:
         f"{recycling['calls_per_second']} calls/s; {recycling['stats']['recycled']} hand-overs, "
         f"{recycling['stats']['waited_for_start']} calls waited for a start.",
         f"- Worker memory (RSS, KiB): {results['worker_rss_kib']}.",
+        f"- A worker's start, up to its hello (mean of 10): "
+        f"{results['worker_start']['cpu_seconds']} s of CPU, "
+        f"{results['worker_start']['rss_kib']} KiB resident.",
         "",
         "Notes: smolagents is measured in its most favourable use (skills defined once, each "
         "call only invokes them; no timeout thread). `pydantic_monty_worker` is pydantic-monty"
